@@ -1,0 +1,232 @@
+package dep
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// ErrorWriter writes the response for an error of a dependency or handler.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
+
+// WriteError is the default ErrorWriter: a *problem.Details (or an error
+// wrapping one) is written as is; anything else is a generic 500 whose text
+// is never sent. gatehouse.API replaces it with one that maps domain errors
+// and logs.
+func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
+	var p *problem.Details
+	if errors.As(err, &p) {
+		problem.Write(w, p)
+		return
+	}
+	problem.Write(w, problem.Internal())
+}
+
+// Renderer is implemented by handler results that write their own response
+// (HTML pages, redirects, files). Render runs after the cleanups.
+type Renderer interface {
+	Render(w http.ResponseWriter, r *http.Request) error
+}
+
+// Response is a JSON result with an explicit status code and headers.
+type Response[T any] struct {
+	Code   int
+	Body   T
+	Header http.Header
+}
+
+// Created returns a 201 Created result with body v.
+func Created[T any](v T) Response[T] { return Response[T]{Code: http.StatusCreated, Body: v} }
+
+// Render implements Renderer.
+func (res Response[T]) Render(w http.ResponseWriter, _ *http.Request) error {
+	for k, vs := range res.Header {
+		w.Header()[k] = vs
+	}
+	return writeJSON(w, res.Code, res.Body)
+}
+
+// Status returns the response's status code for documentation: 201 for
+// Created results (the zero Response reports 200).
+func (res Response[T]) Status() int {
+	if res.Code == 0 {
+		return http.StatusOK
+	}
+	return res.Code
+}
+
+// BodyType returns the JSON body's Go type, for documentation.
+func (Response[T]) BodyType() reflect.Type { return reflect.TypeFor[T]() }
+
+// NoContent is the result of a handler that answers 204 with no body.
+type NoContent struct{}
+
+// Render implements Renderer.
+func (NoContent) Render(w http.ResponseWriter, _ *http.Request) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, err = w.Write(b)
+	return err
+}
+
+// Endpoint is a typed handler: an http.Handler whose dependencies form a
+// static graph. Make one with Handler, Handler2 or Handler3.
+type Endpoint struct {
+	plan    *plan
+	serve   func(s *Scope, w http.ResponseWriter, onError ErrorWriter)
+	out     reflect.Type
+	onError ErrorWriter
+}
+
+func newEndpoint[R any](call func(s *Scope) (R, error), roots ...*node) *Endpoint {
+	var zero R
+	_, renders := any(zero).(Renderer)
+	return &Endpoint{
+		plan: compile(roots...),
+		serve: func(s *Scope, w http.ResponseWriter, onError ErrorWriter) {
+			out, err := call(s)
+			if err = s.cleanup(err); err != nil {
+				onError(w, s.r, err)
+				return
+			}
+			if renders {
+				err = any(out).(Renderer).Render(w, s.r)
+			} else {
+				err = writeJSON(w, http.StatusOK, out)
+			}
+			if err != nil {
+				// Only json.Marshal fails before anything is written.
+				onError(w, s.r, err)
+			}
+		},
+		out:     reflect.TypeFor[R](),
+		onError: WriteError,
+	}
+}
+
+// Handler returns an endpoint that resolves a and calls fn with its value.
+// fn's result is written as JSON with 200, or by its own Render method
+// (Response, NoContent, Renderer); its error goes to the ErrorWriter.
+func Handler[A, R any](a Dep[A], fn func(ctx context.Context, a A) (R, error)) *Endpoint {
+	return newEndpoint(func(s *Scope) (R, error) {
+		av, err := resolve[A](s, s.plan.roots[0])
+		if err != nil {
+			var zero R
+			return zero, err
+		}
+		return fn(s.r.Context(), av)
+	}, a.n)
+}
+
+// Handler2 is Handler with two dependencies, resolved in order.
+func Handler2[A, B, R any](a Dep[A], b Dep[B], fn func(ctx context.Context, a A, b B) (R, error)) *Endpoint {
+	return newEndpoint(func(s *Scope) (R, error) {
+		var zero R
+		av, err := resolve[A](s, s.plan.roots[0])
+		if err != nil {
+			return zero, err
+		}
+		bv, err := resolve[B](s, s.plan.roots[1])
+		if err != nil {
+			return zero, err
+		}
+		return fn(s.r.Context(), av, bv)
+	}, a.n, b.n)
+}
+
+// Handler3 is Handler with three dependencies, resolved in order.
+func Handler3[A, B, C, R any](a Dep[A], b Dep[B], c Dep[C], fn func(ctx context.Context, a A, b B, c C) (R, error)) *Endpoint {
+	return newEndpoint(func(s *Scope) (R, error) {
+		var zero R
+		av, err := resolve[A](s, s.plan.roots[0])
+		if err != nil {
+			return zero, err
+		}
+		bv, err := resolve[B](s, s.plan.roots[1])
+		if err != nil {
+			return zero, err
+		}
+		cv, err := resolve[C](s, s.plan.roots[2])
+		if err != nil {
+			return zero, err
+		}
+		return fn(s.r.Context(), av, bv, cv)
+	}, a.n, b.n, c.n)
+}
+
+// ServeHTTP implements http.Handler.
+func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := e.plan.acquire(r)
+	defer func() {
+		if p := recover(); p != nil {
+			// Release what was opened (a transaction rolls back), then let
+			// the panic go on to the server's recovery.
+			_ = s.cleanup(errPanic)
+			panic(p)
+		}
+	}()
+	e.serve(s, w, e.onError)
+	e.plan.put(s)
+}
+
+var errPanic = errors.New("dep: handler panicked")
+
+// WithErrors returns a copy of e that writes errors with ew.
+func (e *Endpoint) WithErrors(ew ErrorWriter) *Endpoint {
+	c := *e
+	c.onError = ew
+	return &c
+}
+
+// Inputs returns the handler's direct dependencies: the roots of its graph.
+func (e *Endpoint) Inputs() []Node {
+	out := make([]Node, len(e.plan.roots))
+	for i, slot := range e.plan.roots {
+		out[i] = e.plan.nodes[slot]
+	}
+	return out
+}
+
+// Output returns the Go type of the handler's result, for documentation.
+func (e *Endpoint) Output() reflect.Type { return e.out }
+
+// Walk calls fn once for each node reachable from roots, parents before
+// their inputs, stopping early when fn returns false.
+func Walk(roots []Node, fn func(Node) bool) {
+	seen := map[Node]bool{}
+	var visit func(n Node) bool
+	visit = func(n Node) bool {
+		if seen[n] {
+			return true
+		}
+		seen[n] = true
+		if !fn(n) {
+			return false
+		}
+		for _, in := range n.Inputs() {
+			if !visit(in) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, r := range roots {
+		if !visit(r) {
+			return
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package notes
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/ownership"
+)
+
+// Owner is the proof of whose data a request may touch (minted by auth).
+type Owner = ownership.Owner[int64]
+
+// Store is notesd's storage. Every engine (SQLite, PostgreSQL) implements it
+// and passes internal/storetest. Lists return items newest first and the
+// cursor for the next page (0 when there is none).
+type Store interface {
+	// CreateUser stores a new user; ErrConflict when the e-mail is taken.
+	CreateUser(ctx context.Context, u NewUser) (User, error)
+	// UserByEmail finds a user by normalised e-mail; ErrNotFound otherwise.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserByID finds a user by id; ErrNotFound otherwise.
+	UserByID(ctx context.Context, id int64) (User, error)
+	// SetPasswordHash replaces a user's password hash.
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+	// SetName changes a user's display name.
+	SetName(ctx context.Context, userID int64, name string) (User, error)
+	// ListUsers lists all users (admin).
+	ListUsers(ctx context.Context, p Page) ([]User, int64, error)
+	// UpdateUser applies an admin change. Deactivation revokes all the
+	// user's sessions in the same transaction. ErrLastAdmin when the change
+	// would leave no active admin; ErrNotFound for an unknown id.
+	UpdateUser(ctx context.Context, id int64, p UserPatch) (User, error)
+
+	// CreateSession stores a login session.
+	CreateSession(ctx context.Context, s NewSession) (Session, error)
+	// SessionUser returns the user behind a live session in one indexed
+	// lookup: the session must exist, belong to userID, not be revoked and
+	// not be expired at now. ErrNotFound otherwise.
+	SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (User, error)
+	// RevokeUserSessions revokes every session of a user except keep (0: none kept).
+	RevokeUserSessions(ctx context.Context, userID, keep int64) error
+	// Sessions is the owner's view of their sessions.
+	Sessions(o Owner) SessionStore
+
+	// APIKeyByPrefix returns the live (not revoked) key with that prefix and
+	// its user; ErrNotFound otherwise. The caller checks the hash and expiry.
+	APIKeyByPrefix(ctx context.Context, prefix string) (APIKey, User, error)
+	// TouchAPIKey records that a key was used at t.
+	TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error
+	// APIKeys is the owner's view of their API keys.
+	APIKeys(o Owner) APIKeyStore
+
+	// Notes is the owner's view of their notes: the only way to reach notes.
+	Notes(o Owner) NoteStore
+	// DeleteAnyNote deletes any user's note; g must grant the admin role
+	// (ErrForbidden otherwise). ErrNotFound for an unknown id.
+	DeleteAnyNote(ctx context.Context, g ownership.RoleGrant, id int64) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// NoteStore is one owner's notes. A note of anyone else is ErrNotFound.
+type NoteStore interface {
+	Create(ctx context.Context, in NoteInput) (Note, error)
+	Get(ctx context.Context, id int64) (Note, error)
+	List(ctx context.Context, p Page) ([]Note, int64, error)
+	Update(ctx context.Context, id int64, p NotePatch) (Note, error)
+	Delete(ctx context.Context, id int64) error
+}
+
+// SessionStore is one owner's login sessions (live ones only).
+type SessionStore interface {
+	List(ctx context.Context, now time.Time) ([]Session, error)
+	// Revoke ends one session; ErrNotFound when it is not the owner's or not live.
+	Revoke(ctx context.Context, id int64) error
+}
+
+// APIKeyStore is one owner's API keys (not revoked ones only).
+type APIKeyStore interface {
+	Create(ctx context.Context, k NewAPIKey) (APIKey, error)
+	List(ctx context.Context) ([]APIKey, error)
+	// Revoke revokes a key; ErrNotFound when it is not the owner's.
+	Revoke(ctx context.Context, id int64) error
+}
