@@ -31,8 +31,9 @@ type Param struct {
 
 // Body describes a JSON request body, as metadata of its node.
 type Body struct {
-	Type  reflect.Type // the Go type it is decoded into
-	Limit int64        // the most bytes read
+	Type        reflect.Type // the Go type it is decoded into
+	ContentType string       // the media type accepted
+	Limit       int64        // the most bytes read
 }
 
 // Path returns the dependency on the path parameter name (a {name} in the
@@ -136,7 +137,7 @@ func JSON[T any]() Dep[T] {
 	d := newDep("body", func(s *Scope, _ []int) (T, error) {
 		return decodeJSON[T](s.r, DefaultBodyLimit)
 	})
-	return d.Describe("body", Body{Type: reflect.TypeFor[T](), Limit: DefaultBodyLimit})
+	return d.Describe("body", Body{Type: reflect.TypeFor[T](), ContentType: "application/json", Limit: DefaultBodyLimit})
 }
 
 func decodeJSON[T any](r *http.Request, limit int64) (T, error) {

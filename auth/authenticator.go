@@ -1,0 +1,153 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// ErrUnknown is what a SessionStore or APIKeyStore returns when no live
+// session or key matches. Any other error is a server error (500), never a
+// 401 that would log a user out because the database blinked.
+var ErrUnknown = errors.New("auth: unknown credential")
+
+// SessionStore finds the user behind a live server-side session. subject
+// and sessionID are a verified token's "sub" and "sid". The lookup must
+// check the user and the session together (one indexed query), and only
+// sessions that are neither revoked nor expired count, so logout, password
+// change and deactivation take effect on the next request.
+type SessionStore[U any] interface {
+	FindSession(ctx context.Context, subject, sessionID string) (U, error)
+}
+
+// StoredKey is an API key as storage holds it: never the key itself.
+type StoredKey[U any] struct {
+	ID         string
+	Hash       []byte    // SHA-256 of the whole key (HashAPIKey)
+	Scopes     []string  // what the key may do
+	ExpiresAt  time.Time // zero: never
+	LastUsedAt time.Time
+	User       U
+}
+
+// APIKeyStore finds API keys by their public prefix and records their use.
+type APIKeyStore[U any] interface {
+	// FindAPIKey returns the live (not revoked) key with that prefix, or ErrUnknown.
+	FindAPIKey(ctx context.Context, prefix string) (StoredKey[U], error)
+	// APIKeyUsed is told of each successful use; it decides how often to write.
+	APIKeyUsed(ctx context.Context, key StoredKey[U], at time.Time)
+}
+
+// Config configures an Authenticator.
+type Config[U User] struct {
+	// Keyring verifies access tokens. Required for Bearer.
+	Keyring *Keyring
+	// Sessions finds the user behind a token's session. Required for Bearer.
+	Sessions SessionStore[U]
+	// APIKeys finds API keys. Required for APIKey and APIKeyQuery.
+	APIKeys APIKeyStore[U]
+	// TokenURL is where clients log in (documentation); default "/auth/login".
+	TokenURL string
+	// APIKeyHeader is the API key header; default "X-API-Key".
+	APIKeyHeader string
+	// APIKeyQuery is the API key query parameter; default "api_key".
+	APIKeyQuery string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Authenticator turns credentials into Principals of the application's
+// user type U. Its dependencies are made once, so every route that uses
+// Bearer() shares one node (and one resolution per request).
+type Authenticator[U User] struct {
+	cfg         Config[U]
+	bearer      dep.Dep[Principal[U]]
+	apiKey      dep.Dep[Principal[U]]
+	apiKeyQuery dep.Dep[Principal[U]]
+}
+
+// NewAuthenticator returns an Authenticator for cfg.
+func NewAuthenticator[U User](cfg Config[U]) *Authenticator[U] {
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = "/auth/login"
+	}
+	if cfg.APIKeyHeader == "" {
+		cfg.APIKeyHeader = "X-API-Key"
+	}
+	if cfg.APIKeyQuery == "" {
+		cfg.APIKeyQuery = "api_key"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &Authenticator[U]{cfg: cfg}
+	a.bearer = dep.Derive(BearerToken(cfg.TokenURL), a.fromToken).Describe("principal.bearer", nil)
+	a.apiKey = dep.Derive(APIKeyHeader(cfg.APIKeyHeader), a.fromKey).Describe("principal.apikey", nil)
+	a.apiKeyQuery = dep.Derive(APIKeyQuery(cfg.APIKeyQuery), a.fromKey).Describe("principal.apikey", nil)
+	return a
+}
+
+// Bearer is FastAPI's get_current_user: the principal behind a bearer JWT
+// whose session is live. No token is 401 "Not authenticated"; a bad,
+// expired or revoked token or an unknown subject is 401 "Could not
+// validate credentials".
+func (a *Authenticator[U]) Bearer() dep.Dep[Principal[U]] { return a.bearer }
+
+// APIKey is the principal behind an API key in the configured header. No
+// key is 401 "Not authenticated"; a bad, revoked or expired key, or one
+// whose user is inactive, is 403 "Invalid API key".
+func (a *Authenticator[U]) APIKey() dep.Dep[Principal[U]] { return a.apiKey }
+
+// APIKeyQuery is APIKey for a key in the configured query parameter.
+func (a *Authenticator[U]) APIKeyQuery() dep.Dep[Principal[U]] { return a.apiKeyQuery }
+
+// Keyring returns the keyring that verifies (and issues) access tokens.
+func (a *Authenticator[U]) Keyring() *Keyring { return a.cfg.Keyring }
+
+func (a *Authenticator[U]) fromToken(ctx context.Context, token string) (Principal[U], error) {
+	if a.cfg.Keyring == nil || a.cfg.Sessions == nil {
+		return Principal[U]{}, errors.New("auth: Bearer needs Config.Keyring and Config.Sessions")
+	}
+	claims, err := a.cfg.Keyring.Verify(token, a.cfg.Now())
+	if err != nil {
+		return Principal[U]{}, problem.InvalidToken()
+	}
+	u, err := a.cfg.Sessions.FindSession(ctx, claims.Subject, claims.SessionID)
+	if errors.Is(err, ErrUnknown) {
+		return Principal[U]{}, problem.InvalidToken()
+	}
+	if err != nil {
+		return Principal[U]{}, fmt.Errorf("auth: find session: %w", err)
+	}
+	return Principal[U]{User: u, Method: MethodBearer, Scopes: claims.Scopes, SessionID: claims.SessionID}, nil
+}
+
+func (a *Authenticator[U]) fromKey(ctx context.Context, key string) (Principal[U], error) {
+	if a.cfg.APIKeys == nil {
+		return Principal[U]{}, errors.New("auth: APIKey needs Config.APIKeys")
+	}
+	prefix, ok := SplitAPIKey(key)
+	if !ok {
+		return Principal[U]{}, problem.InvalidAPIKey()
+	}
+	k, err := a.cfg.APIKeys.FindAPIKey(ctx, prefix)
+	if errors.Is(err, ErrUnknown) {
+		return Principal[U]{}, problem.InvalidAPIKey()
+	}
+	if err != nil {
+		return Principal[U]{}, fmt.Errorf("auth: find api key: %w", err)
+	}
+	now := a.cfg.Now()
+	if subtle.ConstantTimeCompare(HashAPIKey(key), k.Hash) != 1 ||
+		(!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)) ||
+		!k.User.IsActive() {
+		return Principal[U]{}, problem.InvalidAPIKey()
+	}
+	a.cfg.APIKeys.APIKeyUsed(ctx, k, now)
+	return Principal[U]{User: k.User, Method: MethodAPIKey, Scopes: k.Scopes, KeyID: k.ID}, nil
+}

@@ -1,0 +1,293 @@
+package gatehouse
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// Options configure an API.
+type Options struct {
+	// Logger receives request logs and the errors behind 500s; default slog.Default().
+	Logger *slog.Logger
+	// MapError maps application errors (domain sentinels) to problems; it
+	// returns nil for errors it does not know, which become a 500.
+	MapError func(error) *problem.Details
+	// BodyLimit caps every request body; default dep.DefaultBodyLimit (1 MiB).
+	BodyLimit int64
+}
+
+// Route is one registered route and what protects it.
+type Route struct {
+	Method   string        // "GET"; "" for any
+	Path     string        // "/notes/{id}"
+	Public   string        // the reason given to Public, if any
+	Security auth.Security // read from the dependency graph
+	Endpoint *dep.Endpoint // nil for a plain http.Handler
+	Doc      Doc           // documentation given with options
+}
+
+// Doc is a route's documentation.
+type Doc struct {
+	Summary     string
+	Description string
+	Tags        []string
+	OperationID string
+}
+
+// Option configures one route.
+type Option func(*Route)
+
+// Public marks a route as deliberately open to anyone, saying why.
+func Public(why string) Option { return func(r *Route) { r.Public = why } }
+
+// Summary sets the route's one-line summary.
+func Summary(s string) Option { return func(r *Route) { r.Doc.Summary = s } }
+
+// Description sets the route's longer description.
+func Description(s string) Option { return func(r *Route) { r.Doc.Description = s } }
+
+// Tags sets the route's tags.
+func Tags(tags ...string) Option { return func(r *Route) { r.Doc.Tags = tags } }
+
+// OperationID sets the route's operationId.
+func OperationID(id string) Option { return func(r *Route) { r.Doc.OperationID = id } }
+
+// API routes requests to registered handlers. Build it with New, register
+// every route with Handle, then serve it.
+type API struct {
+	mux    *http.ServeMux
+	routes []Route
+	opts   Options
+}
+
+// New returns an empty API.
+func New(opts Options) *API {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BodyLimit == 0 {
+		opts.BodyLimit = dep.DefaultBodyLimit
+	}
+	return &API{mux: http.NewServeMux(), opts: opts}
+}
+
+// Handle registers h for pattern ("GET /notes/{id}"). h is normally a
+// *dep.Endpoint, whose graph says how the route is protected; a route
+// whose graph requires no credential must say Public("why"), or Handle
+// panics. Errors of an endpoint are written by the API's error writer.
+func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "", pattern
+	}
+	rt := Route{Method: method, Path: path}
+	for _, o := range opts {
+		o(&rt)
+	}
+	if e, ok := h.(*dep.Endpoint); ok {
+		rt.Endpoint = e
+		rt.Security = auth.Describe(e.Inputs())
+		h = e.WithErrors(a.WriteError)
+	}
+	if len(rt.Security.Requirements) == 0 && rt.Public == "" {
+		panic(fmt.Sprintf("gatehouse: route %q declares no protection: add an auth dependency or gatehouse.Public(\"why\")", pattern))
+	}
+	a.routes = append(a.routes, rt)
+	a.mux.Handle(pattern, routed(h))
+}
+
+// Routes returns the registered routes sorted by path, then method.
+func (a *API) Routes() []Route {
+	rs := slices.Clone(a.routes)
+	slices.SortStableFunc(rs, func(x, y Route) int {
+		return cmp.Or(strings.Compare(x.Path, y.Path), strings.Compare(x.Method, y.Method))
+	})
+	return rs
+}
+
+// WriteRoutes prints the route table: method, path, accepted credentials,
+// checks and whether data access is owner-scoped.
+func (a *API) WriteRoutes(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "METHOD\tPATH\tCREDENTIALS\tCHECKS\tOWNER-SCOPED")
+	for _, r := range a.Routes() {
+		creds := r.Security.String()
+		if r.Public != "" && len(r.Security.Requirements) == 0 {
+			creds = "public (" + r.Public + ")"
+		}
+		owner := "no"
+		if r.Security.OwnerScoped {
+			owner = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cmp.Or(r.Method, "*"), r.Path, creds, checks(r.Security), owner)
+	}
+	return tw.Flush()
+}
+
+func checks(s auth.Security) string {
+	var parts []string
+	if s.Active {
+		parts = append(parts, "active")
+	}
+	for _, r := range s.Roles {
+		parts = append(parts, "role="+r)
+	}
+	if len(s.Scopes) > 0 {
+		parts = append(parts, "scopes="+strings.Join(s.Scopes, ","))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+// WriteError writes err as a problem: a *problem.Details as is, an error
+// the MapError option knows as it maps it, anything else as a generic 500
+// whose cause is logged (never sent).
+func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var p *problem.Details
+	if errors.As(err, &p) {
+		problem.Write(w, p)
+		return
+	}
+	if a.opts.MapError != nil {
+		if p := a.opts.MapError(err); p != nil {
+			problem.Write(w, p)
+			return
+		}
+	}
+	a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
+		slog.String("request_id", RequestID(r)), slog.String("method", r.Method),
+		slog.String("pattern", r.Pattern), slog.String("error", err.Error()))
+	problem.Write(w, problem.Internal())
+}
+
+// ServeHTTP implements http.Handler.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &responseWriter{ResponseWriter: w, status: http.StatusOK}
+	rw.Header().Set("X-Content-Type-Options", "nosniff")
+	id := newRequestID()
+	rw.Header().Set("X-Request-Id", id)
+	r = r.WithContext(withRequestID(r.Context(), id))
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(rw, r.Body, a.opts.BodyLimit)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "panic",
+				slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("pattern", r.Pattern), slog.Any("panic", v))
+			if !rw.wrote {
+				problem.Write(rw, problem.Internal())
+			}
+		}
+		a.log(r, rw, start)
+	}()
+	a.mux.ServeHTTP(rw, r)
+	if !rw.routed && rw.held != 0 {
+		rw.release(r)
+	}
+}
+
+func (a *API) log(r *http.Request, rw *responseWriter, start time.Time) {
+	if !a.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	a.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", RequestID(r)),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), // never the query: it may hold credentials
+		slog.Int("status", rw.status),
+		slog.Int64("bytes", rw.bytes),
+		slog.Duration("duration", time.Since(start)))
+}
+
+// routed marks a request as reaching a registered handler, so the API
+// knows that a 404 or 405 written afterwards is the handler's own.
+func routed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rw, ok := w.(*responseWriter); ok {
+			rw.routed = true
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// responseWriter records the status for the log and holds back the mux's
+// own plain-text 404 and 405, which the API answers as problems.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+	routed bool
+	held   int // status of a held-back mux answer
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	if !w.routed && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+		w.held = code
+		return
+	}
+	w.wrote = true
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.held != 0 && !w.wrote {
+		return len(b), nil // the mux's text body, replaced by a problem
+	}
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// release writes the problem for a held-back mux answer.
+func (w *responseWriter) release(r *http.Request) {
+	code := w.held
+	w.held = 0
+	h := w.Header()
+	allow := h.Get("Allow")
+	h.Del("Content-Type")
+	w.routed = true // the problem below is ours
+	if code == http.StatusMethodNotAllowed {
+		h.Del("Allow")
+		problem.Write(w, problem.MethodNotAllowed(allow))
+		return
+	}
+	problem.Write(w, problem.RouteNotFound())
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

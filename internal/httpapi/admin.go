@@ -1,0 +1,59 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+type admin = auth.Privileged[notes.User]
+
+func (s *server) listUsers(ctx context.Context, _ admin, p notes.Page) (list[userView], error) {
+	users, next, err := s.store.ListUsers(ctx, p)
+	if err != nil {
+		return list[userView]{}, err
+	}
+	return newList(users, next, viewUser), nil
+}
+
+type adminUserPatch struct {
+	Role     *string `json:"role"`
+	IsActive *bool   `json:"is_active"`
+}
+
+func (p *adminUserPatch) Validate() error {
+	if p.Role == nil && p.IsActive == nil {
+		return problem.Invalid("body", "give role or is_active")
+	}
+	if p.Role != nil && !notes.Role(*p.Role).Valid() {
+		return problem.Invalid("body.role", `must be "user" or "admin"`)
+	}
+	return nil
+}
+
+func (s *server) patchUser(ctx context.Context, _ admin, id int64, p adminUserPatch) (userView, error) {
+	var patch notes.UserPatch
+	if p.Role != nil {
+		r := notes.Role(*p.Role)
+		patch.Role = &r
+	}
+	patch.Active = p.IsActive
+	u, err := s.store.UpdateUser(ctx, id, patch)
+	switch {
+	case errors.Is(err, notes.ErrNotFound):
+		return userView{}, problem.NotFound("User")
+	case errors.Is(err, notes.ErrLastAdmin):
+		return userView{}, problem.Conflict("Cannot demote or deactivate the last active admin")
+	case err != nil:
+		return userView{}, err
+	}
+	return viewUser(u), nil
+}
+
+func (s *server) deleteAnyNote(ctx context.Context, a admin, id int64) (dep.NoContent, error) {
+	return dep.NoContent{}, noteErr(s.store.DeleteAnyNote(ctx, a.Grant, id))
+}

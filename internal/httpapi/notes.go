@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// pageParams is ?limit= (1–100, default 50) and ?cursor=.
+func pageParams() dep.Dep[notes.Page] {
+	return dep.Derive2(dep.QueryRange("limit", 50, 1, 100), dep.Query("cursor", ""),
+		func(_ context.Context, limit int, cursor string) (notes.Page, error) {
+			p := notes.Page{Limit: limit}
+			if cursor == "" {
+				return p, nil
+			}
+			after, err := strconv.ParseInt(cursor, 10, 64)
+			if err != nil || after <= 0 {
+				return p, problem.Invalid("query.cursor", "invalid cursor")
+			}
+			p.After = after
+			return p, nil
+		})
+}
+
+type noteInput struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+func (in *noteInput) Validate() error { return notes.NoteInput(*in).Validate() }
+
+type notePatch struct {
+	Title *string `json:"title"`
+	Body  *string `json:"body"`
+}
+
+func (p *notePatch) Validate() error { return notes.NotePatch(*p).Validate() }
+
+func (s *server) listNotes(ctx context.Context, o owner, p notes.Page) (list[noteView], error) {
+	items, next, err := s.store.Notes(o).List(ctx, p)
+	if err != nil {
+		return list[noteView]{}, err
+	}
+	return newList(items, next, viewNote), nil
+}
+
+func (s *server) createNote(ctx context.Context, o owner, in noteInput) (dep.Response[noteView], error) {
+	n, err := s.store.Notes(o).Create(ctx, notes.NoteInput(in))
+	if err != nil {
+		return dep.Response[noteView]{}, err
+	}
+	return dep.Created(viewNote(n)), nil
+}
+
+func (s *server) getNote(ctx context.Context, o owner, id int64) (noteView, error) {
+	n, err := s.store.Notes(o).Get(ctx, id)
+	if err != nil {
+		return noteView{}, noteErr(err)
+	}
+	return viewNote(n), nil
+}
+
+func (s *server) patchNote(ctx context.Context, o owner, id int64, p notePatch) (noteView, error) {
+	n, err := s.store.Notes(o).Update(ctx, id, notes.NotePatch(p))
+	if err != nil {
+		return noteView{}, noteErr(err)
+	}
+	return viewNote(n), nil
+}
+
+func (s *server) deleteNote(ctx context.Context, o owner, id int64) (dep.NoContent, error) {
+	return dep.NoContent{}, noteErr(s.store.Notes(o).Delete(ctx, id))
+}

@@ -1,0 +1,64 @@
+package httpapi
+
+import (
+	"github.com/gatehouse-dev/gatehouse"
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// New returns notesd's API with every route registered.
+func New(cfg Config) *gatehouse.API {
+	cfg.defaults()
+	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError})
+	addRoutes(api, newServer(cfg))
+	return api
+}
+
+// addRoutes is the one list of notesd's routes and what protects each.
+func addRoutes(api *gatehouse.API, s *server) {
+	authn := s.authn
+
+	// Ways in: a bearer token, or an API key (in the query too, if allowed).
+	ways := []dep.Dep[auth.Principal[notes.User]]{authn.Bearer(), authn.APIKey()}
+	if s.cfg.AllowQueryAPIKey {
+		ways = append(ways, authn.APIKeyQuery())
+	}
+	current := auth.AnyOf(ways...)        // get_current_user: 401
+	active := auth.ActiveUser(current)    // get_current_active_user: 400 "Inactive user"
+	reader := auth.RequireScopes(active, notes.ScopeRead)
+	writer := auth.RequireScopes(active, notes.ScopeWrite)
+	readerOwner := auth.OwnerOf[int64](reader)
+	writerOwner := auth.OwnerOf[int64](writer)
+	activeOwner := auth.OwnerOf[int64](active)
+	admin := auth.RequireScopes(auth.RequireAdmin(active), notes.ScopeAdmin)
+	adminRole := auth.RequireScopes(auth.RequireRole(active, "admin"), notes.ScopeAdmin)
+	session := authn.Bearer() // logout ends the session behind a token
+	noteID := dep.Path[int64]("id")
+	userID := dep.Path[int64]("id")
+	page := pageParams()
+
+	api.Handle("GET /public", dep.Handler(dep.None, public), gatehouse.Public("landing page"), gatehouse.Tags("demo"))
+	api.Handle("GET /private", dep.Handler(current, private), gatehouse.Tags("demo"))
+	api.Handle("GET /data", dep.Handler(authn.APIKey(), data), gatehouse.Tags("demo"))
+	api.Handle("GET /healthz", dep.Handler(dep.None, healthz), gatehouse.Public("liveness probe"), gatehouse.Tags("ops"))
+	api.Handle("GET /readyz", dep.Handler(dep.None, s.readyz), gatehouse.Public("readiness probe"), gatehouse.Tags("ops"))
+
+	api.Handle("POST /auth/register", dep.Handler(dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"))
+	api.Handle("POST /auth/login", dep.Handler2(dep.Request(), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"))
+	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"))
+
+	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"))
+	api.Handle("PATCH /me", dep.Handler3(active, activeOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"))
+	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"))
+
+	api.Handle("GET /notes", dep.Handler2(readerOwner, page, s.listNotes), gatehouse.Tags("notes"))
+	api.Handle("POST /notes", dep.Handler2(writerOwner, dep.JSON[noteInput](), s.createNote), gatehouse.Tags("notes"))
+	api.Handle("GET /notes/{id}", dep.Handler2(readerOwner, noteID, s.getNote), gatehouse.Tags("notes"))
+	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"))
+	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"))
+
+	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"))
+	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"))
+	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"))
+}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+type (
+	principal = auth.Principal[notes.User]
+	owner     = auth.Owner[int64]
+)
+
+// server holds what the handlers need.
+type server struct {
+	cfg   Config
+	store notes.Store
+	authn *auth.Authenticator[notes.User]
+}
+
+func newServer(cfg Config) *server {
+	s := &server{cfg: cfg, store: cfg.Store}
+	s.authn = auth.NewAuthenticator(auth.Config[notes.User]{
+		Keyring:  cfg.Keyring,
+		Sessions: sessionFinder{s},
+		APIKeys:  apiKeyFinder{s},
+		Now:      cfg.Now,
+	})
+	return s
+}
+
+// sessionFinder is the auth.SessionStore of notesd: user and live session
+// in one indexed lookup.
+type sessionFinder struct{ s *server }
+
+func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID string) (notes.User, error) {
+	uid, err1 := strconv.ParseInt(subject, 10, 64)
+	sid, err2 := strconv.ParseInt(sessionID, 10, 64)
+	if err1 != nil || err2 != nil {
+		return notes.User{}, auth.ErrUnknown
+	}
+	u, err := f.s.store.SessionUser(ctx, uid, sid, f.s.cfg.Now())
+	if errors.Is(err, notes.ErrNotFound) {
+		return u, auth.ErrUnknown
+	}
+	return u, err
+}
+
+// apiKeyFinder is the auth.APIKeyStore of notesd.
+type apiKeyFinder struct{ s *server }
+
+// touchEvery is how stale last_used_at may get: a key used constantly
+// costs one write a minute, not one per request.
+const touchEvery = time.Minute
+
+func (f apiKeyFinder) FindAPIKey(ctx context.Context, prefix string) (auth.StoredKey[notes.User], error) {
+	k, u, err := f.s.store.APIKeyByPrefix(ctx, prefix)
+	if errors.Is(err, notes.ErrNotFound) {
+		return auth.StoredKey[notes.User]{}, auth.ErrUnknown
+	}
+	if err != nil {
+		return auth.StoredKey[notes.User]{}, err
+	}
+	sk := auth.StoredKey[notes.User]{ID: strconv.FormatInt(k.ID, 10), Hash: k.Hash, Scopes: k.Scopes, User: u}
+	if k.ExpiresAt != nil {
+		sk.ExpiresAt = *k.ExpiresAt
+	}
+	if k.LastUsedAt != nil {
+		sk.LastUsedAt = *k.LastUsedAt
+	}
+	return sk, nil
+}
+
+func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[notes.User], at time.Time) {
+	if at.Sub(k.LastUsedAt) < touchEvery {
+		return
+	}
+	id, err := strconv.ParseInt(k.ID, 10, 64)
+	if err != nil {
+		return
+	}
+	if err := f.s.store.TouchAPIKey(ctx, id, at); err != nil {
+		f.s.cfg.Logger.WarnContext(ctx, "record api key use", "key_id", id, "error", err)
+	}
+}

@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+type registerInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// register creates a user. Only email, password and name are accepted:
+// role, is_active or id in the body are unknown fields (422), so there is
+// no mass assignment.
+func (s *server) register(ctx context.Context, in registerInput) (dep.Response[userView], error) {
+	email, err := notes.ValidateRegistration(in.Email, in.Password, in.Name)
+	if err != nil {
+		return dep.Response[userView]{}, err
+	}
+	hash, err := s.cfg.Hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return dep.Response[userView]{}, err
+	}
+	u, err := s.store.CreateUser(ctx, notes.NewUser{Email: email, Name: in.Name, Role: notes.RoleUser, PasswordHash: hash})
+	if errors.Is(err, notes.ErrConflict) {
+		return dep.Response[userView]{}, problem.Conflict("Email already registered")
+	}
+	if err != nil {
+		return dep.Response[userView]{}, err
+	}
+	return dep.Created(viewUser(u)), nil
+}
+
+func me(_ context.Context, p principal) (userView, error) { return viewUser(p.User), nil }
+
+type mePatch struct {
+	Name            *string `json:"name"`
+	Password        *string `json:"password"`
+	CurrentPassword *string `json:"current_password"`
+}
+
+func (p *mePatch) Validate() error {
+	switch {
+	case p.Name == nil && p.Password == nil:
+		return problem.Invalid("body", "give name or password")
+	case p.Password != nil && p.CurrentPassword == nil:
+		return problem.Invalid("body.current_password", "field required to change the password")
+	case p.Name != nil:
+		if err := notes.ValidateName(*p.Name); err != nil {
+			return err
+		}
+	}
+	if p.Password != nil {
+		return notes.ValidatePassword("password", *p.Password)
+	}
+	return nil
+}
+
+// patchMe changes the caller's name, or password. A password change needs
+// the current password and revokes every other session of the user; the
+// session making the change stays logged in.
+func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) (userView, error) {
+	u := p.User
+	if in.Password != nil {
+		ok, _, err := s.cfg.Hasher.Verify(ctx, *in.CurrentPassword, u.PasswordHash)
+		if err != nil {
+			return userView{}, err
+		}
+		if !ok {
+			return userView{}, problem.New(http.StatusBadRequest, "Current password is incorrect")
+		}
+		hash, err := s.cfg.Hasher.Hash(ctx, *in.Password)
+		if err != nil {
+			return userView{}, err
+		}
+		if err := s.store.SetPasswordHash(ctx, o.ID(), hash); err != nil {
+			return userView{}, err
+		}
+		keep, _ := strconv.ParseInt(p.SessionID, 10, 64) // 0 for an API key: no session kept
+		if err := s.store.RevokeUserSessions(ctx, o.ID(), keep); err != nil {
+			return userView{}, err
+		}
+	}
+	if in.Name != nil {
+		var err error
+		if u, err = s.store.SetName(ctx, o.ID(), *in.Name); err != nil {
+			return userView{}, err
+		}
+	}
+	return viewUser(u), nil
+}

@@ -1,0 +1,147 @@
+package notes
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of SPEC §7.
+const (
+	MaxTitleChars    = 200
+	MaxBodyBytes     = 100_000
+	MinPasswordChars = 8
+	MaxPasswordChars = 1024
+	MaxNameChars     = 200
+	MaxEmailChars    = 254
+)
+
+// ValidationError lists what is wrong with an input, by field.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+// FieldError is one invalid field: Field is its JSON name ("email").
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// validator collects field errors.
+type validator struct{ errs []FieldError }
+
+func (v *validator) check(ok bool, field, msg string) {
+	if !ok {
+		v.errs = append(v.errs, FieldError{field, msg})
+	}
+}
+
+func (v *validator) err() error {
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: v.errs}
+}
+
+// NormalizeEmail trims and lower-cases an e-mail address, and reports
+// whether it is a plain, valid address.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || len(s) > MaxEmailChars {
+		return s, false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return s, false
+	}
+	return s, true
+}
+
+// ValidatePassword checks a new password's length (8–1024 characters).
+func ValidatePassword(field, p string) error {
+	var v validator
+	n := utf8.RuneCountInString(p)
+	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, field, "must be 8 to 1024 characters")
+	return v.err()
+}
+
+// ValidateRegistration normalises and checks a registration; it returns
+// the normalised e-mail.
+func ValidateRegistration(email, password, name string) (string, error) {
+	var v validator
+	email, ok := NormalizeEmail(email)
+	v.check(ok, "email", "must be a valid e-mail address")
+	n := utf8.RuneCountInString(password)
+	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, "password", "must be 8 to 1024 characters")
+	v.check(validName(name), "name", "must be 1 to 200 characters")
+	return email, v.err()
+}
+
+func validName(name string) bool {
+	n := utf8.RuneCountInString(strings.TrimSpace(name))
+	return n >= 1 && n <= MaxNameChars && utf8.ValidString(name)
+}
+
+// ValidateName checks a display name.
+func ValidateName(name string) error {
+	var v validator
+	v.check(validName(name), "name", "must be 1 to 200 characters")
+	return v.err()
+}
+
+// Validate checks a new note: title 1–200 characters, body at most
+// 100,000 bytes of UTF-8.
+func (in NoteInput) Validate() error {
+	var v validator
+	v.check(validTitle(in.Title), "title", "must be 1 to 200 characters")
+	v.check(validBody(in.Body), "body", "must be at most 100000 bytes of UTF-8")
+	return v.err()
+}
+
+// Validate checks a note change; at least one field must be given.
+func (p NotePatch) Validate() error {
+	var v validator
+	v.check(p.Title != nil || p.Body != nil, "title", "give title or body")
+	if p.Title != nil {
+		v.check(validTitle(*p.Title), "title", "must be 1 to 200 characters")
+	}
+	if p.Body != nil {
+		v.check(validBody(*p.Body), "body", "must be at most 100000 bytes of UTF-8")
+	}
+	return v.err()
+}
+
+func validTitle(t string) bool {
+	n := utf8.RuneCountInString(t)
+	return n >= 1 && n <= MaxTitleChars && utf8.ValidString(t) && strings.TrimSpace(t) != ""
+}
+
+func validBody(b string) bool { return len(b) <= MaxBodyBytes && utf8.ValidString(b) }
+
+// GrantScopes cuts the requested scopes to what role allows; no request
+// means every allowed scope. Unknown scopes are dropped.
+func GrantScopes(role Role, requested []string) []string {
+	allowed := AllowedScopes(role)
+	if len(requested) == 0 {
+		return allowed
+	}
+	var out []string
+	for _, s := range allowed {
+		for _, r := range requested {
+			if r == s {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
