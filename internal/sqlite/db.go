@@ -1,0 +1,180 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// maxReaders is the size of the read-only connection pool.
+const maxReaders = 4
+
+// DB is a notes.Store on one SQLite database file. It is safe for
+// concurrent use. Create it with Open, then call Migrate.
+type DB struct {
+	w *sql.DB // the single writer connection: all writes and transactions
+	r *sql.DB // query-only readers
+}
+
+var _ notes.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the SQLite database at path and its
+// parent directory (mode 0700; a new database file gets mode 0600). It does
+// not change the schema: call Migrate before use.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: open: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	// Create the file ourselves so that it (and the -wal and -shm files,
+	// which SQLite gives the database file's mode) is not world-readable.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+
+	w, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The writer connects first: it switches the file to WAL, which the
+	// query-only readers could not do.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+
+	r, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	r.SetMaxOpenConns(maxReaders)
+	r.SetMaxIdleConns(maxReaders)
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	return &DB{w: w, r: r}, nil
+}
+
+// dsn builds the driver's data source name for the absolute path abs. The
+// pragmas are DSN parameters, so every pooled connection runs them when it
+// connects. Write transactions begin IMMEDIATE: they take the write lock at
+// BEGIN, so they wait on busy_timeout there instead of failing half-way on
+// an upgrade from a read lock when another process writes.
+func dsn(abs string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/...
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Ping checks that both the writer and the readers answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if err := db.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	var one int
+	if err := db.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	err := errors.Join(db.r.Close(), db.w.Close())
+	if err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction on the writer connection and commits
+// when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// toDB converts t to the stored form: unix microseconds.
+func toDB(t time.Time) int64 { return t.UnixMicro() }
+
+// fromDB converts a stored time back, in UTC.
+func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullTime converts a nullable stored time.
+func nullTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromDB(v.Int64)
+	return &t
+}
+
+// nullableTime converts an optional time to its stored form.
+func nullableTime(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: toDB(*t), Valid: true}
+}
+
+// now is the current time at the stored precision, in UTC.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// limitOf returns the page size for p: 50 unless p.Limit is positive.
+func limitOf(p notes.Page) int {
+	if p.Limit <= 0 {
+		return 50
+	}
+	return p.Limit
+}

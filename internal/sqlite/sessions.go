@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// sessionColumns is the column list scanSession reads.
+const sessionColumns = `id, user_id, user_agent, ip, created_at, last_seen_at, expires_at`
+
+// scanSession reads the columns of sessionColumns.
+func scanSession(s scanner) (notes.Session, error) {
+	var (
+		ss                       notes.Session
+		created, seen, expiresAt int64
+	)
+	if err := s.Scan(&ss.ID, &ss.UserID, &ss.UserAgent, &ss.IP, &created, &seen, &expiresAt); err != nil {
+		return notes.Session{}, err
+	}
+	ss.CreatedAt = fromDB(created)
+	ss.LastSeenAt = fromDB(seen)
+	ss.ExpiresAt = fromDB(expiresAt)
+	return ss, nil
+}
+
+// CreateSession stores a login session, created and last seen now.
+// ErrNotFound when the user does not exist.
+func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+	t := toDB(now())
+	var refresh []byte
+	if len(ns.RefreshHash) > 0 {
+		refresh = ns.RefreshHash
+	}
+	row := db.w.QueryRowContext(ctx, `
+INSERT INTO sessions (user_id, user_agent, ip, created_at, last_seen_at, expires_at, refresh_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+RETURNING `+sessionColumns,
+		ns.UserID, ns.UserAgent, ns.IP, t, t, toDB(ns.ExpiresAt), refresh)
+	s, err := scanSession(row)
+	if err != nil {
+		return notes.Session{}, fmt.Errorf("sqlite: create session: %w", mapErr(err))
+	}
+	return s, nil
+}
+
+// SessionUser returns the user behind a live session in one indexed lookup
+// (the sessions primary key, joined to users by primary key): the session
+// must exist, belong to userID, not be revoked and not be expired at now.
+// The user is returned even when inactive. ErrNotFound otherwise.
+func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, error) {
+	row := db.r.QueryRowContext(ctx, `
+SELECT `+userColumnsU+`
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+		sessionID, userID, toDB(now))
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: session user: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// RevokeUserSessions revokes every live session of a user except keep
+// (0: none kept).
+func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep int64) error {
+	_, err := db.w.ExecContext(ctx, `
+UPDATE sessions SET revoked_at = ?
+WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, toDB(now()), userID, keep)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke user sessions: %w", err)
+	}
+	return nil
+}
+
+// Sessions returns o's view of their login sessions. The view of the zero
+// Owner is empty.
+func (db *DB) Sessions(o notes.Owner) notes.SessionStore { return sessionStore{db: db, o: o} }
+
+// sessionStore is one owner's sessions.
+type sessionStore struct {
+	db *DB
+	o  notes.Owner
+}
+
+// List returns the owner's live sessions (not revoked, not expired at now),
+// newest first.
+func (s sessionStore) List(ctx context.Context, now time.Time) ([]notes.Session, error) {
+	if !s.o.Valid() {
+		return []notes.Session{}, nil
+	}
+	rows, err := s.db.r.QueryContext(ctx, `
+SELECT `+sessionColumns+` FROM sessions
+WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+ORDER BY id DESC`, s.o.ID(), toDB(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list sessions: %w", err)
+	}
+	out, err := collect(rows, scanSession)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// Revoke ends one of the owner's live sessions; ErrNotFound when it is not
+// the owner's, already revoked or expired.
+func (s sessionStore) Revoke(ctx context.Context, id int64) error {
+	if !s.o.Valid() {
+		return fmt.Errorf("sqlite: revoke session: %w", notes.ErrNotFound)
+	}
+	t := toDB(now())
+	res, err := s.db.w.ExecContext(ctx, `
+UPDATE sessions SET revoked_at = ?1
+WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL AND expires_at > ?1`, t, id, s.o.ID())
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke session: %w", err)
+	}
+	if err := oneRow(res); err != nil {
+		return fmt.Errorf("sqlite: revoke session: %w", err)
+	}
+	return nil
+}

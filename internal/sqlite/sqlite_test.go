@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/storetest"
+)
+
+// openTest opens a fresh database in t's temporary directory, closed when
+// t ends. It migrates when migrate is set.
+func openTest(t *testing.T, migrate bool) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "data", "notesd.db"))
+	if err != nil {
+		t.Fatalf("Open() = %v, want nil error", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close() = %v, want nil", err)
+		}
+	})
+	if migrate {
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatalf("Migrate() = %v, want nil error", err)
+		}
+	}
+	return db
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) notes.Store { return openTest(t, true) })
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openTest(t, false)
+
+	v, err := db.Version(ctx)
+	if err != nil || v != 0 {
+		t.Fatalf("Version() before Migrate = %d, %v, want 0, nil", v, err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatalf("migrations() = %v", err)
+	}
+	latest := ms[len(ms)-1].version
+	for i := range 3 {
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate() run %d = %v, want nil", i+1, err)
+		}
+		v, err := db.Version(ctx)
+		if err != nil || v != latest {
+			t.Fatalf("Version() after Migrate run %d = %d, %v, want %d, nil", i+1, v, err, latest)
+		}
+		var n int
+		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(ms) {
+			t.Errorf("schema_migrations has %d rows after Migrate run %d, want %d", n, i+1, len(ms))
+		}
+	}
+	for _, table := range []string{"users", "sessions", "api_keys", "notes"} {
+		var n int
+		err := db.r.QueryRowContext(ctx,
+			`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n)
+		if err != nil || n != 1 {
+			t.Errorf("table %s: count %d, %v, want 1, nil", table, n, err)
+		}
+	}
+}
+
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openTest(t, true)
+	if _, err := db.w.ExecContext(ctx,
+		`INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'future')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err == nil {
+		t.Errorf("Migrate() on a newer schema = nil, want an error")
+	}
+}
+
+func TestMigrateReopen(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "notesd.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open() = %v", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate() = %v", err)
+	}
+	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@example.com", Name: "Ann"})
+	if err != nil {
+		t.Fatalf("CreateUser() = %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open() again = %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate() again = %v", err)
+	}
+	got, err := db.UserByID(ctx, u.ID)
+	if err != nil || got.Email != u.Email {
+		t.Errorf("UserByID(%d) after reopen = %+v, %v, want %s", u.ID, got, err, u.Email)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	t.Parallel()
+	db := openTest(t, true)
+	for _, c := range []struct {
+		pool, pragma, want string
+	}{
+		{"writer", "journal_mode", "wal"},
+		{"writer", "foreign_keys", "1"},
+		{"writer", "busy_timeout", "5000"},
+		{"writer", "synchronous", "1"},
+		{"writer", "query_only", "0"},
+		{"reader", "journal_mode", "wal"},
+		{"reader", "foreign_keys", "1"},
+		{"reader", "busy_timeout", "5000"},
+		{"reader", "synchronous", "1"},
+		{"reader", "query_only", "1"},
+	} {
+		pool := db.w
+		if c.pool == "reader" {
+			pool = db.r
+		}
+		var got string
+		if err := pool.QueryRowContext(t.Context(), "PRAGMA "+c.pragma).Scan(&got); err != nil {
+			t.Errorf("%s PRAGMA %s: %v", c.pool, c.pragma, err)
+			continue
+		}
+		if !strings.EqualFold(got, c.want) {
+			t.Errorf("%s PRAGMA %s = %q, want %q", c.pool, c.pragma, got, c.want)
+		}
+	}
+}
+
+func TestReaderIsReadOnly(t *testing.T) {
+	t.Parallel()
+	db := openTest(t, true)
+	_, err := db.r.ExecContext(t.Context(),
+		`INSERT INTO users (email, created_at) VALUES ('x@example.com', 0)`)
+	if err == nil {
+		t.Errorf("insert through the reader pool = nil error, want a query_only error")
+	}
+}
+
+func TestForeignKeysEnforced(t *testing.T) {
+	t.Parallel()
+	db := openTest(t, true)
+	_, err := db.CreateSession(t.Context(), notes.NewSession{UserID: 12345})
+	if err == nil {
+		t.Fatalf("CreateSession(unknown user) = nil error, want a foreign key error")
+	}
+	if !errors.Is(err, notes.ErrNotFound) {
+		t.Errorf("CreateSession(unknown user) = %v, want notes.ErrNotFound", err)
+	}
+}
+
+func TestOpenCreatesPrivateFiles(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	path := filepath.Join(dir, "notesd.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open() = %v", err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		path string
+		mode os.FileMode
+	}{{dir, 0o700}, {path, 0o600}} {
+		fi, err := os.Stat(c.path)
+		if err != nil {
+			t.Fatalf("Stat(%s) = %v", c.path, err)
+		}
+		if got := fi.Mode().Perm(); got != c.mode {
+			t.Errorf("mode of %s = %v, want %v", c.path, got, c.mode)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// userColumns is the column list scanUser reads; userColumnsU is the same
+// for a users table aliased u in a join.
+const (
+	userColumns  = `id, email, name, role, is_active, password_hash, created_at`
+	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at`
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanUser reads the columns of userColumns.
+func scanUser(s scanner) (notes.User, error) {
+	var (
+		u       notes.User
+		role    string
+		active  int64
+		created int64
+	)
+	if err := s.Scan(&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &created); err != nil {
+		return notes.User{}, err
+	}
+	u.Role = notes.Role(role)
+	u.Active = active != 0
+	u.CreatedAt = fromDB(created)
+	return u, nil
+}
+
+// CreateUser stores a new, active user. An empty role is notes.RoleUser.
+// ErrConflict when the e-mail is taken.
+func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, error) {
+	role := nu.Role
+	if role == "" {
+		role = notes.RoleUser
+	}
+	if !role.Valid() {
+		return notes.User{}, fmt.Errorf("sqlite: create user: invalid role %q", role)
+	}
+	row := db.w.QueryRowContext(ctx, `
+INSERT INTO users (email, name, role, is_active, password_hash, created_at)
+VALUES (?, ?, ?, 1, ?, ?)
+RETURNING `+userColumns,
+		nu.Email, nu.Name, string(role), nu.PasswordHash, toDB(now()))
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: create user: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// UserByEmail finds a user by e-mail (compared exactly: the caller
+// normalises); ErrNotFound otherwise.
+func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
+	row := db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: user by email: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// UserByID finds a user by id; ErrNotFound otherwise.
+func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
+	row := db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: user by id: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// SetPasswordHash replaces a user's password hash; ErrNotFound for an
+// unknown user.
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set password hash: %w", mapErr(err))
+	}
+	if err := oneRow(res); err != nil {
+		return fmt.Errorf("sqlite: set password hash: %w", err)
+	}
+	return nil
+}
+
+// SetName changes a user's display name and returns the user; ErrNotFound
+// for an unknown user.
+func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
+	row := db.w.QueryRowContext(ctx,
+		`UPDATE users SET name = ? WHERE id = ? RETURNING `+userColumns, name, userID)
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: set name: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// ListUsers lists all users, newest first, one keyset page at a time.
+func (db *DB) ListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+	limit := limitOf(p)
+	rows, err := db.r.QueryContext(ctx, `
+SELECT `+userColumns+` FROM users
+WHERE (?1 = 0 OR id < ?1)
+ORDER BY id DESC
+LIMIT ?2`, p.After, limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: list users: %w", err)
+	}
+	users, err := collect(rows, scanUser)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: list users: %w", err)
+	}
+	users, next := page(users, limit, func(u notes.User) int64 { return u.ID })
+	return users, next, nil
+}
+
+// UpdateUser applies an admin change in one write transaction. Deactivation
+// revokes all the user's live sessions in the same transaction.
+// ErrLastAdmin when the change would leave no active admin; ErrNotFound for
+// an unknown id.
+func (db *DB) UpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
+	if p.Role != nil && !p.Role.Valid() {
+		return notes.User{}, fmt.Errorf("sqlite: update user: invalid role %q", *p.Role)
+	}
+	var out notes.User
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if err != nil {
+			return mapErr(err)
+		}
+		next := cur
+		if p.Role != nil {
+			next.Role = *p.Role
+		}
+		if p.Active != nil {
+			next.Active = *p.Active
+		}
+		wasAdmin := cur.Active && cur.Role == notes.RoleAdmin
+		isAdmin := next.Active && next.Role == notes.RoleAdmin
+		if wasAdmin && !isAdmin {
+			var others int
+			if err := tx.QueryRowContext(ctx, `
+SELECT count(*) FROM users
+WHERE role = 'admin' AND is_active = 1 AND id <> ?`, id).Scan(&others); err != nil {
+				return err
+			}
+			if others == 0 {
+				return notes.ErrLastAdmin
+			}
+		}
+		t := now()
+		out, err = scanUser(tx.QueryRowContext(ctx, `
+UPDATE users SET role = ?, is_active = ?
+WHERE id = ?
+RETURNING `+userColumns, string(next.Role), boolInt(next.Active), id))
+		if err != nil {
+			return mapErr(err)
+		}
+		if p.Active != nil && !*p.Active {
+			if _, err := tx.ExecContext(ctx, `
+UPDATE sessions SET revoked_at = ?
+WHERE user_id = ? AND revoked_at IS NULL`, toDB(t), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: update user: %w", err)
+	}
+	return out, nil
+}
+
+// boolInt is the stored form of a boolean.
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// oneRow returns notes.ErrNotFound unless res changed at least one row.
+func oneRow(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notes.ErrNotFound
+	}
+	return nil
+}
+
+// collect scans every row of rows with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// page cuts items, fetched with LIMIT limit+1, to limit and returns the
+// next cursor: the id of the last item kept when there are more, else 0.
+func page[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
+	if len(items) <= limit {
+		return items, 0
+	}
+	items = items[:limit]
+	return items, id(items[limit-1])
+}

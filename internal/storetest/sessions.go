@@ -1,0 +1,190 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// sessionBehaviours are the rules about login sessions.
+var sessionBehaviours = []behaviour{
+	{"CreateSession", testCreateSession},
+	{"SessionUserNotFound", testSessionUserNotFound},
+	{"SessionUserInactiveUser", testSessionUserInactiveUser},
+	{"RevokeUserSessionsKeeps", testRevokeUserSessionsKeeps},
+	{"SessionsList", testSessionsList},
+	{"SessionsRevoke", testSessionsRevoke},
+	{"SessionsZeroOwner", testSessionsZeroOwner},
+}
+
+func testCreateSession(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	expires := time.Now().Add(30 * 24 * time.Hour)
+	before := time.Now()
+	in := notes.NewSession{UserID: u.ID, UserAgent: "Mozilla/5.0", IP: "2001:db8::1", ExpiresAt: expires, RefreshHash: []byte("refresh-hash-refresh-hash-refres")}
+	ss, err := s.CreateSession(ctx, in)
+	noErr(t, "CreateSession", err)
+	after := time.Now()
+
+	if ss.ID <= 0 {
+		t.Errorf("CreateSession().ID = %d, want > 0", ss.ID)
+	}
+	want := notes.Session{ID: ss.ID, UserID: u.ID, UserAgent: in.UserAgent, IP: in.IP, CreatedAt: ss.CreatedAt, LastSeenAt: ss.CreatedAt, ExpiresAt: expires}
+	diff(t, "CreateSession()", want, ss, approxTime)
+	wantNear(t, "CreateSession().CreatedAt", ss.CreatedAt, before, after)
+	wantUTC(t, "CreateSession() times", ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt)
+
+	got, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
+	noErr(t, "SessionUser", err)
+	diff(t, fmt.Sprintf("SessionUser(%d, %d)", u.ID, ss.ID), u, got)
+	wantUTC(t, "SessionUser().CreatedAt", got.CreatedAt)
+
+	// Without a refresh hash too.
+	_, err = s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: expires})
+	noErr(t, "CreateSession(no refresh hash)", err)
+}
+
+func testSessionUserNotFound(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	v := newUser(t, s, "bob", "")
+	ok := newSession(t, s, u.ID, live())
+	revoked := newSession(t, s, u.ID, live())
+	noErr(t, "Sessions.Revoke", s.Sessions(owner(u)).Revoke(ctx, revoked.ID))
+	expired := newSession(t, s, u.ID, time.Now().Add(-time.Minute))
+
+	cases := []struct {
+		name              string
+		userID, sessionID int64
+		now               time.Time
+	}{
+		{"someone else's user id", v.ID, ok.ID, time.Now()},
+		{"unknown user id", v.ID + 1000, ok.ID, time.Now()},
+		{"unknown session", u.ID, expired.ID + 1000, time.Now()},
+		{"revoked", u.ID, revoked.ID, time.Now()},
+		{"expired", u.ID, expired.ID, time.Now()},
+		{"at expiry", u.ID, ok.ID, ok.ExpiresAt},
+		{"after expiry", u.ID, ok.ID, ok.ExpiresAt.Add(time.Second)},
+	}
+	for _, c := range cases {
+		_, err := s.SessionUser(ctx, c.userID, c.sessionID, c.now)
+		wantErr(t, fmt.Sprintf("SessionUser(%d, %d) %s", c.userID, c.sessionID, c.name), err, notes.ErrNotFound)
+	}
+	// The live session is still fine a second before it expires.
+	if _, err := s.SessionUser(ctx, u.ID, ok.ID, ok.ExpiresAt.Add(-time.Second)); err != nil {
+		t.Errorf("SessionUser(%d, %d) just before expiry = %v, want the user", u.ID, ok.ID, err)
+	}
+}
+
+func testSessionUserInactiveUser(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	_, err := s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	noErr(t, "UpdateUser(deactivate)", err)
+	// A session created afterwards is live; the caller decides about the
+	// inactive user, so the store returns it.
+	ss := newSession(t, s, u.ID, live())
+	got, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
+	noErr(t, "SessionUser(inactive user)", err)
+	if got.ID != u.ID || got.Active {
+		t.Errorf("SessionUser(inactive user) = id %d active %v, want id %d active false", got.ID, got.Active, u.ID)
+	}
+}
+
+func testRevokeUserSessionsKeeps(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	v := newUser(t, s, "bob", "")
+	s1 := newSession(t, s, u.ID, live())
+	s2 := newSession(t, s, u.ID, live())
+	s3 := newSession(t, s, u.ID, live())
+	sv := newSession(t, s, v.ID, live())
+
+	noErr(t, "RevokeUserSessions(keep s2)", s.RevokeUserSessions(ctx, u.ID, s2.ID))
+	wantSessionGone(t, s, u.ID, s1.ID)
+	wantSessionLive(t, s, u.ID, s2.ID)
+	wantSessionGone(t, s, u.ID, s3.ID)
+	wantSessionLive(t, s, v.ID, sv.ID)
+
+	// Keeping someone else's session keeps nothing of theirs alive.
+	noErr(t, "RevokeUserSessions(keep other's)", s.RevokeUserSessions(ctx, u.ID, sv.ID))
+	wantSessionGone(t, s, u.ID, s2.ID)
+	wantSessionLive(t, s, v.ID, sv.ID)
+
+	noErr(t, "RevokeUserSessions(keep 0)", s.RevokeUserSessions(ctx, v.ID, 0))
+	wantSessionGone(t, s, v.ID, sv.ID)
+
+	noErr(t, "RevokeUserSessions(unknown user)", s.RevokeUserSessions(ctx, v.ID+1000, 0))
+}
+
+func testSessionsList(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	v := newUser(t, s, "bob", "")
+	s1 := newSession(t, s, u.ID, live())
+	s2 := newSession(t, s, u.ID, time.Now().Add(2*time.Hour))
+	s3 := newSession(t, s, u.ID, live())
+	noErr(t, "Sessions.Revoke", s.Sessions(owner(u)).Revoke(ctx, s3.ID))
+	newSession(t, s, u.ID, time.Now().Add(-time.Minute)) // expired
+	sv := newSession(t, s, v.ID, live())
+
+	got, err := s.Sessions(owner(u)).List(ctx, time.Now())
+	noErr(t, "Sessions(u).List", err)
+	diff(t, "Sessions(u).List(now)", []notes.Session{s2, s1}, got, approxTime)
+	for _, ss := range got {
+		wantUTC(t, "Sessions.List() times", ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt)
+	}
+
+	// now decides what has expired.
+	got, err = s.Sessions(owner(u)).List(ctx, s1.ExpiresAt.Add(time.Second))
+	noErr(t, "Sessions(u).List", err)
+	diff(t, "Sessions(u).List(after s1 expired)", []notes.Session{s2}, got, approxTime)
+
+	got, err = s.Sessions(owner(v)).List(ctx, time.Now())
+	noErr(t, "Sessions(v).List", err)
+	diff(t, "Sessions(v).List(now)", []notes.Session{sv}, got, approxTime)
+}
+
+func testSessionsRevoke(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	v := newUser(t, s, "bob", "")
+	s1 := newSession(t, s, u.ID, live())
+	s2 := newSession(t, s, u.ID, live())
+	expired := newSession(t, s, u.ID, time.Now().Add(-time.Minute))
+	mine, theirs := s.Sessions(owner(u)), s.Sessions(owner(v))
+
+	err := theirs.Revoke(ctx, s1.ID)
+	wantErr(t, fmt.Sprintf("Sessions(other).Revoke(%d)", s1.ID), err, notes.ErrNotFound)
+	wantSessionLive(t, s, u.ID, s1.ID)
+
+	noErr(t, "Sessions.Revoke(own)", mine.Revoke(ctx, s1.ID))
+	wantSessionGone(t, s, u.ID, s1.ID)
+	wantSessionLive(t, s, u.ID, s2.ID)
+
+	err = mine.Revoke(ctx, s1.ID)
+	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) again", s1.ID), err, notes.ErrNotFound)
+	err = mine.Revoke(ctx, expired.ID)
+	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) expired", expired.ID), err, notes.ErrNotFound)
+	err = mine.Revoke(ctx, expired.ID+1000)
+	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) unknown", expired.ID+1000), err, notes.ErrNotFound)
+}
+
+func testSessionsZeroOwner(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	ss := newSession(t, s, u.ID, live())
+	var zero notes.Owner
+
+	got, err := s.Sessions(zero).List(ctx, time.Now())
+	noErr(t, "Sessions(zero).List", err)
+	if len(got) != 0 {
+		t.Errorf("Sessions(zero).List() = %v, want none", got)
+	}
+	err = s.Sessions(zero).Revoke(ctx, ss.ID)
+	wantErr(t, fmt.Sprintf("Sessions(zero).Revoke(%d)", ss.ID), err, notes.ErrNotFound)
+	wantSessionLive(t, s, u.ID, ss.ID)
+}

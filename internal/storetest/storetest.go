@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/ownership"
+)
+
+// behaviour is one named rule of the contract, checked on a fresh store.
+type behaviour struct {
+	name string
+	test func(t *testing.T, s notes.Store)
+}
+
+// behaviours lists every rule, by area.
+func behaviours() []behaviour {
+	var all []behaviour
+	all = append(all, userBehaviours...)
+	all = append(all, sessionBehaviours...)
+	all = append(all, apiKeyBehaviours...)
+	all = append(all, noteBehaviours...)
+	all = append(all, storeBehaviours...)
+	return all
+}
+
+// Run runs the whole contract suite against the engine that open opens.
+// open is called once per subtest, possibly from parallel subtests, and
+// must return a fresh, empty, migrated store; it should register the
+// store's Close with t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) notes.Store) {
+	t.Helper()
+	for _, b := range behaviours() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			b.test(t, open(t))
+		})
+	}
+}
+
+// timeTolerance is how far a stored time may be from the one given.
+const timeTolerance = time.Millisecond
+
+// approxTime compares times with timeTolerance.
+var approxTime = cmpopts.EquateApproxTime(timeTolerance)
+
+// email returns the e-mail address of the user called name. Names are
+// distinct within a subtest, which has a store of its own.
+func email(name string) string { return name + "@example.com" }
+
+// wantErr fails t unless err is (or wraps) want.
+func wantErr(t *testing.T, op string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s = %v, want %v", op, err, want)
+	}
+}
+
+// noErr stops t when err is not nil.
+func noErr(t *testing.T, op string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s = %v, want nil error", op, err)
+	}
+}
+
+// wantUTC fails t unless every time is in UTC.
+func wantUTC(t *testing.T, what string, ts ...time.Time) {
+	t.Helper()
+	for _, ts := range ts {
+		if ts.Location() != time.UTC {
+			t.Errorf("%s location = %v, want UTC", what, ts.Location())
+		}
+	}
+}
+
+// wantNear fails t unless got lies within [from-tolerance, to+tolerance].
+func wantNear(t *testing.T, what string, got, from, to time.Time) {
+	t.Helper()
+	if got.Before(from.Add(-timeTolerance)) || got.After(to.Add(timeTolerance)) {
+		t.Errorf("%s = %v, want between %v and %v", what, got, from, to)
+	}
+}
+
+// newUser creates an active user with role (empty: the default).
+func newUser(t *testing.T, s notes.Store, name string, role notes.Role) notes.User {
+	t.Helper()
+	u, err := s.CreateUser(t.Context(), notes.NewUser{
+		Email:        email(name),
+		Name:         name,
+		Role:         role,
+		PasswordHash: "$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA",
+	})
+	noErr(t, "CreateUser", err)
+	return u
+}
+
+// owner mints the Owner of u, as auth would.
+func owner(u notes.User) notes.Owner { return ownership.NewOwner(u.ID) }
+
+// newSession creates a session of userID that expires at expires.
+func newSession(t *testing.T, s notes.Store, userID int64, expires time.Time) notes.Session {
+	t.Helper()
+	ss, err := s.CreateSession(t.Context(), notes.NewSession{
+		UserID:      userID,
+		UserAgent:   "storetest/1.0",
+		IP:          "192.0.2.1",
+		ExpiresAt:   expires,
+		RefreshHash: []byte("0123456789abcdef0123456789abcdef"),
+	})
+	noErr(t, "CreateSession", err)
+	return ss
+}
+
+// live returns an expiry an hour from now.
+func live() time.Time { return time.Now().Add(time.Hour) }
+
+// wantSessionLive fails t unless SessionUser finds the session.
+func wantSessionLive(t *testing.T, s notes.Store, userID, sessionID int64) {
+	t.Helper()
+	if _, err := s.SessionUser(t.Context(), userID, sessionID, time.Now()); err != nil {
+		t.Errorf("SessionUser(%d, %d) = %v, want the user", userID, sessionID, err)
+	}
+}
+
+// wantSessionGone fails t unless SessionUser reports ErrNotFound.
+func wantSessionGone(t *testing.T, s notes.Store, userID, sessionID int64) {
+	t.Helper()
+	_, err := s.SessionUser(t.Context(), userID, sessionID, time.Now())
+	wantErr(t, fmt.Sprintf("SessionUser(%d, %d)", userID, sessionID), err, notes.ErrNotFound)
+}
+
+// newNote creates a note of o.
+func newNote(t *testing.T, s notes.Store, o notes.Owner, title string) notes.Note {
+	t.Helper()
+	n, err := s.Notes(o).Create(t.Context(), notes.NoteInput{Title: title, Body: "body of " + title})
+	noErr(t, "Notes.Create", err)
+	return n
+}
+
+// diff fails t when want and got differ.
+func diff(t *testing.T, op string, want, got any, opts ...cmp.Option) {
+	t.Helper()
+	if d := cmp.Diff(want, got, opts...); d != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", op, d)
+	}
+}
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }
+
+// storeBehaviours are the rules about the store as a whole.
+var storeBehaviours = []behaviour{
+	{"Ping", func(t *testing.T, s notes.Store) {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Errorf("Ping() = %v, want nil", err)
+		}
+	}},
+}

@@ -1,0 +1,341 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// userBehaviours are the rules about users and the last-admin rule.
+var userBehaviours = []behaviour{
+	{"CreateUser", testCreateUser},
+	{"CreateUserKeepsRole", testCreateUserKeepsRole},
+	{"CreateUserEmailConflict", testCreateUserEmailConflict},
+	{"UserLookupUnknown", testUserLookupUnknown},
+	{"SetPasswordHash", testSetPasswordHash},
+	{"SetName", testSetName},
+	{"ListUsersPagination", testListUsersPagination},
+	{"UpdateUser", testUpdateUser},
+	{"UpdateUserUnknown", testUpdateUserUnknown},
+	{"UpdateUserInvalidRole", testUpdateUserInvalidRole},
+	{"LastAdminRefused", testLastAdminRefused},
+	{"LastAdminInactiveAdminDoesNotCount", testLastAdminInactiveAdminDoesNotCount},
+	{"LastAdminAllowedWithAnotherAdmin", testLastAdminAllowedWithAnotherAdmin},
+	{"DeactivationRevokesSessions", testDeactivationRevokesSessions},
+}
+
+func testCreateUser(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	before := time.Now()
+	in := notes.NewUser{Email: "ann@example.com", Name: "Ann", PasswordHash: "$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA"}
+	u, err := s.CreateUser(ctx, in)
+	noErr(t, "CreateUser", err)
+	after := time.Now()
+
+	if u.ID <= 0 {
+		t.Errorf("CreateUser().ID = %d, want > 0", u.ID)
+	}
+	want := notes.User{ID: u.ID, Email: in.Email, Name: in.Name, Role: notes.RoleUser, Active: true, PasswordHash: in.PasswordHash, CreatedAt: u.CreatedAt}
+	diff(t, "CreateUser()", want, u)
+	wantNear(t, "CreateUser().CreatedAt", u.CreatedAt, before, after)
+	wantUTC(t, "CreateUser().CreatedAt", u.CreatedAt)
+
+	byID, err := s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	diff(t, fmt.Sprintf("UserByID(%d)", u.ID), u, byID)
+	wantUTC(t, "UserByID().CreatedAt", byID.CreatedAt)
+
+	byEmail, err := s.UserByEmail(ctx, in.Email)
+	noErr(t, "UserByEmail", err)
+	diff(t, fmt.Sprintf("UserByEmail(%q)", in.Email), u, byEmail)
+
+	other := newUser(t, s, "bob", "")
+	if other.ID == u.ID {
+		t.Errorf("two users share id %d", u.ID)
+	}
+}
+
+func testCreateUserKeepsRole(t *testing.T, s notes.Store) {
+	for _, role := range []notes.Role{notes.RoleUser, notes.RoleAdmin} {
+		u := newUser(t, s, string(role), role)
+		if u.Role != role {
+			t.Errorf("CreateUser(role %q).Role = %q, want %q", role, u.Role, role)
+		}
+		got, err := s.UserByID(t.Context(), u.ID)
+		noErr(t, "UserByID", err)
+		if got.Role != role {
+			t.Errorf("UserByID(%d).Role = %q, want %q", u.ID, got.Role, role)
+		}
+	}
+}
+
+func testCreateUserEmailConflict(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	first := newUser(t, s, "ann", "")
+	_, err := s.CreateUser(ctx, notes.NewUser{Email: first.Email, Name: "Impostor", PasswordHash: "x"})
+	wantErr(t, fmt.Sprintf("CreateUser(%q) again", first.Email), err, notes.ErrConflict)
+
+	got, err := s.UserByEmail(ctx, first.Email)
+	noErr(t, "UserByEmail", err)
+	diff(t, "UserByEmail() after conflict", first, got)
+
+	users, _, err := s.ListUsers(ctx, notes.Page{})
+	noErr(t, "ListUsers", err)
+	if len(users) != 1 {
+		t.Errorf("ListUsers() has %d users after a conflict, want 1", len(users))
+	}
+}
+
+func testUserLookupUnknown(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	_, err := s.UserByID(ctx, u.ID+1000)
+	wantErr(t, fmt.Sprintf("UserByID(%d)", u.ID+1000), err, notes.ErrNotFound)
+	_, err = s.UserByEmail(ctx, "nobody@example.com")
+	wantErr(t, `UserByEmail("nobody@example.com")`, err, notes.ErrNotFound)
+}
+
+func testSetPasswordHash(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	other := newUser(t, s, "bob", "")
+	const hash = "$argon2id$v=19$m=47104,t=1,p=1$bmV3$bmV3aGFzaA"
+	noErr(t, "SetPasswordHash", s.SetPasswordHash(ctx, u.ID, hash))
+
+	got, err := s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	if got.PasswordHash != hash {
+		t.Errorf("UserByID(%d).PasswordHash = %q, want %q", u.ID, got.PasswordHash, hash)
+	}
+	got, err = s.UserByID(ctx, other.ID)
+	noErr(t, "UserByID", err)
+	diff(t, "other user after SetPasswordHash", other, got)
+
+	err = s.SetPasswordHash(ctx, other.ID+1000, hash)
+	wantErr(t, fmt.Sprintf("SetPasswordHash(%d)", other.ID+1000), err, notes.ErrNotFound)
+}
+
+func testSetName(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	got, err := s.SetName(ctx, u.ID, "Ann Smith")
+	noErr(t, "SetName", err)
+	want := u
+	want.Name = "Ann Smith"
+	diff(t, fmt.Sprintf("SetName(%d)", u.ID), want, got)
+
+	got, err = s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	diff(t, "UserByID() after SetName", want, got)
+
+	_, err = s.SetName(ctx, u.ID+1000, "Nobody")
+	wantErr(t, fmt.Sprintf("SetName(%d)", u.ID+1000), err, notes.ErrNotFound)
+}
+
+func testListUsersPagination(t *testing.T, s notes.Store) {
+	var created []notes.User
+	for i := range 5 {
+		created = append(created, newUser(t, s, fmt.Sprintf("user%d", i), ""))
+	}
+	var want []notes.User
+	for i := len(created) - 1; i >= 0; i-- {
+		want = append(want, created[i])
+	}
+	got := collectPages(t, "ListUsers", 2, []int{2, 2, 1}, s.ListUsers, func(u notes.User) int64 { return u.ID })
+	diff(t, "ListUsers() pages", want, got)
+}
+
+func testUpdateUser(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	admin := newUser(t, s, "admin", notes.RoleAdmin)
+	u := newUser(t, s, "ann", "")
+
+	steps := []struct {
+		name  string
+		patch notes.UserPatch
+		role  notes.Role
+		on    bool
+	}{
+		{"empty patch", notes.UserPatch{}, notes.RoleUser, true},
+		{"promote", notes.UserPatch{Role: ptr(notes.RoleAdmin)}, notes.RoleAdmin, true},
+		{"demote", notes.UserPatch{Role: ptr(notes.RoleUser)}, notes.RoleUser, true},
+		{"deactivate", notes.UserPatch{Active: ptr(false)}, notes.RoleUser, false},
+		{"reactivate and promote", notes.UserPatch{Role: ptr(notes.RoleAdmin), Active: ptr(true)}, notes.RoleAdmin, true},
+	}
+	for _, step := range steps {
+		got, err := s.UpdateUser(ctx, u.ID, step.patch)
+		noErr(t, "UpdateUser("+step.name+")", err)
+		want := u
+		want.Role, want.Active = step.role, step.on
+		diff(t, "UpdateUser("+step.name+")", want, got)
+		stored, err := s.UserByID(ctx, u.ID)
+		noErr(t, "UserByID", err)
+		diff(t, "UserByID() after UpdateUser("+step.name+")", want, stored)
+	}
+
+	got, err := s.UserByID(ctx, admin.ID)
+	noErr(t, "UserByID", err)
+	diff(t, "bystander admin after UpdateUser", admin, got)
+}
+
+func testUpdateUserUnknown(t *testing.T, s notes.Store) {
+	u := newUser(t, s, "ann", "")
+	_, err := s.UpdateUser(t.Context(), u.ID+1000, notes.UserPatch{Active: ptr(false)})
+	wantErr(t, fmt.Sprintf("UpdateUser(%d)", u.ID+1000), err, notes.ErrNotFound)
+}
+
+func testUpdateUserInvalidRole(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	if _, err := s.UpdateUser(ctx, u.ID, notes.UserPatch{Role: ptr(notes.Role("root"))}); err == nil {
+		t.Errorf("UpdateUser(role %q) = nil error, want an error", "root")
+	}
+	got, err := s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	diff(t, "UserByID() after invalid role", u, got)
+}
+
+func testLastAdminRefused(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	admin := newUser(t, s, "admin", notes.RoleAdmin)
+	newUser(t, s, "ann", "") // an active plain user does not count
+	sess := newSession(t, s, admin.ID, live())
+
+	patches := []struct {
+		name  string
+		patch notes.UserPatch
+	}{
+		{"demote", notes.UserPatch{Role: ptr(notes.RoleUser)}},
+		{"deactivate", notes.UserPatch{Active: ptr(false)}},
+		{"demote and deactivate", notes.UserPatch{Role: ptr(notes.RoleUser), Active: ptr(false)}},
+	}
+	for _, p := range patches {
+		_, err := s.UpdateUser(ctx, admin.ID, p.patch)
+		wantErr(t, "UpdateUser(last admin, "+p.name+")", err, notes.ErrLastAdmin)
+		got, err := s.UserByID(ctx, admin.ID)
+		noErr(t, "UserByID", err)
+		diff(t, "last admin after refused "+p.name, admin, got)
+	}
+	// The refused deactivation rolled back entirely: the session lives.
+	wantSessionLive(t, s, admin.ID, sess.ID)
+
+	// Changes that keep the admin an active admin are fine.
+	got, err := s.UpdateUser(ctx, admin.ID, notes.UserPatch{Role: ptr(notes.RoleAdmin), Active: ptr(true)})
+	noErr(t, "UpdateUser(last admin, no-op)", err)
+	diff(t, "UpdateUser(last admin, no-op)", admin, got)
+}
+
+func testLastAdminInactiveAdminDoesNotCount(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	admin := newUser(t, s, "admin", notes.RoleAdmin)
+	other := newUser(t, s, "other", notes.RoleAdmin)
+	_, err := s.UpdateUser(ctx, other.ID, notes.UserPatch{Active: ptr(false)})
+	noErr(t, "UpdateUser(other admin, deactivate)", err)
+
+	_, err = s.UpdateUser(ctx, admin.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	wantErr(t, "UpdateUser(last active admin, demote)", err, notes.ErrLastAdmin)
+	_, err = s.UpdateUser(ctx, admin.ID, notes.UserPatch{Active: ptr(false)})
+	wantErr(t, "UpdateUser(last active admin, deactivate)", err, notes.ErrLastAdmin)
+
+	// Changing the inactive admin never leaves fewer active admins.
+	_, err = s.UpdateUser(ctx, other.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	noErr(t, "UpdateUser(inactive admin, demote)", err)
+}
+
+func testLastAdminAllowedWithAnotherAdmin(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	a := newUser(t, s, "a", notes.RoleAdmin)
+	b := newUser(t, s, "b", notes.RoleAdmin)
+	c := newUser(t, s, "c", notes.RoleAdmin)
+
+	got, err := s.UpdateUser(ctx, a.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	noErr(t, "UpdateUser(a, demote)", err)
+	if got.Role != notes.RoleUser {
+		t.Errorf("UpdateUser(a, demote).Role = %q, want %q", got.Role, notes.RoleUser)
+	}
+	got, err = s.UpdateUser(ctx, b.ID, notes.UserPatch{Active: ptr(false)})
+	noErr(t, "UpdateUser(b, deactivate)", err)
+	if got.Active {
+		t.Errorf("UpdateUser(b, deactivate).Active = true, want false")
+	}
+	// c is now the last active admin.
+	_, err = s.UpdateUser(ctx, c.ID, notes.UserPatch{Active: ptr(false)})
+	wantErr(t, "UpdateUser(c, deactivate)", err, notes.ErrLastAdmin)
+	_, err = s.UpdateUser(ctx, c.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	wantErr(t, "UpdateUser(c, demote)", err, notes.ErrLastAdmin)
+}
+
+func testDeactivationRevokesSessions(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	newUser(t, s, "admin", notes.RoleAdmin)
+	u := newUser(t, s, "ann", "")
+	v := newUser(t, s, "bob", "")
+	s1 := newSession(t, s, u.ID, live())
+	s2 := newSession(t, s, u.ID, live())
+	sv := newSession(t, s, v.ID, live())
+
+	got, err := s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	noErr(t, "UpdateUser(deactivate)", err)
+	if got.Active {
+		t.Errorf("UpdateUser(deactivate).Active = true, want false")
+	}
+	wantSessionGone(t, s, u.ID, s1.ID)
+	wantSessionGone(t, s, u.ID, s2.ID)
+	wantSessionLive(t, s, v.ID, sv.ID)
+	list, err := s.Sessions(owner(u)).List(ctx, time.Now())
+	noErr(t, "Sessions.List", err)
+	if len(list) != 0 {
+		t.Errorf("Sessions(deactivated).List() = %v, want none", list)
+	}
+
+	// Reactivation does not bring old sessions back.
+	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(true)})
+	noErr(t, "UpdateUser(reactivate)", err)
+	wantSessionGone(t, s, u.ID, s1.ID)
+}
+
+// collectPages walks a keyset-paginated list page by page with limit,
+// checks the size of every page and the cursors, and returns all items.
+func collectPages[T any](t *testing.T, op string, limit int, sizes []int,
+	list func(ctx context.Context, p notes.Page) ([]T, int64, error), id func(T) int64,
+) []T {
+	t.Helper()
+	var (
+		all   []T
+		after int64
+		seen  = map[int64]bool{}
+	)
+	for i := 0; ; i++ {
+		items, next, err := list(t.Context(), notes.Page{After: after, Limit: limit})
+		noErr(t, op, err)
+		if i >= len(sizes) {
+			t.Fatalf("%s(after %d) = page %d with %d items, want only %d pages", op, after, i+1, len(items), len(sizes))
+		}
+		if len(items) != sizes[i] {
+			t.Errorf("%s(after %d, limit %d) = %d items, want %d", op, after, limit, len(items), sizes[i])
+		}
+		for _, it := range items {
+			if seen[id(it)] {
+				t.Errorf("%s: id %d appears on two pages", op, id(it))
+			}
+			seen[id(it)] = true
+		}
+		all = append(all, items...)
+		last := i == len(sizes)-1
+		switch {
+		case last && next != 0:
+			t.Fatalf("%s(after %d) next cursor = %d on the last page, want 0", op, after, next)
+		case !last && len(items) > 0 && next != id(items[len(items)-1]):
+			t.Fatalf("%s(after %d) next cursor = %d, want %d (the last item's id)", op, after, next, id(items[len(items)-1]))
+		case !last && next == 0:
+			t.Fatalf("%s(after %d) next cursor = 0 on page %d of %d", op, after, i+1, len(sizes))
+		}
+		if next == 0 {
+			return all
+		}
+		after = next
+	}
+}
