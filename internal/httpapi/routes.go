@@ -24,8 +24,8 @@ func addRoutes(api *gatehouse.API, s *server) {
 	if s.cfg.AllowQueryAPIKey {
 		ways = append(ways, authn.APIKeyQuery())
 	}
-	current := auth.AnyOf(ways...)        // get_current_user: 401
-	active := auth.ActiveUser(current)    // get_current_active_user: 400 "Inactive user"
+	current := auth.AnyOf(ways...)     // get_current_user: 401
+	active := auth.ActiveUser(current) // get_current_active_user: 400 "Inactive user"
 	reader := auth.RequireScopes(active, notes.ScopeRead)
 	writer := auth.RequireScopes(active, notes.ScopeWrite)
 	readerOwner := auth.OwnerOf[int64](reader)

@@ -1,0 +1,147 @@
+package gatehouse_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-dev/gatehouse"
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+var errDomain = errors.New("domain: no such thing")
+
+func quietAPI(logs io.Writer) *gatehouse.API {
+	return gatehouse.New(gatehouse.Options{
+		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		MapError: func(err error) *problem.Details {
+			if errors.Is(err, errDomain) {
+				return problem.NotFound("Thing")
+			}
+			return nil
+		},
+	})
+}
+
+func hello(context.Context, struct{}) (string, error) { return "hello", nil }
+
+func TestHandleRefusesUnprotectedRoute(t *testing.T) {
+	t.Parallel()
+	api := quietAPI(io.Discard)
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, `"GET /open"`) || !strings.Contains(msg, "Public") {
+			t.Fatalf("Handle of an unprotected route: recover() = %q, want a panic naming the route and Public", msg)
+		}
+	}()
+	api.Handle("GET /open", dep.Handler(dep.None, hello))
+	t.Fatal("Handle accepted a route with no protection and no Public")
+}
+
+func TestHandleAcceptsProtectedAndPublic(t *testing.T) {
+	t.Parallel()
+	api := quietAPI(io.Discard)
+	api.Handle("GET /open", dep.Handler(dep.None, hello), gatehouse.Public("landing page"))
+	api.Handle("GET /key", dep.Handler(auth.APIKeyHeader("X-API-Key"), func(_ context.Context, k string) (string, error) { return "ok", nil }))
+	if got := len(api.Routes()); got != 2 {
+		t.Fatalf("Routes() has %d routes, want 2", got)
+	}
+}
+
+func TestErrorsAreProblems(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	api := quietAPI(&logs)
+	api.Handle("GET /things/{id}", dep.Handler(dep.Path[int64]("id"), func(_ context.Context, id int64) (string, error) {
+		switch id {
+		case 1:
+			return "", errDomain
+		case 2:
+			return "", errors.New("connection refused: password=hunter2")
+		case 3:
+			panic("boom")
+		}
+		return "thing", nil
+	}), gatehouse.Public("test"))
+	api.Handle("POST /things", dep.Handler(dep.None, hello), gatehouse.Public("test"))
+
+	tests := []struct {
+		name, method, path string
+		wantCode           int
+		wantDetail         string
+		wantAllow          string
+	}{
+		{"mapped domain error", "GET", "/things/1", 404, "Thing not found", ""},
+		{"unknown error is generic", "GET", "/things/2", 500, "Internal Server Error", ""},
+		{"panic is generic", "GET", "/things/3", 500, "Internal Server Error", ""},
+		{"no route", "GET", "/nowhere", 404, "Not Found", ""},
+		{"wrong method keeps Allow", "DELETE", "/things/5", 405, "Method Not Allowed", "GET, HEAD"},
+		{"bad path value", "GET", "/things/x", 422, "path.id: must be a valid int64", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			api.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+			if rec.Code != tt.wantCode {
+				t.Fatalf("%s %s = %d, want %d (%s)", tt.method, tt.path, rec.Code, tt.wantCode, rec.Body)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != problem.ContentType {
+				t.Fatalf("Content-Type = %q, want problem+json", ct)
+			}
+			var p problem.Details
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Detail != tt.wantDetail || p.Status != tt.wantCode {
+				t.Fatalf("body = %s, want detail %q", rec.Body, tt.wantDetail)
+			}
+			if got := rec.Header().Get("Allow"); got != tt.wantAllow {
+				t.Fatalf("Allow = %q, want %q", got, tt.wantAllow)
+			}
+			if strings.Contains(rec.Body.String(), "hunter2") || strings.Contains(rec.Body.String(), "boom") {
+				t.Fatalf("body leaks the cause: %s", rec.Body)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "boom") {
+		t.Errorf("the causes of the 500s were not logged: %s", logs.String())
+	}
+	if strings.Contains(logs.String(), "?") {
+		t.Errorf("logs hold a query string: %s", logs.String())
+	}
+}
+
+func TestQueryStringNotLogged(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	api := quietAPI(&logs)
+	api.Handle("GET /data", dep.Handler(auth.APIKeyQuery("api_key"), func(_ context.Context, k string) (string, error) { return "ok", nil }))
+	api.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/data?api_key=gk_supersecret", nil))
+	if strings.Contains(logs.String(), "supersecret") || !strings.Contains(logs.String(), "path=/data") {
+		t.Fatalf("request log = %q, want the path without the query", logs.String())
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	api := gatehouse.New(gatehouse.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BodyLimit: 10})
+	api.Handle("POST /echo", dep.Handler(dep.Request(), func(_ context.Context, r *http.Request) (string, error) {
+		b, err := io.ReadAll(r.Body)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return "", problem.TooLarge(mbe.Limit)
+		}
+		return string(b), err
+	}), gatehouse.Public("test"))
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, httptest.NewRequest("POST", "/echo", strings.NewReader(strings.Repeat("x", 11))))
+	if rec.Code != 413 {
+		t.Fatalf("11 bytes over a 10-byte limit = %d, want 413", rec.Code)
+	}
+}
