@@ -22,7 +22,7 @@ var ErrBusy = errors.New("password hasher busy")
 
 const (
 	// maxPasswordLen bounds the bytes Hash accepts and Verify looks at.
-	maxPasswordLen = 1024
+	maxPasswordLen = 4096 // 1024 characters of up to 4 UTF-8 bytes
 
 	// Bounds on argon2id parameters, for NewHasher and for stored hashes:
 	// a corrupt hash must not make one Verify allocate gigabytes.
@@ -198,7 +198,7 @@ func (h *Hasher) run(ctx context.Context, f func()) error {
 
 // Hash returns the argon2id hash of password as a PHC string,
 // $argon2id$v=19$m=47104,t=1,p=1$<salt>$<key>, salt and key in unpadded
-// standard base64. It refuses passwords over 1024 bytes, and returns ErrBusy
+// standard base64. It refuses passwords over 4096 bytes (1024 characters of UTF-8), and returns ErrBusy
 // or ctx.Err() when no worker is available.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if len(password) > maxPasswordLen {
@@ -232,7 +232,7 @@ func encodePHC(p Argon2Params, salt, key []byte) string {
 // rehash is true, only when ok, if encoded is bcrypt or argon2id with
 // parameters other than h's: the caller should then store a fresh Hash.
 // A malformed or unsupported hash is an error; ErrBusy and ctx.Err() are
-// returned as by Hash. Passwords over 1024 bytes never match. bcrypt hashes
+// returned as by Hash. Passwords over 4096 bytes never match. bcrypt hashes
 // are checked exactly as golang.org/x/crypto/bcrypt does, which uses only the
 // first 72 bytes of the password, as bcrypt always has.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {

@@ -129,14 +129,14 @@ func TestHashTooLong(t *testing.T) {
 	t.Parallel()
 	h := newPwHasher(1, 0)
 	if enc, err := h.Hash(context.Background(), strings.Repeat("p", maxPasswordLen+1)); err == nil {
-		t.Errorf("Hash(1025 bytes) = %q, nil; want an error", enc)
+		t.Errorf("Hash(maxPasswordLen+1 bytes) = %q, nil; want an error", enc)
 	}
 	enc, err := h.Hash(context.Background(), "pw")
 	if err != nil {
 		t.Fatalf("Hash() = %v", err)
 	}
 	if ok, _, err := h.Verify(context.Background(), strings.Repeat("p", maxPasswordLen+1), enc); ok || err != nil {
-		t.Errorf("Verify(1025 bytes) = %v, %v; want false, nil", ok, err)
+		t.Errorf("Verify(maxPasswordLen+1 bytes) = %v, %v; want false, nil", ok, err)
 	}
 }
 
@@ -208,7 +208,7 @@ func TestVerifyBcrypt(t *testing.T) {
 		{"$2y$ spelling", fixedBcryptPassword, "$2y$" + passlibBcrypt[4:], true},
 		{"72 bytes", long72, string(gen72), true},
 		{"over 72 bytes, as the library does", longer, string(gen72), libLonger},
-		{"over 1024 bytes", long72 + strings.Repeat("z", maxPasswordLen), string(gen72), false},
+		{"over maxPasswordLen bytes", long72 + strings.Repeat("z", maxPasswordLen), string(gen72), false},
 	} {
 		ok, rehash, err := h.Verify(ctx, tt.pw, tt.hash)
 		if ok != tt.ok || rehash != tt.ok || err != nil {
@@ -444,5 +444,20 @@ func BenchmarkHashDefault(b *testing.B) {
 		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
 			b.Fatalf("Hash() = %v", err)
 		}
+	}
+}
+
+// TestHashLongestPassword: the longest password registration accepts
+// (1024 characters) hashes even when every character takes 4 bytes.
+func TestHashLongestPassword(t *testing.T) {
+	t.Parallel()
+	h := newPwHasher(1, 0)
+	pw := strings.Repeat("𝄞", 1024)
+	enc, err := h.Hash(context.Background(), pw)
+	if err != nil {
+		t.Fatalf("Hash(1024 four-byte characters) = %v", err)
+	}
+	if ok, _, err := h.Verify(context.Background(), pw, enc); !ok || err != nil {
+		t.Fatalf("Verify(1024 four-byte characters) = %v, %v; want true", ok, err)
 	}
 }

@@ -61,4 +61,6 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"))
 	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"))
 	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"))
+
+	addDocs(api) // last: the document is read from the routes above
 }
