@@ -43,9 +43,15 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 	if err1 != nil || err2 != nil {
 		return notes.User{}, auth.ErrUnknown
 	}
-	u, err := f.s.store.SessionUser(ctx, uid, sid, f.s.cfg.Now())
+	now := f.s.cfg.Now()
+	u, sess, err := f.s.store.SessionUser(ctx, uid, sid, now)
 	if errors.Is(err, notes.ErrNotFound) {
 		return u, auth.ErrUnknown
+	}
+	if err == nil && now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := f.s.store.TouchSession(ctx, sid, now); err != nil {
+			f.s.cfg.Logger.WarnContext(ctx, "record session use", "session_id", sid, "error", err)
+		}
 	}
 	return u, err
 }
@@ -53,8 +59,8 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 // apiKeyFinder is the auth.APIKeyStore of notesd.
 type apiKeyFinder struct{ s *server }
 
-// touchEvery is how stale last_used_at may get: a key used constantly
-// costs one write a minute, not one per request.
+// touchEvery is how stale last_used_at and last_seen_at may get: a key or
+// session used constantly costs one write a minute, not one per request.
 const touchEvery = time.Minute
 
 func (f apiKeyFinder) FindAPIKey(ctx context.Context, prefix string) (auth.StoredKey[notes.User], error) {

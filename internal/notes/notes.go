@@ -21,6 +21,9 @@ var (
 	ErrLastAdmin = errors.New("last active admin")
 	// ErrForbidden: the proof value passed to the store does not allow the call.
 	ErrForbidden = errors.New("forbidden")
+	// ErrRefreshReused: a rotated-away refresh token was presented again;
+	// its session has been revoked.
+	ErrRefreshReused = errors.New("refresh token reused")
 )
 
 // Role is a user's role.

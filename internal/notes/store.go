@@ -33,10 +33,18 @@ type Store interface {
 
 	// CreateSession stores a login session.
 	CreateSession(ctx context.Context, s NewSession) (Session, error)
-	// SessionUser returns the user behind a live session in one indexed
-	// lookup: the session must exist, belong to userID, not be revoked and
-	// not be expired at now. ErrNotFound otherwise.
-	SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (User, error)
+	// SessionUser returns the user behind a live session, and the session,
+	// in one indexed lookup: the session must exist, belong to userID, not
+	// be revoked and not be expired at now. ErrNotFound otherwise.
+	SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (User, Session, error)
+	// TouchSession records that a session was seen at t.
+	TouchSession(ctx context.Context, sessionID int64, t time.Time) error
+	// RotateRefresh swaps a live session's current refresh token (by hash)
+	// for a new one and returns the session and its user. A hash that was
+	// current once and has been rotated away is reuse: the whole session is
+	// revoked and ErrRefreshReused returned. An unknown hash, or one of a
+	// revoked or expired session, is ErrNotFound.
+	RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (Session, User, error)
 	// RevokeUserSessions revokes every session of a user except keep (0: none kept).
 	RevokeUserSessions(ctx context.Context, userID, keep int64) error
 	// Sessions is the owner's view of their sessions.

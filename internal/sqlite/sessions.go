@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,17 +52,78 @@ RETURNING `+sessionColumns,
 // (the sessions primary key, joined to users by primary key): the session
 // must exist, belong to userID, not be revoked and not be expired at now.
 // The user is returned even when inactive. ErrNotFound otherwise.
-func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, error) {
+func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, notes.Session, error) {
 	row := db.r.QueryRowContext(ctx, `
-SELECT `+userColumnsU+`
+SELECT `+userColumnsU+`, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
 		sessionID, userID, toDB(now))
-	u, err := scanUser(row)
+	var created, seen, expires int64
+	u, err := scanUserAnd(row, &created, &seen, &expires)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: session user: %w", mapErr(err))
+		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: session user: %w", mapErr(err))
 	}
-	return u, nil
+	ss := notes.Session{ID: sessionID, UserID: u.ID, CreatedAt: fromDB(created), LastSeenAt: fromDB(seen), ExpiresAt: fromDB(expires)}
+	return u, ss, nil
+}
+
+// TouchSession records that a session was seen at t.
+func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, toDB(t), sessionID); err != nil {
+		return fmt.Errorf("sqlite: touch session: %w", err)
+	}
+	return nil
+}
+
+// RotateRefresh swaps a live session's refresh hash for newHash, keeping
+// the old one as used; presenting a used hash revokes its session.
+func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (notes.Session, notes.User, error) {
+	var (
+		ss notes.Session
+		u  notes.User
+	)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var sid int64
+		err := tx.QueryRowContext(ctx, `
+UPDATE sessions SET refresh_hash = ?, last_seen_at = ?
+WHERE refresh_hash = ? AND revoked_at IS NULL AND expires_at > ?
+RETURNING id`, newHash, toDB(now), oldHash, toDB(now)).Scan(&sid)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO used_refresh_tokens (hash, session_id) VALUES (?, ?)`, oldHash, sid); err != nil {
+			return err
+		}
+		row := tx.QueryRowContext(ctx, `
+SELECT `+userColumnsU+`, s.user_agent, s.ip, s.created_at, s.last_seen_at, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid)
+		var created, seen, expires int64
+		u, err = scanUserAnd(row, &ss.UserAgent, &ss.IP, &created, &seen, &expires)
+		ss.ID, ss.UserID = sid, u.ID
+		ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return notes.Session{}, notes.User{}, db.refreshReuse(ctx, oldHash, now)
+	}
+	if err != nil {
+		return notes.Session{}, notes.User{}, fmt.Errorf("sqlite: rotate refresh: %w", mapErr(err))
+	}
+	return ss, u, nil
+}
+
+// refreshReuse handles a refresh hash that is no session's current one: a
+// used hash revokes its session (ErrRefreshReused); any other is ErrNotFound.
+func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) error {
+	var sid int64
+	err := db.w.QueryRowContext(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = ?`, hash).Scan(&sid)
+	if err != nil {
+		return fmt.Errorf("sqlite: rotate refresh: %w", mapErr(err))
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, toDB(now), sid); err != nil {
+		return fmt.Errorf("sqlite: revoke reused session: %w", err)
+	}
+	return fmt.Errorf("sqlite: rotate refresh: %w", notes.ErrRefreshReused)
 }
 
 // RevokeUserSessions revokes every live session of a user except keep

@@ -19,14 +19,18 @@ const (
 type scanner interface{ Scan(dest ...any) error }
 
 // scanUser reads the columns of userColumns.
-func scanUser(s scanner) (notes.User, error) {
+func scanUser(s scanner) (notes.User, error) { return scanUserAnd(s) }
+
+// scanUserAnd reads the columns of userColumns, then more into extra.
+func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
 	var (
 		u       notes.User
 		role    string
 		active  int64
 		created int64
 	)
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &created); err != nil {
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &created}, extra...)
+	if err := s.Scan(dest...); err != nil {
 		return notes.User{}, err
 	}
 	u.Role = notes.Role(role)

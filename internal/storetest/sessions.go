@@ -37,10 +37,13 @@ func testCreateSession(t *testing.T, s notes.Store) {
 	wantNear(t, "CreateSession().CreatedAt", ss.CreatedAt, before, after)
 	wantUTC(t, "CreateSession() times", ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt)
 
-	got, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
+	got, gotSess, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
 	noErr(t, "SessionUser", err)
 	diff(t, fmt.Sprintf("SessionUser(%d, %d)", u.ID, ss.ID), u, got)
 	wantUTC(t, "SessionUser().CreatedAt", got.CreatedAt)
+	if gotSess.ID != ss.ID || gotSess.UserID != u.ID || !gotSess.ExpiresAt.Equal(ss.ExpiresAt) || !gotSess.LastSeenAt.Equal(ss.LastSeenAt) {
+		t.Errorf("SessionUser(%d, %d) session = %+v, want %+v", u.ID, ss.ID, gotSess, ss)
+	}
 
 	// Without a refresh hash too.
 	_, err = s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: expires})
@@ -70,11 +73,11 @@ func testSessionUserNotFound(t *testing.T, s notes.Store) {
 		{"after expiry", u.ID, ok.ID, ok.ExpiresAt.Add(time.Second)},
 	}
 	for _, c := range cases {
-		_, err := s.SessionUser(ctx, c.userID, c.sessionID, c.now)
+		_, _, err := s.SessionUser(ctx, c.userID, c.sessionID, c.now)
 		wantErr(t, fmt.Sprintf("SessionUser(%d, %d) %s", c.userID, c.sessionID, c.name), err, notes.ErrNotFound)
 	}
 	// The live session is still fine a second before it expires.
-	if _, err := s.SessionUser(ctx, u.ID, ok.ID, ok.ExpiresAt.Add(-time.Second)); err != nil {
+	if _, _, err := s.SessionUser(ctx, u.ID, ok.ID, ok.ExpiresAt.Add(-time.Second)); err != nil {
 		t.Errorf("SessionUser(%d, %d) just before expiry = %v, want the user", u.ID, ok.ID, err)
 	}
 }
@@ -87,7 +90,7 @@ func testSessionUserInactiveUser(t *testing.T, s notes.Store) {
 	// A session created afterwards is live; the caller decides about the
 	// inactive user, so the store returns it.
 	ss := newSession(t, s, u.ID, live())
-	got, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
+	got, _, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
 	noErr(t, "SessionUser(inactive user)", err)
 	if got.ID != u.ID || got.Active {
 		t.Errorf("SessionUser(inactive user) = id %d active %v, want id %d active false", got.ID, got.Active, u.ID)
@@ -187,4 +190,83 @@ func testSessionsZeroOwner(t *testing.T, s notes.Store) {
 	err = s.Sessions(zero).Revoke(ctx, ss.ID)
 	wantErr(t, fmt.Sprintf("Sessions(zero).Revoke(%d)", ss.ID), err, notes.ErrNotFound)
 	wantSessionLive(t, s, u.ID, ss.ID)
+}
+
+// refreshBehaviours are the rules of refresh-token rotation.
+var refreshBehaviours = []behaviour{
+	{"RotateRefresh", testRotateRefresh},
+	{"RotateRefreshReuseRevokes", testRotateRefreshReuse},
+	{"RotateRefreshDeadSession", testRotateRefreshDeadSession},
+	{"TouchSession", testTouchSession},
+}
+
+func testRotateRefresh(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	first := randomHash()
+	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	noErr(t, "CreateSession", err)
+
+	second := randomHash()
+	gotSess, gotUser, err := s.RotateRefresh(ctx, first, second, time.Now())
+	noErr(t, "RotateRefresh(first)", err)
+	if gotSess.ID != ss.ID || gotUser.ID != u.ID {
+		t.Errorf("RotateRefresh(first) = session %d user %d, want %d, %d", gotSess.ID, gotUser.ID, ss.ID, u.ID)
+	}
+	third := randomHash()
+	if _, _, err := s.RotateRefresh(ctx, second, third, time.Now()); err != nil {
+		t.Errorf("RotateRefresh(second) = %v, want the session", err)
+	}
+	wantSessionLive(t, s, u.ID, ss.ID)
+	_, _, err = s.RotateRefresh(ctx, randomHash(), randomHash(), time.Now())
+	wantErr(t, "RotateRefresh(unknown)", err, notes.ErrNotFound)
+	wantSessionLive(t, s, u.ID, ss.ID)
+}
+
+func testRotateRefreshReuse(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	first := randomHash()
+	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	noErr(t, "CreateSession", err)
+	other := newSession(t, s, u.ID, live())
+	second := randomHash()
+	_, _, err = s.RotateRefresh(ctx, first, second, time.Now())
+	noErr(t, "RotateRefresh(first)", err)
+
+	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now())
+	wantErr(t, "RotateRefresh(first again)", err, notes.ErrRefreshReused)
+	wantSessionGone(t, s, u.ID, ss.ID)
+	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now())
+	wantErr(t, "RotateRefresh(second, after reuse)", err, notes.ErrNotFound)
+	wantSessionLive(t, s, u.ID, other.ID) // only the reused session ends
+}
+
+func testRotateRefreshDeadSession(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	revokedHash, expiredHash := randomHash(), randomHash()
+	revoked, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: revokedHash})
+	noErr(t, "CreateSession", err)
+	noErr(t, "Sessions.Revoke", s.Sessions(owner(u)).Revoke(ctx, revoked.ID))
+	_, err = s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Minute), RefreshHash: expiredHash})
+	noErr(t, "CreateSession", err)
+
+	_, _, err = s.RotateRefresh(ctx, revokedHash, randomHash(), time.Now())
+	wantErr(t, "RotateRefresh(revoked session)", err, notes.ErrNotFound)
+	_, _, err = s.RotateRefresh(ctx, expiredHash, randomHash(), time.Now().Add(time.Hour))
+	wantErr(t, "RotateRefresh(expired session)", err, notes.ErrNotFound)
+}
+
+func testTouchSession(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	ss := newSession(t, s, u.ID, live())
+	later := time.Now().Add(5 * time.Minute).UTC().Truncate(time.Microsecond)
+	noErr(t, "TouchSession", s.TouchSession(ctx, ss.ID, later))
+	_, got, err := s.SessionUser(ctx, u.ID, ss.ID, time.Now())
+	noErr(t, "SessionUser", err)
+	if !got.LastSeenAt.Equal(later) {
+		t.Errorf("LastSeenAt after TouchSession = %v, want %v", got.LastSeenAt, later)
+	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"testing"
@@ -24,6 +25,7 @@ func behaviours() []behaviour {
 	var all []behaviour
 	all = append(all, userBehaviours...)
 	all = append(all, sessionBehaviours...)
+	all = append(all, refreshBehaviours...)
 	all = append(all, apiKeyBehaviours...)
 	all = append(all, noteBehaviours...)
 	all = append(all, storeBehaviours...)
@@ -104,6 +106,13 @@ func newUser(t *testing.T, s notes.Store, name string, role notes.Role) notes.Us
 // owner mints the Owner of u, as auth would.
 func owner(u notes.User) notes.Owner { return ownership.NewOwner(u.ID) }
 
+// randomHash returns 32 random bytes, standing in for a token's SHA-256.
+func randomHash() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
+}
+
 // newSession creates a session of userID that expires at expires.
 func newSession(t *testing.T, s notes.Store, userID int64, expires time.Time) notes.Session {
 	t.Helper()
@@ -112,7 +121,7 @@ func newSession(t *testing.T, s notes.Store, userID int64, expires time.Time) no
 		UserAgent:   "storetest/1.0",
 		IP:          "192.0.2.1",
 		ExpiresAt:   expires,
-		RefreshHash: []byte("0123456789abcdef0123456789abcdef"),
+		RefreshHash: randomHash(),
 	})
 	noErr(t, "CreateSession", err)
 	return ss
@@ -124,7 +133,7 @@ func live() time.Time { return time.Now().Add(time.Hour) }
 // wantSessionLive fails t unless SessionUser finds the session.
 func wantSessionLive(t *testing.T, s notes.Store, userID, sessionID int64) {
 	t.Helper()
-	if _, err := s.SessionUser(t.Context(), userID, sessionID, time.Now()); err != nil {
+	if _, _, err := s.SessionUser(t.Context(), userID, sessionID, time.Now()); err != nil {
 		t.Errorf("SessionUser(%d, %d) = %v, want the user", userID, sessionID, err)
 	}
 }
@@ -132,7 +141,7 @@ func wantSessionLive(t *testing.T, s notes.Store, userID, sessionID int64) {
 // wantSessionGone fails t unless SessionUser reports ErrNotFound.
 func wantSessionGone(t *testing.T, s notes.Store, userID, sessionID int64) {
 	t.Helper()
-	_, err := s.SessionUser(t.Context(), userID, sessionID, time.Now())
+	_, _, err := s.SessionUser(t.Context(), userID, sessionID, time.Now())
 	wantErr(t, fmt.Sprintf("SessionUser(%d, %d)", userID, sessionID), err, notes.ErrNotFound)
 }
 
