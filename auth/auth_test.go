@@ -278,6 +278,10 @@ func TestDescribe(t *testing.T) {
 		{"admin", dep.Handler(auth.RequireScopes(auth.RequireAdmin(active), "admin"), func(context.Context, auth.Privileged[member]) (int, error) { return 0, nil }),
 			[]string{auth.SchemeBearer, auth.SchemeAPIKeyHeader}, "OAuth2PasswordBearer | APIKeyHeader", true, []string{"admin"}, []string{"admin"}, false},
 		{"optional", dep.Handler(auth.Optional(f.authn.Bearer()), name), []string{auth.SchemeBearer}, "OAuth2PasswordBearer | anonymous", false, nil, nil, false},
+		{"one chain reached twice is one choice", dep.Handler2(active, auth.OwnerOf[int64](active), func(context.Context, auth.Principal[member], auth.Owner[int64]) (int, error) { return 0, nil }),
+			[]string{auth.SchemeBearer, auth.SchemeAPIKeyHeader}, "OAuth2PasswordBearer | APIKeyHeader", true, nil, nil, true},
+		{"two credentials both required", dep.Handler2(f.authn.Bearer(), f.authn.APIKey(), func(context.Context, auth.Principal[member], auth.Principal[member]) (int, error) { return 0, nil }),
+			[]string{auth.SchemeBearer, auth.SchemeAPIKeyHeader}, "OAuth2PasswordBearer+APIKeyHeader", true, nil, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

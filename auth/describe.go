@@ -69,8 +69,9 @@ func (s Security) String() string {
 // inputs).
 func Describe(roots []dep.Node) Security {
 	var s Security
+	seen := map[dep.Node]bool{}
 	for _, r := range roots {
-		s.Requirements = and(s.Requirements, requirements(r, &s))
+		s.Requirements = and(s.Requirements, requirements(r, &s, seen))
 	}
 	dep.Walk(roots, func(n dep.Node) bool {
 		if c, ok := n.Meta().(Check); ok {
@@ -97,14 +98,20 @@ func Describe(roots []dep.Node) Security {
 }
 
 // requirements returns the alternatives of credentials n needs (nil: none).
-func requirements(n dep.Node, s *Security) [][]Credential {
+// A node met before adds nothing: it is resolved once per request, so a
+// second path to it is the same choice, not another requirement.
+func requirements(n dep.Node, s *Security, seen map[dep.Node]bool) [][]Credential {
+	if seen[n] {
+		return nil
+	}
+	seen[n] = true
 	switch m := n.Meta().(type) {
 	case Credential:
 		return [][]Credential{{m}}
 	case alternatives:
 		var out [][]Credential
 		for _, in := range n.Inputs() {
-			out = append(out, requirements(in, s)...)
+			out = append(out, requirements(in, s, seen)...)
 		}
 		return out
 	case optional:
@@ -112,7 +119,7 @@ func requirements(n dep.Node, s *Security) [][]Credential {
 	}
 	var out [][]Credential
 	for _, in := range n.Inputs() {
-		out = and(out, requirements(in, s))
+		out = and(out, requirements(in, s, seen))
 	}
 	return out
 }

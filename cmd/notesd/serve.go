@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+)
+
+// Server limits (DESIGN Habits 9).
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 10 * time.Second
+)
+
+// serveHeader starts the help of serve.
+const serveHeader = overview + `
+notesd serve [flags]
+
+Serves the HTTP API until interrupted, then shuts down gracefully.
+`
+
+// runServe runs "notesd serve".
+func runServe(ctx context.Context, args []string, c cli) error {
+	cfg := defaultConfig()
+	fs := newFlagSet("serve", serveHeader, c.stderr)
+	cfg.addServerFlags(fs)
+	cfg.addDatabaseFlags(fs)
+	cfg.addLogFlags(fs)
+	if done, err := parseArgs(fs, args, c.getenv); done {
+		return err
+	}
+	if err := cfg.checkServer(); err != nil {
+		return err
+	}
+	return serve(ctx, &cfg, c)
+}
+
+// serve runs the server of cfg until ctx ends.
+func serve(ctx context.Context, cfg *config, c cli) (err error) {
+	logger := cfg.newLogger(c.stderr)
+	if cfg.secureCookies {
+		// TODO: pass it on once the web UI (internal/webui) is served.
+		logger.Warn("--secure-cookies has no effect yet: the web UI is not served")
+	}
+	path, err := cfg.sqlitePath()
+	if err != nil {
+		return err
+	}
+	secret, err := signingSecret(cfg.secretKey, filepath.Dir(path), logger)
+	if err != nil {
+		return err
+	}
+	keyring, err := newKeyring(cfg.issuer, cfg.audience, secret)
+	if err != nil {
+		return err
+	}
+
+	db, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, db.Close()) }()
+
+	api := httpapi.New(httpapi.Config{
+		Store:            db,
+		Keyring:          keyring,
+		Hasher:           auth.NewHasher(auth.HasherConfig{}),
+		AccessTTL:        cfg.accessTTL,
+		RefreshTTL:       cfg.refreshTTL,
+		AllowQueryAPIKey: cfg.allowQueryAPIKey,
+		Logger:           logger,
+	})
+
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	addr := displayAddr(ln.Addr())
+	logger.Info("notesd listening", "addr", ln.Addr().String(), "database", path)
+	fmt.Fprintf(c.stdout, "notesd listening on http://%s\n", addr)
+	fmt.Fprintf(c.stdout, "API docs at http://%s/docs\n", addr)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return errors.Join(fmt.Errorf("shutdown: %w", err), srv.Close())
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// displayAddr is the host:port to print for a listener: "localhost" for an
+// unspecified IP (0.0.0.0, ::), which is not a useful address to browse to.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("localhost", fmt.Sprint(tcp.Port))
+}
