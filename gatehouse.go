@@ -28,6 +28,11 @@ type Options struct {
 	MapError func(error) *problem.Details
 	// BodyLimit caps every request body; default dep.DefaultBodyLimit (1 MiB).
 	BodyLimit int64
+	// CORSOrigins are the origins ("https://app.example.com") whose
+	// browser scripts may call the API. None by default: no CORS headers
+	// are sent and preflight requests are answered 405. Cookies are never
+	// allowed cross-origin.
+	CORSOrigins []string
 }
 
 // Route is one registered route and what protects it.
@@ -110,6 +115,9 @@ func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	a.mux.Handle(pattern, routed(h))
 }
 
+// Logger returns the API's logger.
+func (a *API) Logger() *slog.Logger { return a.opts.Logger }
+
 // Routes returns the registered routes sorted by path, then method.
 func (a *API) Routes() []Route {
 	rs := slices.Clone(a.routes)
@@ -180,9 +188,17 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &responseWriter{ResponseWriter: w, status: http.StatusOK}
-	rw.Header().Set("X-Content-Type-Options", "nosniff")
+	h := rw.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	// JSON needs no resources; pages that do set their own policy.
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	id := newRequestID()
-	rw.Header().Set("X-Request-Id", id)
+	h.Set("X-Request-Id", id)
+	if a.cors(rw, r) {
+		a.log(r, rw, start)
+		return
+	}
 	r = r.WithContext(withRequestID(r.Context(), id))
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(rw, r.Body, a.opts.BodyLimit)
@@ -205,6 +221,27 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !rw.routed && rw.held != 0 {
 		rw.release(r)
 	}
+}
+
+// cors adds the CORS headers for an allowed origin and answers its
+// preflight requests (reporting true when it did).
+func (a *API) cors(w *responseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || !slices.Contains(a.opts.CORSOrigins, origin) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		h.Set("Access-Control-Expose-Headers", "WWW-Authenticate, Retry-After, X-Request-Id")
+		return false
+	}
+	h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+	return true
 }
 
 func (a *API) log(r *http.Request, rw *responseWriter, start time.Time) {

@@ -145,3 +145,64 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("11 bytes over a 10-byte limit = %d, want 413", rec.Code)
 	}
 }
+
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	newAPI := func(origins ...string) *gatehouse.API {
+		api := gatehouse.New(gatehouse.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CORSOrigins: origins})
+		api.Handle("GET /x", dep.Handler(dep.None, hello), gatehouse.Public("test"))
+		return api
+	}
+	tests := []struct {
+		name       string
+		api        *gatehouse.API
+		method     string
+		origin     string
+		preflight  bool
+		wantCode   int
+		wantOrigin string
+	}{
+		{"off by default", newAPI(), "GET", "https://app.example", false, 200, ""},
+		{"preflight refused when off", newAPI(), "OPTIONS", "https://app.example", true, 405, ""},
+		{"allowed origin", newAPI("https://app.example"), "GET", "https://app.example", false, 200, "https://app.example"},
+		{"other origin", newAPI("https://app.example"), "GET", "https://evil.example", false, 200, ""},
+		{"preflight of allowed origin", newAPI("https://app.example"), "OPTIONS", "https://app.example", true, 204, "https://app.example"},
+		{"preflight of other origin", newAPI("https://app.example"), "OPTIONS", "https://evil.example", true, 405, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, "/x", nil)
+			r.Header.Set("Origin", tt.origin)
+			if tt.preflight {
+				r.Header.Set("Access-Control-Request-Method", "GET")
+			}
+			rec := httptest.NewRecorder()
+			tt.api.ServeHTTP(rec, r)
+			if rec.Code != tt.wantCode || rec.Header().Get("Access-Control-Allow-Origin") != tt.wantOrigin {
+				t.Fatalf("got %d, Allow-Origin %q; want %d, %q", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"), tt.wantCode, tt.wantOrigin)
+			}
+			if rec.Header().Get("Access-Control-Allow-Credentials") != "" {
+				t.Fatal("credentials allowed cross-origin")
+			}
+		})
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	api := quietAPI(io.Discard)
+	api.Handle("GET /x", dep.Handler(dep.None, hello), gatehouse.Public("test"))
+	for _, path := range []string{"/x", "/missing"} {
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		for h, want := range map[string]string{
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "no-referrer",
+			"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		} {
+			if got := rec.Header().Get(h); got != want {
+				t.Errorf("GET %s %s = %q, want %q", path, h, got, want)
+			}
+		}
+	}
+}

@@ -180,6 +180,7 @@ type Keyring struct {
 	only     *SigningKey // the single key, when there is exactly one
 	algs     []string    // algorithms of the keys, for jwt.WithValidMethods
 	jwks     []byte
+	public   bool // some key is asymmetric: JWKS lists it
 }
 
 // NewKeyring returns a keyring that signs with keys[0] and verifies with all
@@ -221,6 +222,7 @@ func NewKeyring(cfg KeyringConfig, keys ...SigningKey) (*Keyring, error) {
 			k.algs = append(k.algs, key.alg)
 		}
 		if pub, ok := key.verify.(ed25519.PublicKey); ok {
+			k.public = true
 			jwks.Keys = append(jwks.Keys, jwk{
 				Kty: "OKP",
 				Crv: "Ed25519",
@@ -262,6 +264,10 @@ type jwk struct {
 func (k *Keyring) JWKS() []byte {
 	return bytes.Clone(k.jwks)
 }
+
+// HasPublicKeys reports whether the keyring holds asymmetric (EdDSA) keys,
+// whose public halves JWKS publishes.
+func (k *Keyring) HasPublicKeys() bool { return k.public }
 
 // wireClaims is the payload Issue writes. Its field order is the JSON order.
 type wireClaims struct {

@@ -140,6 +140,10 @@ func JSON[T any]() Dep[T] {
 	return d.Describe("body", Body{Type: reflect.TypeFor[T](), ContentType: "application/json", Limit: DefaultBodyLimit})
 }
 
+// DecodeJSON decodes r's body as JSON does, for handlers that accept
+// several content types and so cannot declare JSON[T] as a dependency.
+func DecodeJSON[T any](r *http.Request) (T, error) { return decodeJSON[T](r, DefaultBodyLimit) }
+
 func decodeJSON[T any](r *http.Request, limit int64) (T, error) {
 	var v T
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -1,6 +1,10 @@
 package httpapi
 
 import (
+	"cmp"
+	"net/netip"
+
+	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
 	"log/slog"
 	"time"
 
@@ -19,6 +23,28 @@ type Config struct {
 	AllowQueryAPIKey bool
 	Logger           *slog.Logger
 	Now              func() time.Time // default time.Now
+	// Limits are the login and registration rate limits.
+	Limits Limits
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// when telling a client's address; none by default.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins are the origins allowed to call the API from a browser;
+	// none by default (no CORS headers at all).
+	CORSOrigins []string
+}
+
+// Limits are SPEC §7's rate limits. Zero fields take the defaults.
+type Limits struct {
+	// Counter holds the counts: in memory by default, Redis across replicas.
+	Counter ratelimit.Counter
+	// Window is the fixed window of every limit; default 15 minutes.
+	Window time.Duration
+	// LoginPerAccount failed logins per account (e-mail) and window; default 10.
+	LoginPerAccount int
+	// LoginPerIP login attempts per client address and window; default 100.
+	LoginPerIP int
+	// RegisterPerIP registrations per client address and window; default 30.
+	RegisterPerIP int
 }
 
 func (c *Config) defaults() {
@@ -33,5 +59,13 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	l := &c.Limits
+	l.Window = cmp.Or(l.Window, 15*time.Minute)
+	l.LoginPerAccount = cmp.Or(l.LoginPerAccount, 10)
+	l.LoginPerIP = cmp.Or(l.LoginPerIP, 100)
+	l.RegisterPerIP = cmp.Or(l.RegisterPerIP, 30)
+	if l.Counter == nil {
+		l.Counter = ratelimit.NewMemory(l.Window, c.Now)
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -32,4 +33,19 @@ func (s *server) readyz(ctx context.Context, _ struct{}) (status, error) {
 		return status{}, problem.New(503, "Database unavailable")
 	}
 	return status{"ready"}, nil
+}
+
+// jwks is the JSON Web Key Set of the keyring's public keys.
+type jwks struct{ body []byte }
+
+// Render implements dep.Renderer.
+func (j jwks) Render(w http.ResponseWriter, _ *http.Request) error {
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, err := w.Write(j.body)
+	return err
+}
+
+func (s *server) jwks(context.Context, struct{}) (jwks, error) {
+	return jwks{s.cfg.Keyring.JWKS()}, nil
 }

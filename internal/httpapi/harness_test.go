@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -79,6 +80,7 @@ type req struct {
 	contentType  string
 	form         url.Values
 	header       map[string]string
+	remoteAddr   string // default 192.0.2.1:1234
 }
 
 // resp is a recorded response.
@@ -129,7 +131,7 @@ func (e *env) do(r req) resp {
 		body = strings.NewReader(r.raw)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
-	hr.RemoteAddr = "192.0.2.1:1234"
+	hr.RemoteAddr = cmp.Or(r.remoteAddr, "192.0.2.1:1234")
 	if r.contentType != "" {
 		hr.Header.Set("Content-Type", r.contentType)
 	}

@@ -4,8 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"net"
+	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -28,44 +29,75 @@ var noStore = http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
 
 // login is the OAuth2 password grant. An unknown e-mail costs a dummy hash
 // check and answers exactly as a wrong password does; the right password of
-// an inactive user is 400 "Inactive user" and gets no token.
-func (s *server) login(ctx context.Context, r *http.Request, f auth.PasswordRequest) (dep.Response[tokenView], error) {
+// an inactive user is 400 "Inactive user" and gets no token. Every attempt
+// counts against the client address; failures count against the account
+// (its normalised e-mail, known or not), which then refuses even the right
+// password until its window passes.
+func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (dep.Response[tokenView], error) {
 	var none dep.Response[tokenView]
 	email, _ := notes.NormalizeEmail(f.Username)
-	u, err := s.store.UserByEmail(ctx, email)
-	if err != nil {
-		if !isNotFound(err) {
-			return none, err
-		}
-		s.cfg.Hasher.VerifyDummy(ctx, f.Password)
-		return none, problem.BadCredentials()
-	}
-	ok, rehash, err := s.cfg.Hasher.Verify(ctx, f.Password, u.PasswordHash)
-	if err != nil {
+	if err := s.exceeded(ctx, s.limits.loginAccount, email); err != nil {
 		return none, err
 	}
-	if !ok {
-		return none, problem.BadCredentials()
+	u, err := s.checkPassword(ctx, email, f.Password)
+	if err != nil {
+		if errors.Is(err, errBadCredentials) {
+			if err := s.hit(ctx, s.limits.loginAccount, email); err != nil {
+				return none, err
+			}
+			return none, problem.BadCredentials()
+		}
+		return none, err
 	}
 	if !u.Active {
 		return none, problem.InactiveUser()
 	}
-	if rehash {
-		s.rehash(ctx, u.ID, f.Password)
-	}
 	scopes := notes.GrantScopes(u.Role, f.Scopes)
-	now := s.cfg.Now()
 	refresh := rand.Text()
 	sess, err := s.store.CreateSession(ctx, notes.NewSession{
 		UserID:      u.ID,
-		UserAgent:   truncate(r.UserAgent(), 200),
-		IP:          clientIP(r),
-		ExpiresAt:   now.Add(s.cfg.RefreshTTL),
+		UserAgent:   c.UserAgent,
+		IP:          c.IP,
+		Scopes:      scopes,
+		ExpiresAt:   s.cfg.Now().Add(s.cfg.RefreshTTL),
 		RefreshHash: auth.HashAPIKey(refresh),
 	})
 	if err != nil {
 		return none, err
 	}
+	return s.tokens(u, sess, scopes, refresh)
+}
+
+var errBadCredentials = errors.New("bad credentials")
+
+// checkPassword returns the user with that e-mail if password is theirs,
+// else errBadCredentials, at the cost of one hash check either way. A
+// legacy hash is upgraded on success.
+func (s *server) checkPassword(ctx context.Context, email, password string) (notes.User, error) {
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		if !errors.Is(err, notes.ErrNotFound) {
+			return u, err
+		}
+		s.cfg.Hasher.VerifyDummy(ctx, password)
+		return u, errBadCredentials
+	}
+	ok, rehash, err := s.cfg.Hasher.Verify(ctx, password, u.PasswordHash)
+	if err != nil {
+		return u, err
+	}
+	if !ok {
+		return u, errBadCredentials
+	}
+	if rehash {
+		s.rehash(ctx, u.ID, password)
+	}
+	return u, nil
+}
+
+// tokens issues the access token of a session and the token response.
+func (s *server) tokens(u notes.User, sess notes.Session, scopes []string, refresh string) (dep.Response[tokenView], error) {
+	now := s.cfg.Now()
 	token, err := s.cfg.Keyring.Issue(auth.Claims{
 		Subject:   strconv.FormatInt(u.ID, 10),
 		SessionID: strconv.FormatInt(sess.ID, 10),
@@ -74,7 +106,7 @@ func (s *server) login(ctx context.Context, r *http.Request, f auth.PasswordRequ
 		ExpiresAt: now.Add(s.cfg.AccessTTL),
 	})
 	if err != nil {
-		return none, err
+		return dep.Response[tokenView]{}, err
 	}
 	return dep.Response[tokenView]{Code: http.StatusOK, Header: noStore, Body: tokenView{
 		AccessToken:  token,
@@ -83,6 +115,64 @@ func (s *server) login(ctx context.Context, r *http.Request, f auth.PasswordRequ
 		RefreshToken: refresh,
 		Scope:        strings.Join(scopes, " "),
 	}}, nil
+}
+
+// refreshInput is a refresh_token grant, as a form or as JSON.
+type refreshInput struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// refreshForm is the dependency on a refresh request: the OAuth2 form
+// (grant_type=refresh_token) or JSON {"refresh_token": …}.
+func refreshForm() dep.Dep[refreshInput] {
+	return dep.Derive(dep.Request(), func(_ context.Context, r *http.Request) (refreshInput, error) {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt == "application/json" {
+			in, err := dep.DecodeJSON[refreshInput](r)
+			if err == nil && in.RefreshToken == "" {
+				err = problem.Invalid("body.refresh_token", "field required")
+			}
+			return in, err
+		}
+		f, err := auth.ParseForm(r)
+		if err != nil {
+			return refreshInput{}, err
+		}
+		if g := f.Get("grant_type"); g != "refresh_token" {
+			return refreshInput{}, problem.Invalid("body.grant_type", `must be "refresh_token"`)
+		}
+		in := refreshInput{RefreshToken: f.Get("refresh_token")}
+		if in.RefreshToken == "" {
+			return in, problem.Invalid("body.refresh_token", "field required")
+		}
+		return in, nil
+	}).Describe("body", dep.Body{
+		Type:        reflect.TypeFor[refreshInput](),
+		ContentType: "application/x-www-form-urlencoded",
+		Limit:       dep.DefaultBodyLimit,
+	})
+}
+
+// refresh rotates a session's refresh token and issues a new access token
+// with the scopes granted at login (cut to the user's current role). A
+// used refresh token revokes the whole session; every failure is 401.
+func (s *server) refresh(ctx context.Context, in refreshInput) (dep.Response[tokenView], error) {
+	var none dep.Response[tokenView]
+	next := rand.Text()
+	sess, u, err := s.store.RotateRefresh(ctx, auth.HashAPIKey(in.RefreshToken), auth.HashAPIKey(next), s.cfg.Now())
+	switch {
+	case errors.Is(err, notes.ErrRefreshReused):
+		s.cfg.Logger.WarnContext(ctx, "refresh token reused: session revoked")
+		return none, problem.InvalidToken()
+	case errors.Is(err, notes.ErrNotFound):
+		return none, problem.InvalidToken()
+	case err != nil:
+		return none, err
+	}
+	if !u.Active {
+		return none, problem.InvalidToken()
+	}
+	return s.tokens(u, sess, notes.CutScopes(u.Role, sess.Scopes), next)
 }
 
 // rehash upgrades a bcrypt (or weaker argon2id) hash after a successful
@@ -114,14 +204,6 @@ func (s *server) logout(ctx context.Context, p principal, o owner) (dep.NoConten
 }
 
 func isNotFound(err error) bool { return err != nil && errors.Is(err, notes.ErrNotFound) }
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -10,7 +10,7 @@ import (
 // New returns notesd's API with every route registered.
 func New(cfg Config) *gatehouse.API {
 	cfg.defaults()
-	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError})
+	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError, CORSOrigins: cfg.CORSOrigins})
 	addRoutes(api, newServer(cfg))
 	return api
 }
@@ -30,10 +30,16 @@ func addRoutes(api *gatehouse.API, s *server) {
 	writer := auth.RequireScopes(active, notes.ScopeWrite)
 	readerOwner := auth.OwnerOf[int64](reader)
 	writerOwner := auth.OwnerOf[int64](writer)
-	activeOwner := auth.OwnerOf[int64](active)
 	admin := auth.RequireScopes(auth.RequireAdmin(active), notes.ScopeAdmin)
 	adminRole := auth.RequireScopes(auth.RequireRole(active, "admin"), notes.ScopeAdmin)
 	session := authn.Bearer() // logout ends the session behind a token
+	// The account itself (password, sessions, keys) is managed with a login
+	// session, never with an API key: a leaked read-only key must not be
+	// able to change the password, mint keys or end sessions.
+	manager := auth.ActiveUser(session)
+	managerOwner := auth.OwnerOf[int64](manager)
+	keyID := dep.Path[int64]("id")
+	sessionID := dep.Path[int64]("id")
 	noteID := dep.Path[int64]("id")
 	userID := dep.Path[int64]("id")
 	page := pageParams()
@@ -43,14 +49,25 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("GET /data", dep.Handler(authn.APIKey(), data), gatehouse.Tags("demo"))
 	api.Handle("GET /healthz", dep.Handler(dep.None, healthz), gatehouse.Public("liveness probe"), gatehouse.Tags("ops"))
 	api.Handle("GET /readyz", dep.Handler(dep.None, s.readyz), gatehouse.Public("readiness probe"), gatehouse.Tags("ops"))
+	if s.cfg.Keyring != nil && s.cfg.Keyring.HasPublicKeys() {
+		api.Handle("GET /.well-known/jwks.json", dep.Handler(dep.None, s.jwks), gatehouse.Public("public signing keys"), gatehouse.Tags("auth"))
+	}
 
-	api.Handle("POST /auth/register", dep.Handler(dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"))
-	api.Handle("POST /auth/login", dep.Handler2(dep.Request(), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"))
+	api.Handle("POST /auth/register", dep.Handler2(s.gate(s.limits.registerIP), dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"))
+	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"))
+	api.Handle("POST /auth/refresh", dep.Handler(refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"))
 	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"))
 
 	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"))
-	api.Handle("PATCH /me", dep.Handler3(active, activeOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"))
+	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"))
 	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"))
+
+	api.Handle("GET /me/sessions", dep.Handler2(manager, managerOwner, s.listSessions), gatehouse.Tags("sessions"))
+	api.Handle("DELETE /me/sessions/{id}", dep.Handler2(managerOwner, sessionID, s.revokeSession), gatehouse.Tags("sessions"))
+
+	api.Handle("POST /api-keys", dep.Handler3(manager, managerOwner, dep.JSON[apiKeyInput](), s.createAPIKey), gatehouse.Tags("api-keys"))
+	api.Handle("GET /api-keys", dep.Handler(managerOwner, s.listAPIKeys), gatehouse.Tags("api-keys"))
+	api.Handle("DELETE /api-keys/{id}", dep.Handler2(managerOwner, keyID, s.revokeAPIKey), gatehouse.Tags("api-keys"))
 
 	api.Handle("GET /notes", dep.Handler2(readerOwner, page, s.listNotes), gatehouse.Tags("notes"))
 	api.Handle("POST /notes", dep.Handler2(writerOwner, dep.JSON[noteInput](), s.createNote), gatehouse.Tags("notes"))
@@ -60,6 +77,7 @@ func addRoutes(api *gatehouse.API, s *server) {
 
 	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"))
 	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"))
+	api.Handle("DELETE /admin/users/{id}/sessions", dep.Handler2(admin, userID, s.revokeUserSessions), gatehouse.Tags("admin"))
 	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"))
 
 	addDocs(api) // last: the document is read from the routes above

@@ -17,13 +17,14 @@ type (
 
 // server holds what the handlers need.
 type server struct {
-	cfg   Config
-	store notes.Store
-	authn *auth.Authenticator[notes.User]
+	cfg    Config
+	store  notes.Store
+	authn  *auth.Authenticator[notes.User]
+	limits limiter
 }
 
 func newServer(cfg Config) *server {
-	s := &server{cfg: cfg, store: cfg.Store}
+	s := &server{cfg: cfg, store: cfg.Store, limits: newLimiter(cfg.Limits)}
 	s.authn = auth.NewAuthenticator(auth.Config[notes.User]{
 		Keyring:  cfg.Keyring,
 		Sessions: sessionFinder{s},

@@ -20,7 +20,7 @@ type registerInput struct {
 // register creates a user. Only email, password and name are accepted:
 // role, is_active or id in the body are unknown fields (422), so there is
 // no mass assignment.
-func (s *server) register(ctx context.Context, in registerInput) (dep.Response[userView], error) {
+func (s *server) register(ctx context.Context, _ client, in registerInput) (dep.Response[userView], error) {
 	email, err := notes.ValidateRegistration(in.Email, in.Password, in.Name)
 	if err != nil {
 		return dep.Response[userView]{}, err

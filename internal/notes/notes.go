@@ -125,6 +125,7 @@ type Session struct {
 	UserID     int64
 	UserAgent  string
 	IP         string
+	Scopes     []Scope // granted at login; refreshed tokens get the same
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
@@ -136,6 +137,7 @@ type NewSession struct {
 	UserID      int64
 	UserAgent   string
 	IP          string
+	Scopes      []Scope
 	ExpiresAt   time.Time
 	RefreshHash []byte
 }

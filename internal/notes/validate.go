@@ -130,13 +130,18 @@ func validBody(b string) bool { return len(b) <= MaxBodyBytes && utf8.ValidStrin
 // GrantScopes cuts the requested scopes to what role allows; no request
 // means every allowed scope. Unknown scopes are dropped.
 func GrantScopes(role Role, requested []string) []string {
-	allowed := AllowedScopes(role)
 	if len(requested) == 0 {
-		return allowed
+		return AllowedScopes(role)
 	}
-	var out []string
-	for _, s := range allowed {
-		for _, r := range requested {
+	return CutScopes(role, requested)
+}
+
+// CutScopes returns the scopes of held that role still allows (none for
+// none: unlike GrantScopes, empty stays empty).
+func CutScopes(role Role, held []string) []string {
+	out := []string{}
+	for _, s := range AllowedScopes(role) {
+		for _, r := range held {
 			if r == s {
 				out = append(out, s)
 				break

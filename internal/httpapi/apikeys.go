@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// apiKeyView is an API key as its owner sees it: never the secret, except
+// once, in Key, when it is created.
+type apiKeyView struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	Scopes     []string   `json:"scopes"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Key        string     `json:"key,omitempty"`
+}
+
+func viewAPIKey(k notes.APIKey) apiKeyView {
+	return apiKeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes, CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, LastUsedAt: k.LastUsedAt}
+}
+
+type apiKeyInput struct {
+	Name          string   `json:"name"`
+	Scopes        []string `json:"scopes"`
+	ExpiresInDays *int     `json:"expires_in_days"`
+}
+
+func (in *apiKeyInput) Validate() error {
+	var errs []problem.FieldError
+	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
+		errs = append(errs, problem.FieldError{Location: "body.name", Message: "must be 1 to 100 characters"})
+	}
+	if len(in.Scopes) == 0 {
+		errs = append(errs, problem.FieldError{Location: "body.scopes", Message: "give at least one scope"})
+	}
+	if d := in.ExpiresInDays; d != nil && (*d < 1 || *d > 3650) {
+		errs = append(errs, problem.FieldError{Location: "body.expires_in_days", Message: "must be between 1 and 3650"})
+	}
+	if len(errs) > 0 {
+		return problem.Validation(errs...)
+	}
+	return nil
+}
+
+// createAPIKey makes a key for the caller. A key can hold only scopes the
+// caller's role allows and the caller's own credential holds, so a
+// read-only token cannot mint a writing key. The key is shown once.
+func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiKeyInput) (dep.Response[apiKeyView], error) {
+	allowed := notes.AllowedScopes(p.User.Role)
+	for _, sc := range in.Scopes {
+		if !slices.Contains(allowed, sc) || !p.HasScope(sc) {
+			return dep.Response[apiKeyView]{}, problem.Invalid("body.scopes", "scope "+sc+" is unknown or not yours to grant")
+		}
+	}
+	key, prefix, hash := auth.NewAPIKey()
+	nk := notes.NewAPIKey{Name: in.Name, Prefix: prefix, Hash: hash, Scopes: in.Scopes}
+	if in.ExpiresInDays != nil {
+		t := s.cfg.Now().Add(time.Duration(*in.ExpiresInDays) * 24 * time.Hour)
+		nk.ExpiresAt = &t
+	}
+	k, err := s.store.APIKeys(o).Create(ctx, nk)
+	if err != nil {
+		return dep.Response[apiKeyView]{}, err
+	}
+	v := viewAPIKey(k)
+	v.Key = key
+	return dep.Response[apiKeyView]{Code: http.StatusCreated, Body: v, Header: noStore}, nil
+}
+
+type apiKeyList struct {
+	Items []apiKeyView `json:"items"`
+}
+
+func (s *server) listAPIKeys(ctx context.Context, o owner) (apiKeyList, error) {
+	keys, err := s.store.APIKeys(o).List(ctx)
+	if err != nil {
+		return apiKeyList{}, err
+	}
+	out := apiKeyList{Items: make([]apiKeyView, len(keys))}
+	for i, k := range keys {
+		out.Items[i] = viewAPIKey(k)
+	}
+	return out, nil
+}
+
+// revokeAPIKey revokes one of the caller's keys; anyone else's is 404.
+func (s *server) revokeAPIKey(ctx context.Context, o owner, id int64) (dep.NoContent, error) {
+	err := s.store.APIKeys(o).Revoke(ctx, id)
+	if errors.Is(err, notes.ErrNotFound) {
+		return dep.NoContent{}, problem.NotFound("API key")
+	}
+	return dep.NoContent{}, err
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// limiter applies the login and registration limits.
+type limiter struct {
+	loginAccount, loginIP, registerIP ratelimit.Rule
+}
+
+func newLimiter(l Limits) limiter {
+	return limiter{
+		loginAccount: ratelimit.Rule{Counter: l.Counter, Max: l.LoginPerAccount, Prefix: "login-account:"},
+		loginIP:      ratelimit.Rule{Counter: l.Counter, Max: l.LoginPerIP, Prefix: "login-ip:"},
+		registerIP:   ratelimit.Rule{Counter: l.Counter, Max: l.RegisterPerIP, Prefix: "register-ip:"},
+	}
+}
+
+// client is who sent a request, as far as limits and sessions care.
+type client struct {
+	IP        string
+	UserAgent string
+}
+
+// gate is the dependency that counts one attempt of the request's client
+// under rule, answering 429 past the limit. Routes put it first, so that
+// malformed attempts count too.
+func (s *server) gate(rule ratelimit.Rule) dep.Dep[client] {
+	return dep.Derive(dep.Request(), func(ctx context.Context, r *http.Request) (client, error) {
+		c := client{IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 200)}
+		return c, s.hit(ctx, rule, c.IP)
+	})
+}
+
+// hit counts one attempt under rule and answers 429 when it is over. A
+// counter that fails lets the request through (and is logged): an outage of
+// the limit store must not lock everyone out.
+func (s *server) hit(ctx context.Context, rule ratelimit.Rule, key string) error {
+	over, reset, err := rule.Hit(ctx, key)
+	if err != nil {
+		s.cfg.Logger.WarnContext(ctx, "rate limit unavailable", "rule", rule.Prefix, "error", err)
+		return nil
+	}
+	if over {
+		return problem.TooManyRequests(reset)
+	}
+	return nil
+}
+
+// exceeded answers 429 when key has reached rule's limit, without counting.
+func (s *server) exceeded(ctx context.Context, rule ratelimit.Rule, key string) error {
+	ex, reset, err := rule.Exceeded(ctx, key)
+	if err != nil {
+		s.cfg.Logger.WarnContext(ctx, "rate limit unavailable", "rule", rule.Prefix, "error", err)
+		return nil
+	}
+	if ex {
+		return problem.TooManyRequests(reset)
+	}
+	return nil
+}
+
+// clientIP is the address of the client: the connection's peer, or, when
+// the peer is a trusted proxy, the nearest untrusted address in
+// X-Forwarded-For.
+func (s *server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(a) {
+			return a.String()
+		}
+	}
+	return host
+}
+
+func (s *server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/problem"
+)
+
+// sessionView is one of the caller's login sessions.
+type sessionView struct {
+	ID         int64     `json:"id"`
+	UserAgent  string    `json:"user_agent"`
+	IP         string    `json:"ip"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Current    bool      `json:"current"`
+}
+
+type sessionList struct {
+	Items []sessionView `json:"items"`
+}
+
+func (s *server) listSessions(ctx context.Context, p principal, o owner) (sessionList, error) {
+	list, err := s.store.Sessions(o).List(ctx, s.cfg.Now())
+	if err != nil {
+		return sessionList{}, err
+	}
+	out := sessionList{Items: make([]sessionView, len(list))}
+	for i, ss := range list {
+		out.Items[i] = sessionView{
+			ID: ss.ID, UserAgent: ss.UserAgent, IP: ss.IP, CreatedAt: ss.CreatedAt,
+			LastSeenAt: ss.LastSeenAt, ExpiresAt: ss.ExpiresAt,
+			Current: p.SessionID == strconv.FormatInt(ss.ID, 10),
+		}
+	}
+	return out, nil
+}
+
+// revokeSession ends one of the caller's sessions; anyone else's is 404.
+func (s *server) revokeSession(ctx context.Context, o owner, id int64) (dep.NoContent, error) {
+	err := s.store.Sessions(o).Revoke(ctx, id)
+	if errors.Is(err, notes.ErrNotFound) {
+		return dep.NoContent{}, problem.NotFound("Session")
+	}
+	return dep.NoContent{}, err
+}
+
+// revokeUserSessions is the admin's way to log a user out everywhere.
+func (s *server) revokeUserSessions(ctx context.Context, _ admin, id int64) (dep.NoContent, error) {
+	if _, err := s.store.UserByID(ctx, id); errors.Is(err, notes.ErrNotFound) {
+		return dep.NoContent{}, problem.NotFound("User")
+	} else if err != nil {
+		return dep.NoContent{}, err
+	}
+	return dep.NoContent{}, s.store.RevokeUserSessions(ctx, id, 0)
+}
