@@ -5,23 +5,26 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // sessionColumns is the column list scanSession reads.
-const sessionColumns = `id, user_id, user_agent, ip, created_at, last_seen_at, expires_at`
+const sessionColumns = `id, user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at`
 
 // scanSession reads the columns of sessionColumns.
 func scanSession(s scanner) (notes.Session, error) {
 	var (
 		ss                       notes.Session
+		scopes                   string
 		created, seen, expiresAt int64
 	)
-	if err := s.Scan(&ss.ID, &ss.UserID, &ss.UserAgent, &ss.IP, &created, &seen, &expiresAt); err != nil {
+	if err := s.Scan(&ss.ID, &ss.UserID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expiresAt); err != nil {
 		return notes.Session{}, err
 	}
+	ss.Scopes = strings.Fields(scopes)
 	ss.CreatedAt = fromDB(created)
 	ss.LastSeenAt = fromDB(seen)
 	ss.ExpiresAt = fromDB(expiresAt)
@@ -37,10 +40,10 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 		refresh = ns.RefreshHash
 	}
 	row := db.w.QueryRowContext(ctx, `
-INSERT INTO sessions (user_id, user_agent, ip, created_at, last_seen_at, expires_at, refresh_hash)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING `+sessionColumns,
-		ns.UserID, ns.UserAgent, ns.IP, t, t, toDB(ns.ExpiresAt), refresh)
+		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, t, toDB(ns.ExpiresAt), refresh)
 	s, err := scanSession(row)
 	if err != nil {
 		return notes.Session{}, fmt.Errorf("sqlite: create session: %w", mapErr(err))
@@ -95,11 +98,14 @@ RETURNING id`, newHash, toDB(now), oldHash, toDB(now)).Scan(&sid)
 			return err
 		}
 		row := tx.QueryRowContext(ctx, `
-SELECT `+userColumnsU+`, s.user_agent, s.ip, s.created_at, s.last_seen_at, s.expires_at
+SELECT `+userColumnsU+`, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid)
-		var created, seen, expires int64
-		u, err = scanUserAnd(row, &ss.UserAgent, &ss.IP, &created, &seen, &expires)
-		ss.ID, ss.UserID = sid, u.ID
+		var (
+			scopes                 string
+			created, seen, expires int64
+		)
+		u, err = scanUserAnd(row, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
+		ss.ID, ss.UserID, ss.Scopes = sid, u.ID, strings.Fields(scopes)
 		ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
 		return err
 	})

@@ -24,7 +24,7 @@ func testCreateSession(t *testing.T, s notes.Store) {
 	u := newUser(t, s, "ann", "")
 	expires := time.Now().Add(30 * 24 * time.Hour)
 	before := time.Now()
-	in := notes.NewSession{UserID: u.ID, UserAgent: "Mozilla/5.0", IP: "2001:db8::1", ExpiresAt: expires, RefreshHash: []byte("refresh-hash-refresh-hash-refres")}
+	in := notes.NewSession{UserID: u.ID, UserAgent: "Mozilla/5.0", IP: "2001:db8::1", Scopes: []string{notes.ScopeRead}, ExpiresAt: expires, RefreshHash: []byte("refresh-hash-refresh-hash-refres")}
 	ss, err := s.CreateSession(ctx, in)
 	noErr(t, "CreateSession", err)
 	after := time.Now()
@@ -32,7 +32,7 @@ func testCreateSession(t *testing.T, s notes.Store) {
 	if ss.ID <= 0 {
 		t.Errorf("CreateSession().ID = %d, want > 0", ss.ID)
 	}
-	want := notes.Session{ID: ss.ID, UserID: u.ID, UserAgent: in.UserAgent, IP: in.IP, CreatedAt: ss.CreatedAt, LastSeenAt: ss.CreatedAt, ExpiresAt: expires}
+	want := notes.Session{ID: ss.ID, UserID: u.ID, UserAgent: in.UserAgent, IP: in.IP, Scopes: in.Scopes, CreatedAt: ss.CreatedAt, LastSeenAt: ss.CreatedAt, ExpiresAt: expires}
 	diff(t, "CreateSession()", want, ss, approxTime)
 	wantNear(t, "CreateSession().CreatedAt", ss.CreatedAt, before, after)
 	wantUTC(t, "CreateSession() times", ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt)
@@ -204,15 +204,18 @@ func testRotateRefresh(t *testing.T, s notes.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	first := randomHash()
-	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	scopes := []string{notes.ScopeRead, notes.ScopeWrite}
+	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first, Scopes: scopes, UserAgent: "ua"})
 	noErr(t, "CreateSession", err)
+	diff(t, "CreateSession().Scopes", scopes, ss.Scopes)
 
 	second := randomHash()
 	gotSess, gotUser, err := s.RotateRefresh(ctx, first, second, time.Now())
 	noErr(t, "RotateRefresh(first)", err)
-	if gotSess.ID != ss.ID || gotUser.ID != u.ID {
-		t.Errorf("RotateRefresh(first) = session %d user %d, want %d, %d", gotSess.ID, gotUser.ID, ss.ID, u.ID)
+	if gotSess.ID != ss.ID || gotUser.ID != u.ID || gotSess.UserAgent != "ua" {
+		t.Errorf("RotateRefresh(first) = session %+v user %d, want session %d of user %d", gotSess, gotUser.ID, ss.ID, u.ID)
 	}
+	diff(t, "RotateRefresh().Scopes", scopes, gotSess.Scopes)
 	third := randomHash()
 	if _, _, err := s.RotateRefresh(ctx, second, third, time.Now()); err != nil {
 		t.Errorf("RotateRefresh(second) = %v, want the session", err)
