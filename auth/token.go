@@ -180,7 +180,8 @@ type Keyring struct {
 	only     *SigningKey // the single key, when there is exactly one
 	algs     []string    // algorithms of the keys, for jwt.WithValidMethods
 	jwks     []byte
-	public   bool // some key is asymmetric: JWKS lists it
+	public   bool         // some key is asymmetric: JWKS lists it
+	cache    *verifyCache // tokens that verified, until they expire
 }
 
 // NewKeyring returns a keyring that signs with keys[0] and verifies with all
@@ -205,6 +206,7 @@ func NewKeyring(cfg KeyringConfig, keys ...SigningKey) (*Keyring, error) {
 		leeway:   cfg.Leeway,
 		signer:   keys[0],
 		byKID:    make(map[string]SigningKey, len(keys)),
+		cache:    newVerifyCache(),
 	}
 	if k.leeway == 0 {
 		k.leeway = defaultLeeway
@@ -391,11 +393,22 @@ func newTokenID() string {
 //     when present.
 //
 // A zero now is refused rather than taken as the current time.
+//
+// Tokens that verified are remembered (see verifyCache), so the same
+// token presented again costs a map lookup and an expiry check. The
+// Claims returned share their Scopes slice between calls: do not modify it.
 func (k *Keyring) Verify(token string, now time.Time) (Claims, error) {
+	if now.IsZero() {
+		return Claims{}, fmt.Errorf("%w: zero verification time", ErrInvalidToken)
+	}
+	if c, ok := k.cache.get(token, now); ok {
+		return c, nil
+	}
 	c, err := k.verify(token, now)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
+	k.cache.put(token, verified{claims: c, until: c.ExpiresAt.Add(k.leeway)})
 	return c, nil
 }
 

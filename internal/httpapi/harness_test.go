@@ -27,7 +27,7 @@ const testSecret = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
 // env is one notesd API on a fresh SQLite database.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	api     *gatehouse.API
 	store   *sqlite.DB
 	dbPath  string
@@ -38,7 +38,7 @@ type env struct {
 // fastArgon2 keeps tests quick; production uses auth.DefaultArgon2.
 var fastArgon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
-func newEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
+func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "notesd.db")
@@ -90,7 +90,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) problem(t *testing.T) problem.Details {
+func (r resp) problem(t testing.TB) problem.Details {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != problem.ContentType {
 		t.Fatalf("Content-Type = %q, want %q; body %s", ct, problem.ContentType, r.body)
@@ -102,7 +102,7 @@ func (r resp) problem(t *testing.T) problem.Details {
 	return p
 }
 
-func (r resp) decode(t *testing.T, v any) {
+func (r resp) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)

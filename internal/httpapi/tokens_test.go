@@ -16,7 +16,7 @@ import (
 
 func fmtPath(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 
-func mustTime(t *testing.T, s string) time.Time {
+func mustTime(t testing.TB, s string) time.Time {
 	t.Helper()
 	v, err := time.Parse(time.RFC3339, s)
 	if err != nil {

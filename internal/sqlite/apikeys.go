@@ -39,7 +39,11 @@ func scanAPIKey(s scanner) (notes.APIKey, error) {
 // user, whether or not the key has expired or the user is active: the
 // caller checks the hash, the expiry and the user. ErrNotFound otherwise.
 func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (notes.APIKey, notes.User, error) {
-	row := db.r.QueryRowContext(ctx, `
+	if e, ok := db.cache.key(prefix); ok {
+		return e.key, e.user, nil
+	}
+	epoch := db.cache.begin()
+	row := db.rs.QueryRowContext(ctx, `
 SELECT `+apiKeyColumnsK+`, `+userColumnsU+`
 FROM api_keys k JOIN users u ON u.id = k.user_id
 WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
@@ -63,19 +67,21 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 	u.Role = notes.Role(role)
 	u.Active = active != 0
 	u.CreatedAt = fromDB(uCreated)
+	db.cache.putKey(epoch, keyEntry{key: k, user: u})
 	return k, u, nil
 }
 
 // TouchAPIKey records that a key was used at t; ErrNotFound for an unknown
 // key.
 func (db *DB) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toDB(t), keyID)
+	res, err := db.ws.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toDB(t), keyID)
 	if err != nil {
 		return fmt.Errorf("sqlite: touch api key: %w", err)
 	}
 	if err := oneRow(res); err != nil {
 		return fmt.Errorf("sqlite: touch api key: %w", err)
 	}
+	db.cache.touchKey(keyID, t)
 	return nil
 }
 
@@ -99,7 +105,7 @@ func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIK
 	if hash == nil {
 		hash = []byte{}
 	}
-	row := s.db.w.QueryRowContext(ctx, `
+	row := s.db.ws.QueryRowContext(ctx, `
 INSERT INTO api_keys (user_id, name, prefix, hash, scopes, created_at, expires_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 RETURNING `+apiKeyColumns,
@@ -117,7 +123,7 @@ func (s apiKeyStore) List(ctx context.Context) ([]notes.APIKey, error) {
 	if !s.o.Valid() {
 		return []notes.APIKey{}, nil
 	}
-	rows, err := s.db.r.QueryContext(ctx, `
+	rows, err := s.db.rs.QueryContext(ctx, `
 SELECT `+apiKeyColumns+` FROM api_keys
 WHERE user_id = ? AND revoked_at IS NULL
 ORDER BY id DESC`, s.o.ID())
@@ -137,7 +143,7 @@ func (s apiKeyStore) Revoke(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
 		return fmt.Errorf("sqlite: revoke api key: %w", notes.ErrNotFound)
 	}
-	res, err := s.db.w.ExecContext(ctx, `
+	res, err := s.db.ws.ExecContext(ctx, `
 UPDATE api_keys SET revoked_at = ?
 WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, toDB(now()), id, s.o.ID())
 	if err != nil {
@@ -146,5 +152,6 @@ WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, toDB(now()), id, s.o.ID())
 	if err := oneRow(res); err != nil {
 		return fmt.Errorf("sqlite: revoke api key: %w", err)
 	}
+	s.db.cache.dropKey(id)
 	return nil
 }

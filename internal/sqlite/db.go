@@ -24,6 +24,11 @@ const maxReaders = 4
 type DB struct {
 	w *sql.DB // the single writer connection: all writes and transactions
 	r *sql.DB // query-only readers
+
+	ws, rs *stmts // prepared statements of w and r
+	cache  *authCache
+	path   string   // the database file
+	lock   *os.File // held while this process serves the database (Lock)
 }
 
 var _ notes.Store = (*DB)(nil)
@@ -80,7 +85,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	return &DB{w: w, r: r}, nil
+	return &DB{w: w, r: r, ws: &stmts{pool: w}, rs: &stmts{pool: r}, cache: newAuthCache(), path: abs}, nil
 }
 
 // dsn builds the driver's data source name for the absolute path abs. The
@@ -124,7 +129,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
+	db.rs.close()
+	db.ws.close()
 	err := errors.Join(db.r.Close(), db.w.Close())
+	if db.lock != nil {
+		err = errors.Join(err, db.lock.Close())
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

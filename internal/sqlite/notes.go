@@ -35,7 +35,7 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g ownership.RoleGrant, id int64
 	if !g.Has(string(notes.RoleAdmin)) {
 		return fmt.Errorf("sqlite: delete any note: %w", notes.ErrForbidden)
 	}
-	res, err := db.w.ExecContext(ctx, `DELETE FROM notes WHERE id = ?`, id)
+	res, err := db.ws.ExecContext(ctx, `DELETE FROM notes WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete any note: %w", err)
 	}
@@ -58,7 +58,7 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrForbidden)
 	}
 	t := toDB(now())
-	row := s.db.w.QueryRowContext(ctx, `
+	row := s.db.ws.QueryRowContext(ctx, `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?)
 RETURNING `+noteColumns, s.o.ID(), in.Title, in.Body, t, t)
@@ -74,7 +74,7 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", notes.ErrNotFound)
 	}
-	row := s.db.r.QueryRowContext(ctx,
+	row := s.db.rs.QueryRowContext(ctx,
 		`SELECT `+noteColumns+` FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
 	n, err := scanNote(row)
 	if err != nil {
@@ -90,7 +90,7 @@ func (s noteStore) List(ctx context.Context, p notes.Page) ([]notes.Note, int64,
 		return []notes.Note{}, 0, nil
 	}
 	limit := limitOf(p)
-	rows, err := s.db.r.QueryContext(ctx, `
+	rows, err := s.db.rs.QueryContext(ctx, `
 SELECT `+noteColumns+` FROM notes
 WHERE owner_id = ?1 AND (?2 = 0 OR id < ?2)
 ORDER BY id DESC
@@ -112,7 +112,7 @@ func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (not
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", notes.ErrNotFound)
 	}
-	row := s.db.w.QueryRowContext(ctx, `
+	row := s.db.ws.QueryRowContext(ctx, `
 UPDATE notes SET
 	title = coalesce(?, title),
 	body = coalesce(?, body),
@@ -131,7 +131,7 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
 		return fmt.Errorf("sqlite: delete note: %w", notes.ErrNotFound)
 	}
-	res, err := s.db.w.ExecContext(ctx, `DELETE FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
+	res, err := s.db.ws.ExecContext(ctx, `DELETE FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
 	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}

@@ -39,7 +39,7 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 	if len(ns.RefreshHash) > 0 {
 		refresh = ns.RefreshHash
 	}
-	row := db.w.QueryRowContext(ctx, `
+	row := db.ws.QueryRowContext(ctx, `
 INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING `+sessionColumns,
@@ -56,7 +56,11 @@ RETURNING `+sessionColumns,
 // must exist, belong to userID, not be revoked and not be expired at now.
 // The user is returned even when inactive. ErrNotFound otherwise.
 func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, notes.Session, error) {
-	row := db.r.QueryRowContext(ctx, `
+	if e, ok := db.cache.session(sessionID); ok && e.sess.UserID == userID && now.Before(e.sess.ExpiresAt) {
+		return e.user, e.sess, nil
+	}
+	epoch := db.cache.begin()
+	row := db.rs.QueryRowContext(ctx, `
 SELECT `+userColumnsU+`, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
@@ -67,14 +71,16 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
 		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: session user: %w", mapErr(err))
 	}
 	ss := notes.Session{ID: sessionID, UserID: u.ID, CreatedAt: fromDB(created), LastSeenAt: fromDB(seen), ExpiresAt: fromDB(expires)}
+	db.cache.putSession(epoch, sessionEntry{user: u, sess: ss})
 	return u, ss, nil
 }
 
 // TouchSession records that a session was seen at t.
 func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
-	if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, toDB(t), sessionID); err != nil {
+	if _, err := db.ws.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, toDB(t), sessionID); err != nil {
 		return fmt.Errorf("sqlite: touch session: %w", err)
 	}
+	db.cache.touchSession(sessionID, t)
 	return nil
 }
 
@@ -122,25 +128,27 @@ FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid)
 // used hash revokes its session (ErrRefreshReused); any other is ErrNotFound.
 func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) error {
 	var sid int64
-	err := db.w.QueryRowContext(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = ?`, hash).Scan(&sid)
+	err := db.ws.QueryRowContext(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = ?`, hash).Scan(&sid)
 	if err != nil {
 		return fmt.Errorf("sqlite: rotate refresh: %w", mapErr(err))
 	}
-	if _, err := db.w.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, toDB(now), sid); err != nil {
+	if _, err := db.ws.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, toDB(now), sid); err != nil {
 		return fmt.Errorf("sqlite: revoke reused session: %w", err)
 	}
+	db.cache.dropSession(sid)
 	return fmt.Errorf("sqlite: rotate refresh: %w", notes.ErrRefreshReused)
 }
 
 // RevokeUserSessions revokes every live session of a user except keep
 // (0: none kept).
 func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep int64) error {
-	_, err := db.w.ExecContext(ctx, `
+	_, err := db.ws.ExecContext(ctx, `
 UPDATE sessions SET revoked_at = ?
 WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, toDB(now()), userID, keep)
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke user sessions: %w", err)
 	}
+	db.cache.dropUser(userID)
 	return nil
 }
 
@@ -160,7 +168,7 @@ func (s sessionStore) List(ctx context.Context, now time.Time) ([]notes.Session,
 	if !s.o.Valid() {
 		return []notes.Session{}, nil
 	}
-	rows, err := s.db.r.QueryContext(ctx, `
+	rows, err := s.db.rs.QueryContext(ctx, `
 SELECT `+sessionColumns+` FROM sessions
 WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
 ORDER BY id DESC`, s.o.ID(), toDB(now))
@@ -181,7 +189,7 @@ func (s sessionStore) Revoke(ctx context.Context, id int64) error {
 		return fmt.Errorf("sqlite: revoke session: %w", notes.ErrNotFound)
 	}
 	t := toDB(now())
-	res, err := s.db.w.ExecContext(ctx, `
+	res, err := s.db.ws.ExecContext(ctx, `
 UPDATE sessions SET revoked_at = ?1
 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL AND expires_at > ?1`, t, id, s.o.ID())
 	if err != nil {
@@ -190,5 +198,6 @@ WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL AND expires_at > ?1`, t, i
 	if err := oneRow(res); err != nil {
 		return fmt.Errorf("sqlite: revoke session: %w", err)
 	}
+	s.db.cache.dropSession(id)
 	return nil
 }

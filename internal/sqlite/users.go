@@ -49,7 +49,7 @@ func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, err
 	if !role.Valid() {
 		return notes.User{}, fmt.Errorf("sqlite: create user: invalid role %q", role)
 	}
-	row := db.w.QueryRowContext(ctx, `
+	row := db.ws.QueryRowContext(ctx, `
 INSERT INTO users (email, name, role, is_active, password_hash, created_at)
 VALUES (?, ?, ?, 1, ?, ?)
 RETURNING `+userColumns,
@@ -64,7 +64,7 @@ RETURNING `+userColumns,
 // UserByEmail finds a user by e-mail (compared exactly: the caller
 // normalises); ErrNotFound otherwise.
 func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
-	row := db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
+	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
 	u, err := scanUser(row)
 	if err != nil {
 		return notes.User{}, fmt.Errorf("sqlite: user by email: %w", mapErr(err))
@@ -74,7 +74,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error)
 
 // UserByID finds a user by id; ErrNotFound otherwise.
 func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
-	row := db.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
+	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
 	u, err := scanUser(row)
 	if err != nil {
 		return notes.User{}, fmt.Errorf("sqlite: user by id: %w", mapErr(err))
@@ -85,32 +85,34 @@ func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
 // SetPasswordHash replaces a user's password hash; ErrNotFound for an
 // unknown user.
 func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	res, err := db.ws.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 	if err != nil {
 		return fmt.Errorf("sqlite: set password hash: %w", mapErr(err))
 	}
 	if err := oneRow(res); err != nil {
 		return fmt.Errorf("sqlite: set password hash: %w", err)
 	}
+	db.cache.dropUser(userID)
 	return nil
 }
 
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
 func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
-	row := db.w.QueryRowContext(ctx,
+	row := db.ws.QueryRowContext(ctx,
 		`UPDATE users SET name = ? WHERE id = ? RETURNING `+userColumns, name, userID)
 	u, err := scanUser(row)
 	if err != nil {
 		return notes.User{}, fmt.Errorf("sqlite: set name: %w", mapErr(err))
 	}
+	db.cache.dropUser(userID)
 	return u, nil
 }
 
 // ListUsers lists all users, newest first, one keyset page at a time.
 func (db *DB) ListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
 	limit := limitOf(p)
-	rows, err := db.r.QueryContext(ctx, `
+	rows, err := db.rs.QueryContext(ctx, `
 SELECT `+userColumns+` FROM users
 WHERE (?1 = 0 OR id < ?1)
 ORDER BY id DESC
@@ -180,6 +182,7 @@ WHERE user_id = ? AND revoked_at IS NULL`, toDB(t), id); err != nil {
 	if err != nil {
 		return notes.User{}, fmt.Errorf("sqlite: update user: %w", err)
 	}
+	db.cache.dropUser(id)
 	return out, nil
 }
 

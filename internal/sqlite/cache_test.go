@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/ownership"
+)
+
+func openTestDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestCacheNeverServesRevoked: for every write that revokes or changes
+// what a lookup answers, a lookup cached just before it sees the change
+// on the very next call.
+func TestCacheNeverServesRevoked(t *testing.T) {
+	t.Parallel()
+	type fixture struct {
+		db   *DB
+		u    notes.User
+		sess notes.Session
+		key  notes.APIKey
+	}
+	setup := func(t *testing.T) fixture {
+		db := openTestDB(t)
+		ctx := t.Context()
+		if _, err := db.CreateUser(ctx, notes.NewUser{Email: "root@x.test", Role: notes.RoleAdmin, PasswordHash: "h"}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", Name: "Ann", PasswordHash: "h"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := db.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: []byte("r1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := db.APIKeys(ownership.NewOwner(u.ID)).Create(ctx, notes.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := fixture{db, u, sess, key}
+		// Warm the cache.
+		if _, _, err := db.SessionUser(ctx, u.ID, sess.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.APIKeyByPrefix(ctx, "p1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := db.cache.session(sess.ID); !ok {
+			t.Fatal("the session was not cached")
+		}
+		return f
+	}
+	sessionGone := func(t *testing.T, f fixture) {
+		t.Helper()
+		if _, _, err := f.db.SessionUser(t.Context(), f.u.ID, f.sess.ID, time.Now()); !errors.Is(err, notes.ErrNotFound) {
+			t.Fatalf("SessionUser after the write = %v, want ErrNotFound", err)
+		}
+	}
+	keyGone := func(t *testing.T, f fixture) {
+		t.Helper()
+		if _, _, err := f.db.APIKeyByPrefix(t.Context(), "p1"); !errors.Is(err, notes.ErrNotFound) {
+			t.Fatalf("APIKeyByPrefix after the write = %v, want ErrNotFound", err)
+		}
+	}
+	userSeen := func(t *testing.T, f fixture, check func(notes.User) bool) {
+		t.Helper()
+		u, _, err := f.db.SessionUser(t.Context(), f.u.ID, f.sess.ID, time.Now())
+		if err != nil || !check(u) {
+			t.Fatalf("SessionUser after the write = %+v, %v: the change is not visible", u, err)
+		}
+		_, ku, err := f.db.APIKeyByPrefix(t.Context(), "p1")
+		if err != nil || !check(ku) {
+			t.Fatalf("APIKeyByPrefix after the write = %+v, %v: the change is not visible", ku, err)
+		}
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		write func(f fixture) error
+		check func(t *testing.T, f fixture)
+	}{
+		{"logout", func(f fixture) error { return f.db.Sessions(ownership.NewOwner(f.u.ID)).Revoke(ctx, f.sess.ID) }, sessionGone},
+		{"revoke all sessions", func(f fixture) error { return f.db.RevokeUserSessions(ctx, f.u.ID, 0) }, sessionGone},
+		{"deactivate", func(f fixture) error {
+			_, err := f.db.UpdateUser(ctx, f.u.ID, notes.UserPatch{Active: new(false)})
+			return err
+		}, func(t *testing.T, f fixture) {
+			sessionGone(t, f)
+			_, ku, err := f.db.APIKeyByPrefix(t.Context(), "p1")
+			if err != nil || ku.Active {
+				t.Fatalf("key's user after deactivation = %+v, %v; want inactive", ku, err)
+			}
+		}},
+		{"promote", func(f fixture) error {
+			_, err := f.db.UpdateUser(ctx, f.u.ID, notes.UserPatch{Role: new(notes.RoleAdmin)})
+			return err
+		}, func(t *testing.T, f fixture) {
+			userSeen(t, f, func(u notes.User) bool { return u.Role == notes.RoleAdmin })
+		}},
+		{"rename", func(f fixture) error { _, err := f.db.SetName(ctx, f.u.ID, "Ann B."); return err }, func(t *testing.T, f fixture) {
+			userSeen(t, f, func(u notes.User) bool { return u.Name == "Ann B." })
+		}},
+		{"password change", func(f fixture) error { return f.db.SetPasswordHash(ctx, f.u.ID, "h2") }, func(t *testing.T, f fixture) {
+			userSeen(t, f, func(u notes.User) bool { return u.PasswordHash == "h2" })
+		}},
+		{"refresh reuse", func(f fixture) error {
+			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r2"), time.Now()); err != nil {
+				return err
+			}
+			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r3"), time.Now()); !errors.Is(err, notes.ErrRefreshReused) {
+				return errors.New("reuse not detected")
+			}
+			return nil
+		}, sessionGone},
+		{"revoke key", func(f fixture) error { return f.db.APIKeys(ownership.NewOwner(f.u.ID)).Revoke(ctx, f.key.ID) }, keyGone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			if err := tt.write(f); err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, f)
+		})
+	}
+}
+
+// TestCacheDropsRacingLookup: an answer read before a revoking write but
+// stored after it is not kept.
+func TestCacheDropsRacingLookup(t *testing.T) {
+	t.Parallel()
+	c := newAuthCache()
+	epoch := c.begin() // a lookup starts and reads the database…
+	c.dropSession(7)   // …a logout commits and drops session 7…
+	c.putSession(epoch, sessionEntry{sess: notes.Session{ID: 7}})
+	if _, ok := c.session(7); ok {
+		t.Fatal("a lookup that raced a revocation was cached")
+	}
+	c.putSession(c.begin(), sessionEntry{sess: notes.Session{ID: 7}})
+	if _, ok := c.session(7); !ok {
+		t.Fatal("a lookup with a current epoch was not cached")
+	}
+}
+
+func TestCacheExpiry(t *testing.T) {
+	t.Parallel()
+	db := openTestDB(t)
+	ctx := t.Context()
+	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", PasswordHash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expires := time.Now().Add(time.Hour)
+	s, err := db.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: expires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionUser(ctx, u.ID, s.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionUser(ctx, u.ID, s.ID, expires.Add(time.Second)); !errors.Is(err, notes.ErrNotFound) {
+		t.Fatalf("cached session after expiry = %v, want ErrNotFound", err)
+	}
+	if _, _, err := db.SessionUser(ctx, u.ID+1, s.ID, time.Now()); !errors.Is(err, notes.ErrNotFound) {
+		t.Fatalf("cached session with another user id = %v, want ErrNotFound", err)
+	}
+}
+
+func TestLockOneServer(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "t.db")
+	a, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := a.Lock(); err != nil {
+		t.Fatalf("first Lock = %v", err)
+	}
+	if err := b.Lock(); err == nil {
+		t.Fatal("a second process-level Lock of the same database succeeded")
+	}
+	a.Close()
+	if err := b.Lock(); err != nil {
+		t.Fatalf("Lock after the first server closed = %v", err)
+	}
+}
