@@ -2,10 +2,19 @@ package main
 
 import (
 	"io"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
+
+// configOpts lets cmp compare configs.
+var configOpts = cmp.Options{
+	cmp.AllowUnexported(config{}),
+	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+}
 
 // parseServeFlags parses args and env as serve does.
 func parseServeFlags(args []string, getenv func(string) string) (config, error) {
@@ -39,11 +48,19 @@ func TestConfigPrecedence(t *testing.T) {
 				"NOTESD_SECRET_KEY=s", "NOTESD_ACCESS_TTL=5m", "NOTESD_REFRESH_TTL=24h",
 				"NOTESD_ISSUER=iss", "NOTESD_AUDIENCE=aud", "NOTESD_SECURE_COOKIES=true",
 				"NOTESD_LOG_FORMAT=json", "NOTESD_ALLOW_QUERY_API_KEY=1",
+				"NOTESD_PREVIOUS_SECRET_KEYS=p1,p2", "NOTESD_SIGNING_ALG=eddsa", "NOTESD_REDIS_URL=redis://r",
+				"NOTESD_LOGIN_LIMIT_PER_ACCOUNT=3", "NOTESD_LOGIN_LIMIT_PER_IP=4", "NOTESD_REGISTER_LIMIT_PER_IP=5",
+				"NOTESD_RATE_WINDOW=1h", "NOTESD_TRUSTED_PROXIES=10.0.0.0/8, 192.168.1.1",
+				"NOTESD_CORS_ORIGINS=https://app.example.com",
 			},
 			want: config{
 				addr: "0.0.0.0:9000", databaseURL: "sqlite:/var/lib/notesd/n.db", secretKey: "s",
 				accessTTL: 5 * time.Minute, refreshTTL: 24 * time.Hour, issuer: "iss", audience: "aud",
 				secureCookies: true, logFormat: "json", allowQueryAPIKey: true,
+				previousSecretKeys: "p1,p2", signingAlg: "EdDSA", redisURL: "redis://r",
+				loginPerAccount: 3, loginPerIP: 4, registerPerIP: 5, rateWindow: time.Hour,
+				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.1/32")},
+				corsOrigins:    []string{"https://app.example.com"},
 			},
 		},
 		{
@@ -64,6 +81,22 @@ func TestConfigPrecedence(t *testing.T) {
 			want: defaultConfig(),
 		},
 		{
+			name: "list flag over env",
+			args: []string{"--trusted-proxies", "::1", "--cors-origins", "http://localhost:3000", "--login-limit-per-ip=7"},
+			env:  []string{"NOTESD_TRUSTED_PROXIES=10.0.0.0/8", "NOTESD_CORS_ORIGINS=https://a.example", "NOTESD_LOGIN_LIMIT_PER_IP=9"},
+			want: with(func(c *config) {
+				c.trustedProxies = []netip.Prefix{netip.MustParsePrefix("::1/128")}
+				c.corsOrigins = []string{"http://localhost:3000"}
+				c.loginPerIP = 7
+			}),
+		},
+		{
+			name: "empty list flag clears the env",
+			args: []string{"--trusted-proxies="},
+			env:  []string{"NOTESD_TRUSTED_PROXIES=10.0.0.0/8"},
+			want: defaultConfig(),
+		},
+		{
 			name: "bool flag without value",
 			args: []string{"--secure-cookies", "--allow-query-api-key"},
 			want: with(func(c *config) { c.secureCookies = true; c.allowQueryAPIKey = true }),
@@ -76,8 +109,8 @@ func TestConfigPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse(%q, %q) = %v, want nil", tt.args, tt.env, err)
 			}
-			if got != tt.want {
-				t.Errorf("parse(%q, %q) = %+v, want %+v", tt.args, tt.env, got, tt.want)
+			if diff := cmp.Diff(tt.want, got, configOpts); diff != "" {
+				t.Errorf("parse(%q, %q) differs (-want +got):\n%s", tt.args, tt.env, diff)
 			}
 		})
 	}
@@ -98,6 +131,16 @@ func TestConfigErrors(t *testing.T) {
 		{name: "flag zero duration", args: []string{"--access-ttl", "0s"}, wantErr: "access-ttl"},
 		{name: "flag log format", args: []string{"--log-format", "xml"}, wantErr: "log-format"},
 		{name: "positional argument", args: []string{"extra"}, wantErr: "no positional arguments"},
+		{name: "env signing alg", env: []string{"NOTESD_SIGNING_ALG=RS256"}, wantErr: "NOTESD_SIGNING_ALG"},
+		{name: "flag signing alg", args: []string{"--signing-alg", "none"}, wantErr: "HS256 or EdDSA"},
+		{name: "zero limit", args: []string{"--login-limit-per-account", "0"}, wantErr: "not positive"},
+		{name: "negative limit", args: []string{"--register-limit-per-ip=-3"}, wantErr: "not positive"},
+		{name: "env limit not a number", env: []string{"NOTESD_LOGIN_LIMIT_PER_IP=lots"}, wantErr: "NOTESD_LOGIN_LIMIT_PER_IP"},
+		{name: "env fractional limit", env: []string{"NOTESD_LOGIN_LIMIT_PER_ACCOUNT=2.5"}, wantErr: "not an integer"},
+		{name: "zero window", args: []string{"--rate-window", "0"}, wantErr: "rate-window"},
+		{name: "env window", env: []string{"NOTESD_RATE_WINDOW=forever"}, wantErr: "NOTESD_RATE_WINDOW"},
+		{name: "env proxy", env: []string{"NOTESD_TRUSTED_PROXIES=10.0.0.0/33"}, wantErr: "NOTESD_TRUSTED_PROXIES"},
+		{name: "env origin", env: []string{"NOTESD_CORS_ORIGINS=app.example.com"}, wantErr: "NOTESD_CORS_ORIGINS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,6 +202,98 @@ func TestUnknownCommand(t *testing.T) {
 	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "delete"}, {"apikey", "list"}, {"--no-such-flag"}} {
 		if _, _, err := runCmd(t, envOf(), "", args...); err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
+		}
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string // prefixes; nil with wantErr
+		err  string
+	}{
+		{in: "10.0.0.0/8", want: []string{"10.0.0.0/8"}},
+		{in: "10.1.2.3/8", want: []string{"10.0.0.0/8"}}, // host bits cleared
+		{in: "192.168.1.10", want: []string{"192.168.1.10/32"}},
+		{in: "::1", want: []string{"::1/128"}},
+		{in: "fd00::/8, 127.0.0.1 ,172.16.0.0/12", want: []string{"fd00::/8", "127.0.0.1/32", "172.16.0.0/12"}},
+		{in: "::ffff:10.0.0.1", want: []string{"10.0.0.1/32"}},
+		{in: "::ffff:10.0.0.0/104", want: []string{"10.0.0.0/8"}},
+		{in: "", want: nil},
+		{in: "10.0.0.0/33", err: "not a CIDR"},
+		{in: "10.0.0", err: "not an IP address or CIDR"},
+		{in: "proxy.internal", err: "not an IP address or CIDR"},
+		{in: "fe80::1%eth0", err: "not an IP address or CIDR"},
+		{in: "10.0.0.1,", err: "empty"},
+		{in: "10.0.0.1,,10.0.0.2", err: "empty"},
+		{in: "::ffff:0:0/80", err: "IPv4-mapped"},
+	}
+	for _, tt := range tests {
+		cfg, err := parseServeFlags([]string{"--trusted-proxies", tt.in}, envOf())
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("--trusted-proxies %q: error %v, want one containing %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("--trusted-proxies %q: %v", tt.in, err)
+			continue
+		}
+		var got []string
+		for _, p := range cfg.trustedProxies {
+			got = append(got, p.String())
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("--trusted-proxies %q (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string
+		err  string
+	}{
+		{in: "https://app.example.com", want: []string{"https://app.example.com"}},
+		{in: "http://localhost:3000, https://app.example.com:8443", want: []string{"http://localhost:3000", "https://app.example.com:8443"}},
+		// As browsers serialise them: lower case, no default port.
+		{in: "HTTPS://App.Example.COM:443,http://a.example:80", want: []string{"https://app.example.com", "http://a.example"}},
+		{in: "https://app.example.com,https://APP.example.com", want: []string{"https://app.example.com"}},
+		{in: "http://[::1]:8080", want: []string{"http://[::1]:8080"}},
+		{in: "", want: nil},
+		{in: "app.example.com", err: "http:// or https://"},
+		{in: "ftp://app.example.com", err: "http:// or https://"},
+		{in: "https://app.example.com/", err: "has a path"},
+		{in: "https://app.example.com/app", err: "has a path"},
+		{in: "https://app.example.com?x=1", err: "query or fragment"},
+		{in: "https://app.example.com#top", err: "query or fragment"},
+		{in: "https://user@app.example.com", err: "user information"},
+		{in: "https://app.example.com:99999", err: "bad port"},
+		{in: "https://app.example.com:", err: "empty port"},
+		{in: "https://", err: "no host"},
+		{in: "*", err: "list each origin"},
+		{in: "null", err: "list each origin"},
+		{in: "https://bücher.example", err: "xn--"},
+		{in: "https://a.example,,https://b.example", err: "empty"},
+	}
+	for _, tt := range tests {
+		cfg, err := parseServeFlags([]string{"--cors-origins", tt.in}, envOf())
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("--cors-origins %q: error %v, want one containing %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("--cors-origins %q: %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, cfg.corsOrigins); diff != "" {
+			t.Errorf("--cors-origins %q (-want +got):\n%s", tt.in, diff)
 		}
 	}
 }

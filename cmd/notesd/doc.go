@@ -22,6 +22,23 @@
 // as raw bytes in the same way, so tokens survive restarts and
 // --secret-key "$(cat notesd-data/secret.key)" is equivalent.
 //
+// Keys rotate by "kid": the first key of the keyring signs, every key
+// verifies. To rotate the HS256 secret, start with --secret-key NEW
+// --previous-secret-keys OLD (comma-separated, each checked like
+// --secret-key); OLD's tokens stay valid, new ones are signed with NEW, and
+// OLD can go once --access-ttl has passed. --signing-alg EdDSA signs with an
+// Ed25519 key generated once into ed25519.key next to the database (mode
+// 0600, PEM PKCS #8) and published at /.well-known/jwks.json; the HS256
+// secret (given, or an existing secret.key; none is generated) and the
+// previous secrets still verify, so switching logs no one out. A kid is the
+// first 8 hex characters of the SHA-256 of the secret or public key.
+//
+// Login and registration are rate limited per account and client address
+// (--login-limit-per-account, --login-limit-per-ip, --register-limit-per-ip,
+// --rate-window). The client address is the connection's peer, or, behind a
+// proxy listed in --trusted-proxies, the nearest untrusted X-Forwarded-For
+// address. --cors-origins lists the browser origins allowed to call the API.
+//
 // `user create` reads the password from a prompt (twice, without echo) when
 // stdin is a terminal, and otherwise reads exactly one line from stdin. It
 // never takes a password from the command line.

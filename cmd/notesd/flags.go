@@ -7,9 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
@@ -24,6 +29,13 @@ const (
 	defaultRefreshTTL  = 30 * 24 * time.Hour
 	defaultIssuer      = "notesd"
 	defaultAudience    = "notesd"
+	defaultSigningAlg  = algHS256
+
+	// The rate limits of SPEC §7.
+	defaultLoginPerAccount = 10
+	defaultLoginPerIP      = 100
+	defaultRegisterPerIP   = 30
+	defaultRateWindow      = 15 * time.Minute
 )
 
 // envName returns the environment variable behind the flag name:
@@ -174,30 +186,240 @@ func (v logFormatValue) Set(s string) error {
 	return fmt.Errorf("%q is not a log format (want text or json)", s)
 }
 
+// positiveIntValue is an int flag.Value that must be positive.
+type positiveIntValue struct{ p *int }
+
+func (v positiveIntValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v positiveIntValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not an integer", s)
+	}
+	if n <= 0 {
+		return fmt.Errorf("%d is not positive", n)
+	}
+	*v.p = n
+	return nil
+}
+
+// signingAlgValue is the --signing-alg flag.Value: HS256 or EdDSA, in any
+// letter case, stored in the spelling of JWT headers.
+type signingAlgValue struct{ p *string }
+
+func (v signingAlgValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v signingAlgValue) Set(s string) error {
+	for _, alg := range []string{algHS256, algEdDSA} {
+		if strings.EqualFold(strings.TrimSpace(s), alg) {
+			*v.p = alg
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not a signing algorithm (want HS256 or EdDSA)", s)
+}
+
+// splitList splits a comma-separated flag value into its trimmed items. An
+// empty value is the empty list; an empty item ("a,,b", "a,") is an error.
+func splitList(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	items := strings.Split(s, ",")
+	for i, item := range items {
+		items[i] = strings.TrimSpace(item)
+		if items[i] == "" {
+			return nil, fmt.Errorf("item %d of %q is empty", i+1, s)
+		}
+	}
+	return items, nil
+}
+
+// prefixListValue is the --trusted-proxies flag.Value: comma-separated
+// CIDRs or bare IPs (a bare IP is a /32 or /128). Setting it replaces the
+// list.
+type prefixListValue struct{ p *[]netip.Prefix }
+
+func (v prefixListValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	s := make([]string, len(*v.p))
+	for i, p := range *v.p {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (v prefixListValue) Set(s string) error {
+	items, err := splitList(s)
+	if err != nil {
+		return err
+	}
+	var prefixes []netip.Prefix
+	for _, item := range items {
+		p, err := parseProxy(item)
+		if err != nil {
+			return err
+		}
+		prefixes = append(prefixes, p)
+	}
+	*v.p = prefixes
+	return nil
+}
+
+// parseProxy parses one trusted proxy: a CIDR ("10.0.0.0/8"; host bits are
+// cleared) or an IP ("10.0.0.1", "::1"). IPv4-mapped IPv6 forms are taken
+// as the IPv4 they map, since client addresses are compared unmapped.
+func parseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR (e.g. 10.0.0.0/8, fd00::/8)", s)
+		}
+		if a := p.Addr(); a.Is4In6() {
+			if p.Bits() < 96 {
+				return netip.Prefix{}, fmt.Errorf("%q mixes IPv4-mapped and other IPv6 addresses; write the IPv4 CIDR", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP address or CIDR (e.g. 10.0.0.1, 10.0.0.0/8)", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// originListValue is the --cors-origins flag.Value: comma-separated
+// origins, stored as browsers send them in the Origin header. Setting it
+// replaces the list.
+type originListValue struct{ p *[]string }
+
+func (v originListValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.Join(*v.p, ",")
+}
+
+func (v originListValue) Set(s string) error {
+	items, err := splitList(s)
+	if err != nil {
+		return err
+	}
+	var origins []string
+	for _, item := range items {
+		o, err := parseOrigin(item)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	*v.p = origins
+	return nil
+}
+
+// parseOrigin checks that s is a web origin, http(s)://host[:port] with
+// nothing after it, and returns it the way browsers serialise it in the
+// Origin header (RFC 6454): scheme and host in lower case, no default port.
+// The gatehouse API compares origins exactly, so "https://app.example.com/"
+// or "https://APP.example.com:443" would otherwise never match.
+func parseOrigin(s string) (string, error) {
+	if s == "*" || s == "null" {
+		return "", fmt.Errorf("%q is not allowed: list each origin (e.g. https://app.example.com)", s)
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%q is not an origin (want scheme://host[:port], e.g. https://app.example.com)", s)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Opaque != "":
+		return "", fmt.Errorf("origin %q: want an http:// or https:// origin, e.g. https://app.example.com", s)
+	case u.User != nil:
+		return "", fmt.Errorf("origin %q has user information", s)
+	case u.Path != "" || u.RawPath != "":
+		return "", fmt.Errorf("origin %q has a path (want scheme://host[:port] only, no trailing slash)", s)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
+		return "", fmt.Errorf("origin %q has a query or fragment (want scheme://host[:port] only)", s)
+	case u.Hostname() == "":
+		return "", fmt.Errorf("origin %q has no host", s)
+	}
+	for _, c := range []byte(u.Hostname()) {
+		if c >= 0x80 {
+			return "", fmt.Errorf("origin %q: write an internationalised host name in its xn-- form", s)
+		}
+	}
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6
+	}
+	origin := strings.ToLower(u.Scheme) + "://" + host
+	if port := u.Port(); port != "" {
+		n, err := strconv.ParseUint(port, 10, 16)
+		if err != nil || n == 0 {
+			return "", fmt.Errorf("origin %q has a bad port", s)
+		}
+		if !(u.Scheme == "http" && n == 80) && !(u.Scheme == "https" && n == 443) {
+			origin += ":" + strconv.FormatUint(n, 10)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return "", fmt.Errorf("origin %q has an empty port", s)
+	}
+	return origin, nil
+}
+
 // config is notesd's configuration, from flags and NOTESD_ variables.
 type config struct {
-	addr             string
-	databaseURL      string
-	secretKey        string
-	accessTTL        time.Duration
-	refreshTTL       time.Duration
-	issuer           string
-	audience         string
-	secureCookies    bool
-	logFormat        string
-	allowQueryAPIKey bool
+	addr               string
+	databaseURL        string
+	redisURL           string
+	secretKey          string
+	previousSecretKeys string // comma-separated; checked by serverKeyring, never echoed
+	signingAlg         string
+	accessTTL          time.Duration
+	refreshTTL         time.Duration
+	issuer             string
+	audience           string
+	secureCookies      bool
+	logFormat          string
+	allowQueryAPIKey   bool
+	loginPerAccount    int
+	loginPerIP         int
+	registerPerIP      int
+	rateWindow         time.Duration
+	trustedProxies     []netip.Prefix
+	corsOrigins        []string
 }
 
 // defaultConfig returns the configuration with every default set.
 func defaultConfig() config {
 	return config{
-		addr:        defaultAddr,
-		databaseURL: defaultDatabaseURL,
-		accessTTL:   defaultAccessTTL,
-		refreshTTL:  defaultRefreshTTL,
-		issuer:      defaultIssuer,
-		audience:    defaultAudience,
-		logFormat:   "text",
+		addr:            defaultAddr,
+		databaseURL:     defaultDatabaseURL,
+		signingAlg:      defaultSigningAlg,
+		accessTTL:       defaultAccessTTL,
+		refreshTTL:      defaultRefreshTTL,
+		issuer:          defaultIssuer,
+		audience:        defaultAudience,
+		logFormat:       "text",
+		loginPerAccount: defaultLoginPerAccount,
+		loginPerIP:      defaultLoginPerIP,
+		registerPerIP:   defaultRegisterPerIP,
+		rateWindow:      defaultRateWindow,
 	}
 }
 
@@ -218,6 +440,13 @@ func (c *config) addQueryAPIKeyFlag(fs *flagSet) {
 		"also accept API keys in the api_key query parameter (they end up in logs and browser history)")
 }
 
+// addSigningAlgFlag defines --signing-alg.
+func (c *config) addSigningAlgFlag(fs *flagSet) {
+	fs.envVar(signingAlgValue{&c.signingAlg}, "signing-alg",
+		"`algorithm` that signs access tokens: HS256 (with the secret key) or EdDSA (with an Ed25519 key generated once into "+
+			ed25519FileName+" in the data directory, published at /.well-known/jwks.json); HS256 keys still verify after switching")
+}
+
 // addServerFlags defines the flags of serve beyond the database and logs.
 func (c *config) addServerFlags(fs *flagSet) {
 	fs.envVar(stringValue{&c.addr}, "addr", "`host:port` to listen on (port 0 picks a free one)")
@@ -226,12 +455,37 @@ func (c *config) addServerFlags(fs *flagSet) {
 			"prefer the env variable, since flags show in ps). Without it a 256-bit secret is generated once into "+
 			"secret.key in the data directory and its 64 hex characters are used as raw bytes the same way, "+
 			`so --secret-key "$(cat notesd-data/secret.key)" is equivalent`)
+	fs.envVar(stringValue{&c.previousSecretKeys}, "previous-secret-keys",
+		"comma-separated older HS256 `secrets` that still verify access tokens but never sign, for key rotation; "+
+			"each is raw UTF-8 bytes checked like --secret-key (so none may hold a comma or start or end with a space); "+
+			"drop one once --access-ttl has passed since it stopped signing; prefer the env variable")
+	c.addSigningAlgFlag(fs)
+	fs.envVar(stringValue{&c.redisURL}, "redis-url", "Redis `URL` for rate limits shared across replicas (not built yet)")
 	fs.envVar(durationValue{&c.accessTTL}, "access-ttl", "lifetime of access tokens, a `duration`")
 	fs.envVar(durationValue{&c.refreshTTL}, "refresh-ttl", "lifetime of refresh tokens and login sessions, a `duration`")
 	fs.envVar(stringValue{&c.issuer}, "issuer", "`issuer` (\"iss\" claim) written to and required in access tokens")
 	fs.envVar(stringValue{&c.audience}, "audience", "`audience` (\"aud\" claim) written to and required in access tokens")
 	fs.envVar(boolValue{&c.secureCookies}, "secure-cookies", "mark web session cookies Secure (serve over HTTPS)")
 	c.addQueryAPIKeyFlag(fs)
+	fs.envVar(positiveIntValue{&c.loginPerAccount}, "login-limit-per-account",
+		"`number` of failed logins per account (e-mail) per rate window; past it even the right password gets 429")
+	fs.envVar(positiveIntValue{&c.loginPerIP}, "login-limit-per-ip", "`number` of login attempts per client address per rate window")
+	fs.envVar(positiveIntValue{&c.registerPerIP}, "register-limit-per-ip", "`number` of registrations per client address per rate window")
+	fs.envVar(durationValue{&c.rateWindow}, "rate-window", "fixed window of the rate limits, a `duration`")
+	fs.envVar(prefixListValue{&c.trustedProxies}, "trusted-proxies",
+		"comma-separated `CIDRs` or IPs of reverse proxies whose X-Forwarded-For names the client address; none by default")
+	fs.envVar(originListValue{&c.corsOrigins}, "cors-origins",
+		"comma-separated `origins` (https://app.example.com) allowed to call the API from a browser (CORS); none by default")
+}
+
+// limits returns the rate limits of the flags.
+func (c *config) limits() httpapi.Limits {
+	return httpapi.Limits{
+		Window:          c.rateWindow,
+		LoginPerAccount: c.loginPerAccount,
+		LoginPerIP:      c.loginPerIP,
+		RegisterPerIP:   c.registerPerIP,
+	}
 }
 
 // checkServer checks the settings that serve needs beyond their syntax.
@@ -243,6 +497,9 @@ func (c *config) checkServer() error {
 		return errors.New("--issuer is empty")
 	case c.audience == "":
 		return errors.New("--audience is empty")
+	case c.redisURL != "":
+		// The URL is not echoed: it may hold a password.
+		return errors.New("--redis-url: redis support is not built yet (leave it unset; rate limits are then kept in memory)")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -10,7 +11,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 )
 
-const routesHeader = `Usage: notesd routes [--allow-query-api-key]
+const routesHeader = `Usage: notesd routes [--allow-query-api-key] [--signing-alg HS256|EdDSA]
 
 Prints every route of the API with the credentials it accepts, the checks it
 makes (active user, role, scopes) and whether its data access is
@@ -22,15 +23,14 @@ func runRoutes(_ context.Context, args []string, c cli) error {
 	cfg := defaultConfig()
 	fs := newFlagSet("routes", routesHeader, c.stderr)
 	cfg.addQueryAPIKeyFlag(fs)
+	cfg.addSigningAlgFlag(fs)
 	if done, err := parseArgs(fs, args, c.getenv); done {
 		return err
 	}
-	// The table depends only on how routes are declared: an ephemeral key
+	// The table depends only on how routes are declared: ephemeral keys
 	// and a hasher with minimal cost stand in for the real ones, and no
 	// store is needed since no request is served.
-	var raw [generatedSecretBytes]byte
-	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails
-	keyring, err := newKeyring(cfg.issuer, cfg.audience, []byte(hex.EncodeToString(raw[:])))
+	keyring, err := ephemeralKeyring(&cfg)
 	if err != nil {
 		return err
 	}
@@ -41,4 +41,28 @@ func runRoutes(_ context.Context, args []string, c cli) error {
 		Logger:           slog.New(slog.DiscardHandler),
 	})
 	return api.WriteRoutes(c.stdout)
+}
+
+// ephemeralKeyring returns a keyring of throwaway keys with the algorithm
+// of cfg, which decides whether /.well-known/jwks.json is served.
+func ephemeralKeyring(cfg *config) (*auth.Keyring, error) {
+	var raw [generatedSecretBytes]byte
+	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails
+	secret := []byte(hex.EncodeToString(raw[:]))
+	if cfg.signingAlg != algEdDSA {
+		return newKeyring(cfg.issuer, cfg.audience, secret)
+	}
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	ed, err := ed25519SigningKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := auth.HS256Key(keyID(secret), secret)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewKeyring(auth.KeyringConfig{Issuer: cfg.issuer, Audience: cfg.audience}, ed, hs)
 }

@@ -61,3 +61,22 @@ func TestRoutesBadEnv(t *testing.T) {
 		t.Errorf("routes with NOTESD_ALLOW_QUERY_API_KEY=maybe = %v, want an error naming the variable", err)
 	}
 }
+
+func TestRoutesSigningAlg(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args     []string
+		env      []string
+		wantJWKS bool
+	}{
+		{wantJWKS: false},
+		{args: []string{"--signing-alg", "EdDSA"}, wantJWKS: true},
+		{env: []string{"NOTESD_SIGNING_ALG=EdDSA"}, wantJWKS: true},
+	}
+	for _, tt := range tests {
+		out := mustRun(t, envOf(tt.env...), "", append([]string{"routes"}, tt.args...)...)
+		if got := strings.Contains(out, "/.well-known/jwks.json"); got != tt.wantJWKS {
+			t.Errorf("routes %q %q lists /.well-known/jwks.json = %v, want %v", tt.args, tt.env, got, tt.wantJWKS)
+		}
+	}
+}

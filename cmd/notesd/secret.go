@@ -65,37 +65,42 @@ func readSecretFile(path string, logger *slog.Logger) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret key file: %w", err)
 	}
-	if info, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
-		logger.Warn("secret key file is readable by group or others; run chmod 600 on it",
-			"path", path, "mode", fmt.Sprintf("%#o", info.Mode().Perm()))
-	}
+	warnIfShared(path, "secret key file", logger)
 	secret := []byte(strings.TrimRight(string(b), "\r\n"))
 	if err := auth.CheckSecret(secret); err != nil {
 		return nil, fmt.Errorf("secret key file %s refused: %w", path, err)
 	}
-	logger.Info("using the signing secret from file", "path", path)
+	logger.Info("using the HS256 secret from file", "path", path)
 	return secret, nil
 }
 
-// createSecretFile generates a secret and writes it to path, which must not
-// exist (the error wraps fs.ErrExist if it does). The file is written in
-// full under a temporary name and then linked into place, so a concurrent
-// reader never sees half a secret.
+// createSecretFile generates a secret and writes it to path with
+// writeNewFile.
 func createSecretFile(path string) ([]byte, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("secret key file: %w", err)
-	}
 	var raw [generatedSecretBytes]byte
 	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails
 	secret := []byte(hex.EncodeToString(raw[:]))
-
-	tmp, err := os.CreateTemp(dir, "."+secretFileName+"-*") // mode 0600
-	if err != nil {
+	if err := writeNewFile(path, append(secret, '\n')); err != nil {
 		return nil, fmt.Errorf("secret key file: %w", err)
 	}
+	return secret, nil
+}
+
+// writeNewFile writes data to path with mode 0600, creating its directory
+// (0700) if needed. path must not exist (the error wraps fs.ErrExist if it
+// does). The file is written in full under a temporary name and then linked
+// into place, so a concurrent reader never sees half a key.
+func writeNewFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*") // mode 0600
+	if err != nil {
+		return err
+	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(append(secret, '\n'))
+	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -103,22 +108,29 @@ func createSecretFile(path string) ([]byte, error) {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("secret key file: %w", err)
+		return err
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		return nil, fmt.Errorf("secret key file: %w", err)
-	}
-	return secret, nil
+	return os.Link(tmp.Name(), path)
 }
 
-// keyID names a secret in the "kid" header: the first 8 hex characters of
-// its SHA-256, which reveal nothing usable about it.
+// warnIfShared logs a warning when the key file at path is readable by
+// group or others.
+func warnIfShared(path, what string, logger *slog.Logger) {
+	if info, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
+		logger.Warn(what+" is readable by group or others; run chmod 600 on it",
+			"path", path, "mode", fmt.Sprintf("%#o", info.Mode().Perm()))
+	}
+}
+
+// keyID names a key in the "kid" header: the first 8 hex characters of the
+// SHA-256 of an HS256 secret (which reveal nothing usable about it) or of an
+// Ed25519 public key.
 func keyID(secret []byte) string {
 	sum := sha256.Sum256(secret)
 	return hex.EncodeToString(sum[:4])
 }
 
-// newKeyring returns the keyring that signs and verifies with secret.
+// newKeyring returns the keyring that signs and verifies with secret alone.
 func newKeyring(issuer, audience string, secret []byte) (*auth.Keyring, error) {
 	key, err := auth.HS256Key(keyID(secret), secret)
 	if err != nil {

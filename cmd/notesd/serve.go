@@ -58,13 +58,15 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	if err != nil {
 		return err
 	}
-	secret, err := signingSecret(cfg.secretKey, filepath.Dir(path), logger)
+	keyring, err := cfg.serverKeyring(filepath.Dir(path), logger)
 	if err != nil {
 		return err
 	}
-	keyring, err := newKeyring(cfg.issuer, cfg.audience, secret)
-	if err != nil {
-		return err
+	for _, p := range cfg.trustedProxies {
+		if p.Bits() == 0 {
+			logger.Warn("--trusted-proxies trusts every address: any client can choose the address its rate limits count against",
+				"prefix", p.String())
+		}
 	}
 
 	db, err := cfg.openStore(ctx)
@@ -72,6 +74,10 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
+	// The store caches sessions and keys; it must be this file's only server.
+	if err := db.Lock(); err != nil {
+		return err
+	}
 
 	api := httpapi.New(httpapi.Config{
 		Store:            db,
@@ -81,6 +87,9 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		RefreshTTL:       cfg.refreshTTL,
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
 		Logger:           logger,
+		Limits:           cfg.limits(),
+		TrustedProxies:   cfg.trustedProxies,
+		CORSOrigins:      cfg.corsOrigins,
 	})
 
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)

@@ -88,6 +88,14 @@ func (s *server) shutdown(t *testing.T) {
 // call sends a request and returns the status and body.
 func call(t *testing.T, method, target, contentType, body string, header ...string) (int, string) {
 	t.Helper()
+	code, _, respBody := send(t, method, target, contentType, body, header...)
+	return code, respBody
+}
+
+// send sends a request with the given header name/value pairs and returns
+// the status, the response header and the body.
+func send(t *testing.T, method, target, contentType, body string, header ...string) (int, http.Header, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
@@ -109,7 +117,7 @@ func call(t *testing.T, method, target, contentType, body string, header ...stri
 	if err != nil {
 		t.Fatalf("%s %s: reading body: %v", method, target, err)
 	}
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 // randomSecret returns a valid 64-character secret.
@@ -275,6 +283,13 @@ func TestServeBadConfig(t *testing.T) {
 		{name: "postgres", env: []string{"NOTESD_DATABASE_URL=postgres://localhost/notes"}, wantErr: "postgres support is not built yet"},
 		{name: "empty issuer", args: []string{"--issuer", ""}, wantErr: "--issuer"},
 		{name: "address without port", args: []string{"--addr", "127.0.0.1"}, wantErr: "missing port"},
+		{name: "redis flag", args: []string{"--redis-url", "redis://:hunter2@cache:6379/0"}, wantErr: "redis support is not built yet"},
+		{name: "redis env", env: []string{"NOTESD_REDIS_URL=rediss://u:hunter2@cache"}, wantErr: "redis support is not built yet"},
+		{name: "signing alg env", env: []string{"NOTESD_SIGNING_ALG=RS256"}, wantErr: "NOTESD_SIGNING_ALG"},
+		{name: "zero limit env", env: []string{"NOTESD_LOGIN_LIMIT_PER_ACCOUNT=0"}, wantErr: "NOTESD_LOGIN_LIMIT_PER_ACCOUNT"},
+		{name: "negative window", args: []string{"--rate-window", "-1m"}, wantErr: "rate-window"},
+		{name: "proxy env", env: []string{"NOTESD_TRUSTED_PROXIES=10.0.0.0/8,localhost"}, wantErr: "NOTESD_TRUSTED_PROXIES"},
+		{name: "origin with path", args: []string{"--cors-origins", "https://app.example.com/"}, wantErr: "has a path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,7 +298,30 @@ func TestServeBadConfig(t *testing.T) {
 			_, _, err := runCmd(t, envOf(env...), "", append([]string{"serve"}, tt.args...)...)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("serve %q with %q = %v, want an error containing %q", tt.args, tt.env, err, tt.wantErr)
+			} else if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("serve %q with %q = %v: the error shows a password", tt.args, tt.env, err)
 			}
 		})
 	}
+}
+
+// TestServeRefusesSecondServer: the store caches sessions and keys, so a
+// second notesd serving the same SQLite file is refused, while the CLI
+// (which only creates rows) still works beside the server.
+func TestServeRefusesSecondServer(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "n.db")
+	first := startServer(t, envOf(), "--database-url", db, "--secret-key", randomSecret())
+	var stdout, stderr syncBuffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--database-url", db, "--secret-key", randomSecret()},
+		envOf(), strings.NewReader(""), &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "another process") {
+		t.Fatalf("second serve = %v, want a refusal naming another process", err)
+	}
+	err = run(context.Background(), []string{"user", "create", "--email", "cli@example.com", "--database-url", db},
+		envOf(), strings.NewReader("a good password\n"), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("user create beside a running server = %v", err)
+	}
+	first.shutdown(t)
 }
