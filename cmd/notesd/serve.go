@@ -49,7 +49,9 @@ func runServe(ctx context.Context, args []string, c cli) error {
 
 // serve runs the server of cfg until ctx ends.
 func serve(ctx context.Context, cfg *config, c cli) (err error) {
-	logger := cfg.newLogger(c.stderr)
+	logs := newBufferedLog(c.stderr, 200*time.Millisecond)
+	defer func() { err = errors.Join(err, logs.Close()) }()
+	logger := cfg.newLogger(logs)
 	if cfg.secureCookies {
 		// TODO: pass it on once the web UI (internal/webui) is served.
 		logger.Warn("--secure-cookies has no effect yet: the web UI is not served")
