@@ -51,6 +51,15 @@ type Doc struct {
 	Description string
 	Tags        []string
 	OperationID string
+	// Responds are answers the handler itself gives (409, 429…), beyond
+	// those the dependency graph shows; documentation lists them.
+	Responds []Answer
+}
+
+// Answer is one documented error answer of a handler.
+type Answer struct {
+	Status      int
+	Description string
 }
 
 // Option configures one route.
@@ -67,6 +76,13 @@ func Description(s string) Option { return func(r *Route) { r.Doc.Description = 
 
 // Tags sets the route's tags.
 func Tags(tags ...string) Option { return func(r *Route) { r.Doc.Tags = tags } }
+
+// Responds documents an error answer the handler gives itself, such as
+// 409 on a conflict or 429 from a rate limit: answers that the dependency
+// graph cannot show.
+func Responds(status int, description string) Option {
+	return func(r *Route) { r.Doc.Responds = append(r.Doc.Responds, Answer{status, description}) }
+}
 
 // OperationID sets the route's operationId.
 func OperationID(id string) Option { return func(r *Route) { r.Doc.OperationID = id } }

@@ -207,7 +207,9 @@ func TestResults(t *testing.T) {
 		wantBody string
 	}{
 		{"plain value is 200", dep.Handler(dep.None, func(context.Context, struct{}) (note, error) { return note{1}, nil }), 200, `{"id":1}`},
-		{"created is 201", dep.Handler(dep.None, func(context.Context, struct{}) (dep.Response[note], error) { return dep.Created(note{2}), nil }), 201, `{"id":2}`},
+		{"created is 201", dep.Handler(dep.None, func(context.Context, struct{}) (dep.Created[note], error) {
+			return dep.Created[note]{Body: note{2}}, nil
+		}), 201, `{"id":2}`},
 		{"no content is 204", dep.Handler(dep.None, func(context.Context, struct{}) (dep.NoContent, error) { return dep.NoContent{}, nil }), 204, ``},
 	}
 	for _, tt := range tests {

@@ -77,8 +77,8 @@ func ExampleJSON() {
 	type input struct {
 		Title string `json:"title"`
 	}
-	h := dep.Handler(dep.JSON[input](), func(_ context.Context, in input) (dep.Response[input], error) {
-		return dep.Created(in), nil
+	h := dep.Handler(dep.JSON[input](), func(_ context.Context, in input) (dep.Created[input], error) {
+		return dep.Created[input]{Body: in}, nil
 	})
 	for _, body := range []string{`{"title":"hi"}`, `{"title":"hi","owner_id":2}`} {
 		req := httptest.NewRequest("POST", "/notes", strings.NewReader(body))

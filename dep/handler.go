@@ -39,8 +39,26 @@ type Response[T any] struct {
 	Header http.Header
 }
 
-// Created returns a 201 Created result with body v.
-func Created[T any](v T) Response[T] { return Response[T]{Code: http.StatusCreated, Body: v} }
+// Created is a 201 Created JSON result. Its status is part of its type,
+// so documentation generators see it without running the handler.
+type Created[T any] struct {
+	Body   T
+	Header http.Header
+}
+
+// Render implements Renderer.
+func (c Created[T]) Render(w http.ResponseWriter, _ *http.Request) error {
+	for k, vs := range c.Header {
+		w.Header()[k] = vs
+	}
+	return writeJSON(w, http.StatusCreated, c.Body)
+}
+
+// Status returns 201, for documentation.
+func (Created[T]) Status() int { return http.StatusCreated }
+
+// BodyType returns the JSON body's Go type, for documentation.
+func (Created[T]) BodyType() reflect.Type { return reflect.TypeFor[T]() }
 
 // Render implements Renderer.
 func (res Response[T]) Render(w http.ResponseWriter, _ *http.Request) error {
@@ -50,8 +68,8 @@ func (res Response[T]) Render(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, res.Code, res.Body)
 }
 
-// Status returns the response's status code for documentation: 201 for
-// Created results (the zero Response reports 200).
+// Status returns the response's status code for documentation; the zero
+// Response, which is all a documentation generator sees, reports 200.
 func (res Response[T]) Status() int {
 	if res.Code == 0 {
 		return http.StatusOK

@@ -21,7 +21,7 @@ func (s *server) listUsers(ctx context.Context, _ admin, p notes.Page) (list[use
 }
 
 type adminUserPatch struct {
-	Role     *string `json:"role"`
+	Role     *string `json:"role" openapi:"enum=user|admin"`
 	IsActive *bool   `json:"is_active"`
 }
 

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -32,9 +31,9 @@ func viewAPIKey(k notes.APIKey) apiKeyView {
 }
 
 type apiKeyInput struct {
-	Name          string   `json:"name"`
-	Scopes        []string `json:"scopes"`
-	ExpiresInDays *int     `json:"expires_in_days"`
+	Name          string   `json:"name" openapi:"minLength=1,maxLength=100"`
+	Scopes        []string `json:"scopes" openapi:"minItems=1"`
+	ExpiresInDays *int     `json:"expires_in_days" openapi:"minimum=1,maximum=3650"`
 }
 
 func (in *apiKeyInput) Validate() error {
@@ -57,11 +56,11 @@ func (in *apiKeyInput) Validate() error {
 // createAPIKey makes a key for the caller. A key can hold only scopes the
 // caller's role allows and the caller's own credential holds, so a
 // read-only token cannot mint a writing key. The key is shown once.
-func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiKeyInput) (dep.Response[apiKeyView], error) {
+func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiKeyInput) (dep.Created[apiKeyView], error) {
 	allowed := notes.AllowedScopes(p.User.Role)
 	for _, sc := range in.Scopes {
 		if !slices.Contains(allowed, sc) || !p.HasScope(sc) {
-			return dep.Response[apiKeyView]{}, problem.Invalid("body.scopes", "scope "+sc+" is unknown or not yours to grant")
+			return dep.Created[apiKeyView]{}, problem.Invalid("body.scopes", "scope "+sc+" is unknown or not yours to grant")
 		}
 	}
 	key, prefix, hash := auth.NewAPIKey()
@@ -72,11 +71,11 @@ func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiK
 	}
 	k, err := s.store.APIKeys(o).Create(ctx, nk)
 	if err != nil {
-		return dep.Response[apiKeyView]{}, err
+		return dep.Created[apiKeyView]{}, err
 	}
 	v := viewAPIKey(k)
 	v.Key = key
-	return dep.Response[apiKeyView]{Code: http.StatusCreated, Body: v, Header: noStore}, nil
+	return dep.Created[apiKeyView]{Body: v, Header: noStore}, nil
 }
 
 type apiKeyList struct {

@@ -119,6 +119,7 @@ func (s *server) tokens(u notes.User, sess notes.Session, scopes []string, refre
 
 // refreshInput is a refresh_token grant, as a form or as JSON.
 type refreshInput struct {
+	GrantType    string `json:"grant_type,omitempty" openapi:"enum=refresh_token"` // form only
 	RefreshToken string `json:"refresh_token"`
 }
 

@@ -27,14 +27,14 @@ func pageParams() dep.Dep[notes.Page] {
 }
 
 type noteInput struct {
-	Title string `json:"title"`
-	Body  string `json:"body"`
+	Title string `json:"title" openapi:"minLength=1,maxLength=200"`
+	Body  string `json:"body" openapi:"optional"` // at most 100,000 bytes of UTF-8
 }
 
 func (in *noteInput) Validate() error { return notes.NoteInput(*in).Validate() }
 
 type notePatch struct {
-	Title *string `json:"title"`
+	Title *string `json:"title" openapi:"minLength=1,maxLength=200"`
 	Body  *string `json:"body"`
 }
 
@@ -48,12 +48,12 @@ func (s *server) listNotes(ctx context.Context, o owner, p notes.Page) (list[not
 	return newList(items, next, viewNote), nil
 }
 
-func (s *server) createNote(ctx context.Context, o owner, in noteInput) (dep.Response[noteView], error) {
+func (s *server) createNote(ctx context.Context, o owner, in noteInput) (dep.Created[noteView], error) {
 	n, err := s.store.Notes(o).Create(ctx, notes.NoteInput(in))
 	if err != nil {
-		return dep.Response[noteView]{}, err
+		return dep.Created[noteView]{}, err
 	}
-	return dep.Created(viewNote(n)), nil
+	return dep.Created[noteView]{Body: viewNote(n)}, nil
 }
 
 func (s *server) getNote(ctx context.Context, o owner, id int64) (noteView, error) {

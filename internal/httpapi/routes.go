@@ -48,18 +48,25 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("GET /private", dep.Handler(current, private), gatehouse.Tags("demo"))
 	api.Handle("GET /data", dep.Handler(authn.APIKey(), data), gatehouse.Tags("demo"))
 	api.Handle("GET /healthz", dep.Handler(dep.None, healthz), gatehouse.Public("liveness probe"), gatehouse.Tags("ops"))
-	api.Handle("GET /readyz", dep.Handler(dep.None, s.readyz), gatehouse.Public("readiness probe"), gatehouse.Tags("ops"))
+	api.Handle("GET /readyz", dep.Handler(dep.None, s.readyz), gatehouse.Public("readiness probe"), gatehouse.Tags("ops"),
+		gatehouse.Responds(503, "The database does not answer."))
 	if s.cfg.Keyring != nil && s.cfg.Keyring.HasPublicKeys() {
 		api.Handle("GET /.well-known/jwks.json", dep.Handler(dep.None, s.jwks), gatehouse.Public("public signing keys"), gatehouse.Tags("auth"))
 	}
 
-	api.Handle("POST /auth/register", dep.Handler2(s.gate(s.limits.registerIP), dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"))
-	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"))
-	api.Handle("POST /auth/refresh", dep.Handler(refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"))
+	limited := gatehouse.Responds(429, "Too many attempts from this address or for this account; see Retry-After.")
+	api.Handle("POST /auth/register", dep.Handler2(s.gate(s.limits.registerIP), dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"),
+		limited, gatehouse.Responds(409, "Email already registered."))
+	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"),
+		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user."),
+		gatehouse.Responds(503, "Too many logins at once; try again."))
+	api.Handle("POST /auth/refresh", dep.Handler(refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"),
+		gatehouse.Responds(401, "The refresh token is unknown, used, revoked or expired."))
 	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"))
 
 	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"))
-	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"))
+	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"),
+		gatehouse.Responds(400, "Inactive user, or the current password is incorrect."))
 	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"))
 
 	api.Handle("GET /me/sessions", dep.Handler2(manager, managerOwner, s.listSessions), gatehouse.Tags("sessions"))
@@ -76,7 +83,8 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"))
 
 	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"))
-	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"))
+	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"),
+		gatehouse.Responds(409, "Cannot demote or deactivate the last active admin."))
 	api.Handle("DELETE /admin/users/{id}/sessions", dep.Handler2(admin, userID, s.revokeUserSessions), gatehouse.Tags("admin"))
 	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"))
 

@@ -12,39 +12,39 @@ import (
 )
 
 type registerInput struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-	Name     string `json:"name"`
+	Email    string `json:"email" openapi:"format=email"`
+	Password string `json:"password" openapi:"minLength=8,maxLength=1024,format=password"`
+	Name     string `json:"name" openapi:"minLength=1,maxLength=200"`
 }
 
 // register creates a user. Only email, password and name are accepted:
 // role, is_active or id in the body are unknown fields (422), so there is
 // no mass assignment.
-func (s *server) register(ctx context.Context, _ client, in registerInput) (dep.Response[userView], error) {
+func (s *server) register(ctx context.Context, _ client, in registerInput) (dep.Created[userView], error) {
 	email, err := notes.ValidateRegistration(in.Email, in.Password, in.Name)
 	if err != nil {
-		return dep.Response[userView]{}, err
+		return dep.Created[userView]{}, err
 	}
 	hash, err := s.cfg.Hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return dep.Response[userView]{}, err
+		return dep.Created[userView]{}, err
 	}
 	u, err := s.store.CreateUser(ctx, notes.NewUser{Email: email, Name: in.Name, Role: notes.RoleUser, PasswordHash: hash})
 	if errors.Is(err, notes.ErrConflict) {
-		return dep.Response[userView]{}, problem.Conflict("Email already registered")
+		return dep.Created[userView]{}, problem.Conflict("Email already registered")
 	}
 	if err != nil {
-		return dep.Response[userView]{}, err
+		return dep.Created[userView]{}, err
 	}
-	return dep.Created(viewUser(u)), nil
+	return dep.Created[userView]{Body: viewUser(u)}, nil
 }
 
 func me(_ context.Context, p principal) (userView, error) { return viewUser(p.User), nil }
 
 type mePatch struct {
-	Name            *string `json:"name"`
-	Password        *string `json:"password"`
-	CurrentPassword *string `json:"current_password"`
+	Name            *string `json:"name" openapi:"minLength=1,maxLength=200"`
+	Password        *string `json:"password" openapi:"minLength=8,maxLength=1024,format=password"`
+	CurrentPassword *string `json:"current_password" openapi:"format=password"`
 }
 
 func (p *mePatch) Validate() error {

@@ -1,0 +1,32 @@
+// Package openapi builds an OpenAPI 3.1 document from a gatehouse.API at
+// start-up: paths and methods from the registered routes, path and query
+// parameters from dep.Path and dep.Query, request bodies from dep.JSON and
+// auth.PasswordForm, responses from each handler's result type, and JSON
+// Schemas for all of them generated from the Go types by reflection.
+//
+// Security is never written by hand. Each operation's security
+// requirements, the security schemes in components, and the 400, 401, 403
+// and 404 answers an operation lists are all read from the same dependency
+// graph the server runs (auth.Describe), so the document cannot promise
+// what the server does not enforce, nor leave out what it does:
+//
+//   - auth.AnyOf(a, b) becomes the alternatives [{a: scopes}, {b: scopes}];
+//   - auth.RequireScopes puts its scopes on every alternative;
+//   - auth.Optional adds the anonymous alternative {};
+//   - a gatehouse.Public route has "security": [].
+//
+// Reflection runs once, in Build; serving the document costs one write of
+// bytes marshalled in advance (see Handler).
+//
+// Struct fields may narrow their schema with an openapi tag, a comma
+// separated list of key=value pairs and flags:
+//
+//	Title string `json:"title" openapi:"minLength=1,maxLength=200"`
+//	Email string `json:"email" openapi:"format=email"`
+//	Body  string `json:"body" openapi:"optional"`
+//
+// Keys: minLength, maxLength, minimum, maximum, minItems, maxItems,
+// format, pattern (last, may hold commas), enum (strings separated by |),
+// and the flag optional (not required although neither a pointer nor
+// omitempty).
+package openapi
