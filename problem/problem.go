@@ -71,7 +71,7 @@ func Write(w http.ResponseWriter, d *Details) {
 	if err != nil { // cannot happen: Details holds only strings and ints
 		return
 	}
-	_, _ = w.Write(b)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // Challenge strings of WWW-Authenticate.

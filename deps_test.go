@@ -1,0 +1,54 @@
+package gatehouse_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLibraryDependencies holds the library to its dependency budget:
+// the standard library, golang-jwt/jwt/v5 and golang.org/x/crypto, plus
+// swaggo/files/v2 for the opt-in Swagger UI. The server's own
+// dependencies (SQLite, PostgreSQL, …) must never leak into the library.
+func TestLibraryDependencies(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command on PATH")
+	}
+	const module = "github.com/gatehouse-dev/gatehouse"
+	budget := []string{"github.com/golang-jwt/jwt/v5", "golang.org/x/crypto/", "golang.org/x/sys/"}
+	tests := []struct {
+		pkg   string
+		extra []string
+	}{
+		{module, nil},
+		{module + "/dep", nil},
+		{module + "/auth", nil},
+		{module + "/problem", nil},
+		{module + "/openapi", nil},
+		{module + "/openapi/swaggerui", []string{"github.com/swaggo/files/v2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pkg, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", tt.pkg).CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list -deps %s: %v\n%s", tt.pkg, err, out)
+			}
+			allowed := append(append([]string{module}, budget...), tt.extra...)
+			for _, dep := range strings.Fields(string(out)) {
+				ok := false
+				for _, a := range allowed {
+					if dep == strings.TrimSuffix(a, "/") || strings.HasPrefix(dep, a) || strings.HasPrefix(dep, a+"/") {
+						ok = true
+						break
+					}
+				}
+				if strings.HasPrefix(dep, module+"/internal/") && dep != module+"/internal/ownership" {
+					ok = false // the library may use no part of notesd
+				}
+				if !ok {
+					t.Errorf("%s imports %s, outside the library's dependency budget", tt.pkg, dep)
+				}
+			}
+		})
+	}
+}
