@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBaselineHandler(t *testing.T) {
+	t.Parallel()
+	h := baselineHandler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/notes/42", nil))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("GET /notes/42 = %d %q, want 200 application/json", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	// The shape of notesd's note view, with a seeded note's title and body.
+	var fields map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &fields); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"body", "created_at", "id", "owner_id", "title", "updated_at"}; !slices.Equal(keys, want) {
+		t.Errorf("GET /notes/42 fields = %v, want %v", keys, want)
+	}
+	var n baselineNote
+	if err := json.Unmarshal(rec.Body.Bytes(), &n); err != nil {
+		t.Fatal(err)
+	}
+	if n.ID != 42 || n.Title != noteTitle(42) || n.Body != noteBody || !n.CreatedAt.Equal(n.CreatedAt.Truncate(time.Microsecond)) {
+		t.Errorf("GET /notes/42 = %+v, want note 42 as seeded, times in microseconds", n)
+	}
+
+	for path, want := range map[string]int{"/healthz": 200, "/notes/x": 404, "/me": 404} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != want {
+			t.Errorf("GET %s = %d, want %d", path, rec.Code, want)
+		}
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	for addr, ok := range map[string]bool{"127.0.0.1:0": true, "127.0.0.1:8080": true, "0.0.0.0:80": false, ":80": false, "localhost:80": false, "x": false} {
+		if err := loopbackOnly(addr); (err == nil) != ok {
+			t.Errorf("loopbackOnly(%q) = %v, want ok %v", addr, err, ok)
+		}
+	}
+}
+
+func TestRouteRequests(t *testing.T) {
+	t.Parallel()
+	if got := notesOf(3, 10, 35); !slices.Equal(got, []int64{3, 13, 23, 33}) {
+		t.Errorf("notesOf(3, 10, 35) = %v, want [3 13 23 33]", got)
+	}
+	if got := len(notesOf(1, 1, 1000)); got != maxNotesPerUser {
+		t.Errorf("len(notesOf(1, 1, 1000)) = %d, want %d", got, maxNotesPerUser)
+	}
+	sessions := []session{{UserID: 1, Token: "a", NoteIDs: []int64{1, 3}}, {UserID: 2, Token: "b", NoteIDs: []int64{2}}}
+	reqs := routeRequests(sessions, []sampleKey{{Key: "gk_k", UserID: 1}})
+	var paths []string
+	for _, r := range reqs[routeNotes] {
+		paths = append(paths, r.Path+" "+r.Value)
+	}
+	if want := []string{"/notes/1 Bearer a", "/notes/2 Bearer b", "/notes/3 Bearer a"}; !slices.Equal(paths, want) {
+		t.Errorf("notes requests = %q, want %q (interleaved across users)", paths, want)
+	}
+	if !slices.Equal(reqs[routeBaseline], reqs[routeNotes]) {
+		t.Error("the baseline is not sent the notes requests")
+	}
+	if got := reqs[routeMe]; len(got) != 2 || got[1] != (request{Path: "/me", Header: "Authorization", Value: "Bearer b"}) {
+		t.Errorf("me requests = %+v", got)
+	}
+	if got := reqs[routeData]; len(got) != 1 || got[0] != (request{Path: "/data", Header: "X-API-Key", Value: "gk_k"}) {
+		t.Errorf("data requests = %+v", got)
+	}
+	if !strings.HasPrefix(emailOf(7), "user7@") {
+		t.Errorf("emailOf(7) = %q", emailOf(7))
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadGo(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer good" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":1}`))
+	}))
+	t.Cleanup(srv.Close)
+
+	good := request{Path: "/notes/1", Header: "Authorization", Value: "Bearer good"}
+	bad := request{Path: "/notes/2", Header: "Authorization", Value: "Bearer bad"}
+	tests := []struct {
+		name     string
+		reqs     []request
+		wantBad  bool
+		wantGood bool
+	}{
+		{name: "all 200", reqs: []request{good}, wantGood: true},
+		{name: "some 401", reqs: []request{good, bad}, wantGood: true, wantBad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			st, err := loadGo(context.Background(), loadSpec{
+				BaseURL: srv.URL, Requests: tt.reqs, Connections: 4, Duration: 200 * time.Millisecond,
+			})
+			if err != nil {
+				t.Fatalf("loadGo() = %v, want nil", err)
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("loadGo() of 200ms took %v", took)
+			}
+			if st.Requests == 0 || st.ReqPerSec <= 0 || st.Elapsed < 200*time.Millisecond {
+				t.Errorf("loadGo() = %+v, want requests, a positive req/s, at least 200ms", st)
+			}
+			if st.P50 <= 0 || st.P99 < st.P50 {
+				t.Errorf("loadGo() p50 = %v, p99 = %v, want 0 < p50 ≤ p99", st.P50, st.P99)
+			}
+			if st.Errors != 0 {
+				t.Errorf("loadGo() errors = %d, want 0", st.Errors)
+			}
+			if got := st.Statuses[http.StatusOK] > 0; got != tt.wantGood {
+				t.Errorf("loadGo() 200s = %d, want some: %v", st.Statuses[http.StatusOK], tt.wantGood)
+			}
+			if got := st.Non200 > 0; got != tt.wantBad || st.Non200 != st.Statuses[http.StatusUnauthorized] {
+				t.Errorf("loadGo() non-200 = %d (401s %d), want some: %v", st.Non200, st.Statuses[http.StatusUnauthorized], tt.wantBad)
+			}
+			if st.Statuses[http.StatusOK]+st.Non200 != st.Requests {
+				t.Errorf("loadGo() statuses %v do not add up to %d requests", st.Statuses, st.Requests)
+			}
+		})
+	}
+}
+
+func TestCheckSpec(t *testing.T) {
+	t.Parallel()
+	ok := loadSpec{BaseURL: "http://127.0.0.1:8000", Requests: []request{{Path: "/me"}}, Connections: 1, Duration: time.Second}
+	tests := []struct {
+		name    string
+		change  func(*loadSpec)
+		wantErr string
+	}{
+		{"other host", func(s *loadSpec) { s.BaseURL = "http://example.com:80" }, "127.0.0.1"},
+		{"all interfaces", func(s *loadSpec) { s.BaseURL = "http://0.0.0.0:80" }, "127.0.0.1"},
+		{"https", func(s *loadSpec) { s.BaseURL = "https://127.0.0.1:80" }, "127.0.0.1"},
+		{"no requests", func(s *loadSpec) { s.Requests = nil }, "no requests"},
+		{"no connections", func(s *loadSpec) { s.Connections = 0 }, "no connections"},
+		{"no duration", func(s *loadSpec) { s.Duration = 0 }, "no duration"},
+	}
+	if err := checkSpec(ok); err != nil {
+		t.Fatalf("checkSpec(%+v) = %v, want nil", ok, err)
+	}
+	for _, tt := range tests {
+		s := ok
+		tt.change(&s)
+		if err := checkSpec(s); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: checkSpec() = %v, want an error containing %q", tt.name, err, tt.wantErr)
+		}
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	t.Parallel()
+	var h histogram
+	if got := h.quantile(0.5); got != 0 {
+		t.Errorf("empty quantile(0.5) = %v, want 0", got)
+	}
+	// 1µs … 10000µs, one each: p50 is 5000µs, p99 9900µs.
+	for us := 1; us <= 10000; us++ {
+		h.record(time.Duration(us) * time.Microsecond)
+	}
+	var o histogram
+	o.record(-time.Second) // counts as zero
+	h.merge(&o)
+	tests := []struct {
+		q    float64
+		want time.Duration
+	}{
+		{0.5, 5000 * time.Microsecond},
+		{0.99, 9900 * time.Microsecond},
+		{1, 10000 * time.Microsecond},
+	}
+	for _, tt := range tests {
+		got := h.quantile(tt.q)
+		if diff := float64(got-tt.want) / float64(tt.want); diff > 0.01 || diff < -0.01 {
+			t.Errorf("quantile(%v) = %v, want %v within 1%%", tt.q, got, tt.want)
+		}
+	}
+	if got := h.quantile(0); got != 0 {
+		t.Errorf("quantile(0) = %v, want 0 (the recorded negative)", got)
+	}
+	for _, v := range []uint64{0, 1, 127, 128, 129, 255, 256, 1 << 20, 1<<40 + 12345, 1<<63 + 1} {
+		low, width := bucketRange(bucketOf(v))
+		if v < low || v-low >= width {
+			t.Errorf("bucketRange(bucketOf(%d)) = [%d, +%d), want it to hold %d", v, low, width, v)
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// knownRoutes are the notesd routes --routes may name, in the order they
+// are measured after the baseline in each round.
+var knownRoutes = []string{routeNotes, routeMe, routeData}
+
+// Route names.
+const (
+	routeBaseline = "baseline"
+	routeNotes    = "notes"
+	routeMe       = "me"
+	routeData     = "data"
+)
+
+// maxLogins bounds --logins: notesd allows 100 login attempts per client
+// address per 15 minutes, and each costs an argon2id hash.
+const maxLogins = 100
+
+// usageHeader starts the help text.
+const usageHeader = `Usage: notesbench [flags]
+
+Seeds a SQLite database, starts notesd and a bare net/http baseline on
+127.0.0.1, and drives them alternately (baseline, notes, me, data; then
+again) with wrk, or with a bounded Go client when wrk is not on PATH. Prints
+req/s, p50/p99, server CPU per request, RSS and the ratio to the baseline,
+then the targets of issue #5 as met or not met. See BENCHMARKS.md.
+
+Flags:
+`
+
+// config is one benchmark run's settings.
+type config struct {
+	users, notes, keys int
+	logins             int
+	duration           time.Duration
+	rounds             int
+	connections        int
+	routes             []string
+	dir                string
+	wrk                string // "auto", "off" or a path
+	cpuServer          string // taskset CPU list; "" means no pinning
+	cpuClient          string
+	taskset            string // taskset's path; "" means no pinning
+	nice               int    // niceness of the servers and the load generator
+	niceCmd            string // nice's path, when nice is not 0
+	notesd             string // prebuilt notesd; "" builds one
+	json               bool
+	self               string // this program's binary, for the children
+}
+
+// parseFlags parses args into a config; it returns flag.ErrHelp after
+// printing help.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var (
+		cfg                  config
+		routes               string
+		cpuServer, cpuClient string
+	)
+	fs := flag.NewFlagSet("notesbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHeader)
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&cfg.users, "users", 1000, "users to seed")
+	fs.IntVar(&cfg.notes, "notes", 1000, "notes to seed, spread over the users round-robin")
+	fs.IntVar(&cfg.keys, "keys", -1, "API keys to seed, spread over the users round-robin (default: --users)")
+	fs.IntVar(&cfg.logins, "logins", 64, fmt.Sprintf("users to log in through POST /auth/login for bearer tokens (1 to %d; each login is an argon2id hash)", maxLogins))
+	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "load `duration` of each route in each round")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds; each measures the baseline, then every route")
+	fs.IntVar(&cfg.connections, "connections", 32, "concurrent keep-alive connections of the load generator")
+	fs.StringVar(&routes, "routes", strings.Join(knownRoutes, ","), "comma-separated notesd routes to measure: notes (GET /notes/{id}, bearer), me (GET /me, bearer), data (GET /data, API key)")
+	fs.StringVar(&cfg.dir, "dir", "", "working `directory` (database, logs, binaries); kept when given, else a temporary one removed at the end")
+	fs.StringVar(&cfg.wrk, "wrk", "auto", "load generator: auto (wrk if on PATH, else the Go client), off (the Go client), or the `path` of wrk")
+	fs.StringVar(&cpuServer, "cpu-server", "auto", "taskset CPU `list` for notesd and the baseline; auto: 0 when taskset exists and there are 2+ CPUs; none: no pinning")
+	fs.StringVar(&cpuClient, "cpu-client", "auto", "taskset CPU `list` for the load generator; auto: 1 when taskset exists and there are 2+ CPUs; none: no pinning")
+	fs.IntVar(&cfg.nice, "nice", 0, "run the servers and the load generator with this niceness, each in a session (autogroup) of its own (-20 to 19; negative needs root): on a shared machine, -10 keeps other processes from skewing the figures")
+	fs.StringVar(&cfg.notesd, "notesd", "", "`path` of a prebuilt notesd binary (default: go build ./cmd/notesd into --dir)")
+	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON instead of the table")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if cfg.keys < 0 {
+		cfg.keys = cfg.users
+	}
+	var err error
+	if cfg.routes, err = parseRoutes(routes); err != nil {
+		return cfg, err
+	}
+	if err := cfg.check(); err != nil {
+		return cfg, err
+	}
+	if err := cfg.resolvePinning(cpuServer, cpuClient); err != nil {
+		return cfg, err
+	}
+	if cfg.nice != 0 {
+		if cfg.niceCmd, err = exec.LookPath("nice"); err != nil {
+			return cfg, fmt.Errorf("--nice: %w", err)
+		}
+	}
+	if cfg.self, err = os.Executable(); err != nil {
+		return cfg, fmt.Errorf("find own binary: %w", err)
+	}
+	return cfg, nil
+}
+
+// parseRoutes splits --routes, refusing unknown and repeated names.
+func parseRoutes(list string) ([]string, error) {
+	var routes []string
+	for r := range strings.SplitSeq(list, ",") {
+		r = strings.TrimSpace(r)
+		switch {
+		case r == "":
+			continue
+		case !slices.Contains(knownRoutes, r):
+			return nil, fmt.Errorf("--routes: unknown route %q (known: %s)", r, strings.Join(knownRoutes, ","))
+		case slices.Contains(routes, r):
+			return nil, fmt.Errorf("--routes: %q given twice", r)
+		}
+		routes = append(routes, r)
+	}
+	if len(routes) == 0 {
+		return nil, errors.New("--routes: no route given")
+	}
+	return routes, nil
+}
+
+// check refuses settings the benchmark cannot run with.
+func (c *config) check() error {
+	switch {
+	case c.users < 1:
+		return errors.New("--users must be at least 1")
+	case c.notes < 1 && slices.Contains(c.routes, routeNotes):
+		return errors.New("--notes must be at least 1 to measure GET /notes/{id}")
+	case c.notes < 0:
+		return errors.New("--notes must not be negative")
+	case c.keys < 1 && slices.Contains(c.routes, routeData):
+		return errors.New("--keys must be at least 1 to measure GET /data")
+	case c.logins < 1 || c.logins > maxLogins:
+		return fmt.Errorf("--logins must be 1 to %d", maxLogins)
+	case c.duration < 100*time.Millisecond || c.duration > time.Hour:
+		return errors.New("--duration must be 100ms to 1h")
+	case c.rounds < 1 || c.rounds > 100:
+		return errors.New("--rounds must be 1 to 100")
+	case c.connections < 1 || c.connections > 10000:
+		return errors.New("--connections must be 1 to 10000")
+	case c.nice < -20 || c.nice > 19:
+		return errors.New("--nice must be -20 to 19")
+	}
+	return nil
+}
+
+// cpuList matches a taskset CPU list such as 0, 1,3 or 0-3.
+var cpuList = regexp.MustCompile(`^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$`)
+
+// resolvePinning turns --cpu-server and --cpu-client into CPU lists: auto
+// pins to 0 and 1 when taskset exists and there are two CPUs or more.
+func (c *config) resolvePinning(server, client string) error {
+	taskset, _ := exec.LookPath("taskset")
+	auto := taskset != "" && runtime.NumCPU() >= 2
+	resolve := func(name, v, def string) (string, error) {
+		switch v {
+		case "auto":
+			if auto {
+				return def, nil
+			}
+			return "", nil
+		case "none", "":
+			return "", nil
+		}
+		if !cpuList.MatchString(v) {
+			return "", fmt.Errorf("--%s: %q is not a CPU list (like 0, 1,3 or 0-3), auto or none", name, v)
+		}
+		if taskset == "" {
+			return "", fmt.Errorf("--%s: taskset is not on PATH (install util-linux, or pass none)", name)
+		}
+		return v, nil
+	}
+	var err error
+	if c.cpuServer, err = resolve("cpu-server", server, "0"); err != nil {
+		return err
+	}
+	if c.cpuClient, err = resolve("cpu-client", client, "1"); err != nil {
+		return err
+	}
+	if c.cpuServer != "" || c.cpuClient != "" {
+		c.taskset = taskset
+	}
+	return nil
+}
+
+// pinned returns argv prefixed with taskset for cpus (unless cpus is
+// empty) and with nice for --nice (unless it is 0). Both exec the command,
+// so the process keeps the PID notesbench started.
+func (c *config) pinned(cpus string, argv ...string) []string {
+	if c.nice != 0 && c.niceCmd != "" {
+		argv = append([]string{c.niceCmd, "-n", strconv.Itoa(c.nice)}, argv...)
+	}
+	if cpus == "" || c.taskset == "" {
+		return argv
+	}
+	return append([]string{c.taskset, "-c", cpus}, argv...)
+}
+
+// generator returns the wrk binary to use, or "" for the Go client.
+func (c *config) generator() (string, error) {
+	switch c.wrk {
+	case "off":
+		return "", nil
+	case "auto", "":
+		p, err := exec.LookPath("wrk")
+		if err != nil {
+			return "", nil
+		}
+		return p, nil
+	}
+	p, err := exec.LookPath(c.wrk)
+	if err != nil {
+		return "", fmt.Errorf("--wrk: %w", err)
+	}
+	return p, nil
+}

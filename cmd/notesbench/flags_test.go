@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatalf("parseFlags(nil) = %v, want nil", err)
+	}
+	if cfg.users != 1000 || cfg.notes != 1000 || cfg.keys != 1000 || cfg.logins != 64 || cfg.duration != 5*time.Second ||
+		cfg.rounds != 3 || cfg.connections != 32 || !slices.Equal(cfg.routes, knownRoutes) || cfg.wrk != "auto" || cfg.self == "" {
+		t.Errorf("parseFlags(nil) = %+v, want the documented defaults", cfg)
+	}
+	cfg, err = parseFlags([]string{"--users", "20", "--keys", "0", "--routes", "me, notes", "--cpu-server", "none", "--cpu-client", "none", "--wrk=off"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseFlags() = %v, want nil", err)
+	}
+	if cfg.keys != 0 || !slices.Equal(cfg.routes, []string{"me", "notes"}) || cfg.taskset != "" {
+		t.Errorf("parseFlags() = %+v, want keys 0, routes me,notes, no pinning", cfg)
+	}
+	if got := cfg.pinned("", "x", "y"); !slices.Equal(got, []string{"x", "y"}) {
+		t.Errorf("pinned(no CPUs) = %q, want the command itself", got)
+	}
+	cfg.nice, cfg.niceCmd, cfg.taskset, cfg.cpuServer = -10, "/bin/nice", "/bin/taskset", "0"
+	if got, want := cfg.pinned(cfg.cpuServer, "x"), []string{"/bin/taskset", "-c", "0", "/bin/nice", "-n", "-10", "x"}; !slices.Equal(got, want) {
+		t.Errorf("pinned(0) with --nice -10 = %q, want %q", got, want)
+	}
+	if gen, err := cfg.generator(); gen != "" || err != nil {
+		t.Errorf("generator() with --wrk=off = %q, %v, want the Go client", gen, err)
+	}
+}
+
+func TestParseFlagsErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"unknown route", []string{"--routes", "notes,admin"}, "unknown route"},
+		{"repeated route", []string{"--routes", "me,me"}, "given twice"},
+		{"no route", []string{"--routes", " , "}, "no route"},
+		{"no users", []string{"--users", "0"}, "--users"},
+		{"no keys for data", []string{"--keys", "0"}, "--keys"},
+		{"no notes for notes", []string{"--notes", "0"}, "--notes"},
+		{"too many logins", []string{"--logins", "101"}, "--logins"},
+		{"short duration", []string{"--duration", "10ms"}, "--duration"},
+		{"no rounds", []string{"--rounds", "0"}, "--rounds"},
+		{"no connections", []string{"--connections", "0"}, "--connections"},
+		{"bad cpu list", []string{"--cpu-server", "zero"}, "CPU list"},
+		{"bad nice", []string{"--nice", "-21"}, "--nice"},
+		{"argument", []string{"extra"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		_, err := parseFlags(tt.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: parseFlags(%q) = %v, want an error containing %q", tt.name, tt.args, err, tt.wantErr)
+		}
+	}
+	if _, err := parseFlags([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("parseFlags(-h) = %v, want flag.ErrHelp", err)
+	}
+}
