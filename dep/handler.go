@@ -89,13 +89,17 @@ func (NoContent) Render(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
+// jsonContentType is shared by every JSON response; it has no spare
+// capacity, so Header.Add on it copies.
+var jsonContentType = []string{"application/json"}[:1:1]
+
 func writeJSON(w http.ResponseWriter, code int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	b = append(b, '\n')
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(code)
 	_, err = w.Write(b)
 	return err

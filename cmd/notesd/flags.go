@@ -397,6 +397,7 @@ type config struct {
 	secureCookies      bool
 	logFormat          string
 	allowQueryAPIKey   bool
+	debugAddr          string
 	loginPerAccount    int
 	loginPerIP         int
 	registerPerIP      int
@@ -466,6 +467,8 @@ func (c *config) addServerFlags(fs *flagSet) {
 	fs.envVar(stringValue{&c.issuer}, "issuer", "`issuer` (\"iss\" claim) written to and required in access tokens")
 	fs.envVar(stringValue{&c.audience}, "audience", "`audience` (\"aud\" claim) written to and required in access tokens")
 	fs.envVar(boolValue{&c.secureCookies}, "secure-cookies", "mark web session cookies Secure (serve over HTTPS)")
+	fs.envVar(stringValue{&c.debugAddr}, "debug-addr",
+		"loopback `host:port` for Go's pprof profiles (/debug/pprof/); off when empty; never expose it")
 	c.addQueryAPIKeyFlag(fs)
 	fs.envVar(positiveIntValue{&c.loginPerAccount}, "login-limit-per-account",
 		"`number` of failed logins per account (e-mail) per rate window; past it even the right password gets 429")

@@ -109,6 +109,13 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.debugAddr != "" {
+		stop, err := serveDebug(ctx, cfg.debugAddr, logger)
+		if err != nil {
+			return errors.Join(err, srv.Close())
+		}
+		defer stop()
+	}
 
 	addr := displayAddr(ln.Addr())
 	logger.Info("notesd listening", "addr", ln.Addr().String(), "database", path)

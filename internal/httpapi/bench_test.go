@@ -41,7 +41,7 @@ func benchHandler(b *testing.B, h http.Handler, newReq func() *http.Request) {
 	}
 }
 
-func benchEnv(b *testing.B) (*env, string, string, int64) {
+func benchEnv(b testing.TB) (*env, string, string, int64) {
 	b.Helper()
 	e := newEnv(b, func(c *httpapi.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -12,6 +12,18 @@ import (
 type stmts struct {
 	pool *sql.DB
 	m    sync.Map // query → *sql.Stmt
+	// uncancelable runs queries without the caller's cancellation: the
+	// driver watches a cancellable context with a goroutine per query,
+	// which cost more than the indexed reads it guards. Readers never wait
+	// on locks in WAL mode, and their queries are bounded lookups.
+	uncancelable bool
+}
+
+func (s *stmts) ctx(ctx context.Context) context.Context {
+	if s.uncancelable {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // get returns the prepared statement for query, preparing it on first use.
@@ -32,6 +44,7 @@ func (s *stmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // QueryRowContext runs a prepared query returning at most one row.
 func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = s.ctx(ctx)
 	st, err := s.get(ctx, query)
 	if err != nil {
 		return s.pool.QueryRowContext(ctx, query, args...) // reports the same error
@@ -41,6 +54,7 @@ func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) 
 
 // QueryContext runs a prepared query.
 func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = s.ctx(ctx)
 	st, err := s.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -50,6 +64,7 @@ func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*s
 
 // ExecContext runs a prepared statement.
 func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = s.ctx(ctx)
 	st, err := s.get(ctx, query)
 	if err != nil {
 		return nil, err
