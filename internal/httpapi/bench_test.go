@@ -1,7 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
+	"net/url"
+	"runtime"
+	"strings"
+
 	"encoding/json"
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"io"
 	"log/slog"
 	"net/http"
@@ -101,4 +107,54 @@ func BenchmarkBare(b *testing.B) {
 		_ = json.NewEncoder(w).Encode(n)
 	})
 	benchHandler(b, mux, func() *http.Request { return httptest.NewRequest("GET", "/notes/1", nil) })
+}
+
+// BenchmarkLogin measures logins/s with production argon2id parameters
+// and a hash pool of one worker per CPU, against the ideal of
+// CPUs ÷ one hash's time, measured in the same run (reported as
+// "of-ideal"). Logins are argon2id-bound by design.
+func BenchmarkLogin(b *testing.B) {
+	hasher := auth.NewHasher(auth.HasherConfig{Queue: 1 << 10}) // default params, GOMAXPROCS workers
+	e := newEnv(b, func(c *httpapi.Config) {
+		c.Hasher = hasher
+		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+		c.Limits.LoginPerIP = 1 << 30
+	})
+	ada := e.register("ada@example.com")
+	body := url.Values{"username": {ada.Email}, "password": {ada.password}}.Encode()
+
+	// One hash alone, several times, for the ideal.
+	ctx := context.Background()
+	start := time.Now()
+	const solo = 5
+	for range solo {
+		if _, err := hasher.Hash(ctx, "correct horse battery staple"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	oneHash := time.Since(start) / solo
+	cpus := runtime.GOMAXPROCS(0)
+	ideal := float64(cpus) / oneHash.Seconds()
+
+	b.SetParallelism(2) // 2 × GOMAXPROCS callers keep every worker busy
+	b.ResetTimer()
+	began := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			r := httptest.NewRequest("POST", "/auth/login", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			clear(w.h)
+			w.code = 200
+			e.api.ServeHTTP(w, r)
+			if w.code != 200 {
+				b.Errorf("login status %d", w.code)
+				return
+			}
+		}
+	})
+	perSec := float64(b.N) / time.Since(began).Seconds()
+	b.ReportMetric(perSec, "logins/s")
+	b.ReportMetric(ideal, "ideal-logins/s")
+	b.ReportMetric(perSec/ideal, "of-ideal")
 }
