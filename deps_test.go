@@ -25,6 +25,7 @@ func TestLibraryDependencies(t *testing.T) {
 		{module + "/auth", nil},
 		{module + "/problem", nil},
 		{module + "/openapi", nil},
+		{module + "/gatehousetest", nil},
 		{module + "/openapi/swaggerui", []string{"github.com/swaggo/files/v2"}},
 	}
 	for _, tt := range tests {

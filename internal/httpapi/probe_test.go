@@ -2,7 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 )
 
 // TestCrossUserNotes: user B asks for each of user A's notes by id (GET,
@@ -51,4 +55,36 @@ func TestCrossUserNotes(t *testing.T) {
 	if len(list.Items) != 1 {
 		t.Errorf("B's list has %d notes, want 1", len(list.Items))
 	}
+}
+
+// TestCrossUserProbe runs gatehousetest's probe over every owner-scoped
+// route of notesd: another user's id answers exactly as a missing one,
+// nobody gets 401, and no list shows another user's data.
+func TestCrossUserProbe(t *testing.T) {
+	e := newEnv(t)
+	n := 0
+	gatehousetest.Probe{
+		Handler: e.api,
+		Routes:  e.api.Routes(),
+		NewUser: func(t testing.TB, name string) gatehousetest.Identity {
+			n++
+			u := e.register(fmtPath("%s-%d@example.com", name, n))
+			return gatehousetest.Bearer(e.login(u))
+		},
+		Seed: func(t testing.TB, a gatehousetest.Identity) gatehousetest.Owned {
+			tok := strings.TrimPrefix(a.Header.Get("Authorization"), "Bearer ")
+			note := e.createNote(tok, "probe-secret-title")
+			var k apiKeyOut
+			e.must(201, req{method: "POST", path: "/api-keys", token: tok, json: map[string]any{"name": "probe-secret-key", "scopes": []string{"notes:read"}}}).decode(t, &k)
+			return gatehousetest.Owned{
+				IDs: map[string]map[string]string{
+					"/notes/{id}":       {"id": strconv.FormatInt(note.ID, 10)},
+					"/api-keys/{id}":    {"id": strconv.FormatInt(k.ID, 10)},
+					"/me/sessions/{id}": {"id": sessionOf(t, tok)},
+				},
+				Markers: []string{"probe-secret-title", "probe-secret-key", k.Prefix},
+			}
+		},
+		Bodies: map[string]string{"PATCH /notes/{id}": `{"title":"overwritten"}`},
+	}.Run(t)
 }

@@ -59,7 +59,7 @@ func forge(t *testing.T, secret string, uid int64) string {
 }
 
 // sessionOf returns the sid claim of a token issued by the server.
-func sessionOf(t *testing.T, token string) string {
+func sessionOf(t testing.TB, token string) string {
 	t.Helper()
 	var c jwt.MapClaims
 	if _, _, err := jwt.NewParser().ParseUnverified(token, &c); err != nil {
