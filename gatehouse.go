@@ -237,7 +237,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	a.mux.ServeHTTP(rw, r)
 	if !rw.routed && rw.held != 0 {
-		rw.release(r)
+		rw.release()
 	}
 }
 
@@ -340,7 +340,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // release writes the problem for a held-back mux answer.
-func (w *responseWriter) release(r *http.Request) {
+func (w *responseWriter) release() {
 	code := w.held
 	w.held = 0
 	h := w.Header()

@@ -53,7 +53,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	defer func() { err = errors.Join(err, logs.Close()) }()
 	logger := cfg.newLogger(logs)
 	if cfg.secureCookies {
-		// TODO: pass it on once the web UI (internal/webui) is served.
+		// The web UI (internal/webui), which will use it, is not built yet.
 		logger.Warn("--secure-cookies has no effect yet: the web UI is not served")
 	}
 	path, err := cfg.sqlitePath()

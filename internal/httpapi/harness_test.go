@@ -201,16 +201,10 @@ type token struct {
 	Scope        string `json:"scope"`
 }
 
-// login logs u in, with scope if given.
+// login logs u in, with scope if given, and returns the access token.
 func (e *env) login(u user, scope ...string) string {
 	e.t.Helper()
-	f := url.Values{"username": {u.Email}, "password": {u.password}}
-	if len(scope) > 0 {
-		f.Set("scope", strings.Join(scope, " "))
-	}
-	var tok token
-	e.must(200, req{method: "POST", path: "/auth/login", form: f}).decode(e.t, &tok)
-	return tok.AccessToken
+	return e.loginPair(u, scope...).AccessToken
 }
 
 type note struct {

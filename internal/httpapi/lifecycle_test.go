@@ -18,6 +18,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
+// loginPair logs u in, with scope if given, and returns the token response.
 func (e *env) loginPair(u user, scope ...string) token {
 	e.t.Helper()
 	f := url.Values{"username": {u.Email}, "password": {u.password}}
