@@ -57,13 +57,17 @@ func (c *authCache) session(id int64) (sessionEntry, bool) {
 func (c *authCache) putSession(epoch uint64, e sessionEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch {
-		return
+	if epoch == c.epoch {
+		putBounded(c.sessions, e.sess.ID, e)
 	}
-	if len(c.sessions) >= cacheSize {
-		clear(c.sessions)
+}
+
+// putBounded stores v under k, emptying m first when it is full.
+func putBounded[K comparable, V any](m map[K]V, k K, v V) {
+	if len(m) >= cacheSize {
+		clear(m)
 	}
-	c.sessions[e.sess.ID] = e
+	m[k] = v
 }
 
 func (c *authCache) key(prefix string) (keyEntry, bool) {
@@ -76,13 +80,9 @@ func (c *authCache) key(prefix string) (keyEntry, bool) {
 func (c *authCache) putKey(epoch uint64, e keyEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch {
-		return
+	if epoch == c.epoch {
+		putBounded(c.keys, e.key.Prefix, e)
 	}
-	if len(c.keys) >= cacheSize {
-		clear(c.keys)
-	}
-	c.keys[e.key.Prefix] = e
 }
 
 // dropUser forgets every session and key of a user: their role, status,
