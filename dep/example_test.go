@@ -2,6 +2,7 @@ package dep_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -118,4 +119,89 @@ func ExampleMiddleware() {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	fmt.Println(rec.Code)
 	// Output: 401
+}
+
+// Derive computes a value from another dependency; Handler turns a
+// business function into an http.Handler.
+func ExampleDerive() {
+	name := dep.New("name", func(r *http.Request) (string, error) { return r.URL.Query().Get("name"), nil })
+	greeting := dep.Derive(name, func(_ context.Context, n string) (string, error) { return "Hello " + n, nil })
+	h := dep.Handler(greeting, func(_ context.Context, g string) (string, error) { return g, nil })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/?name=ada", nil))
+	fmt.Print(rec.Body.String())
+	// Output: "Hello ada"
+}
+
+// Path parses a {name} of the route's pattern; a bad value is a 422 that
+// names it.
+func ExamplePath() {
+	mux := http.NewServeMux()
+	mux.Handle("GET /notes/{id}", dep.Handler(dep.Path[int64]("id"), func(_ context.Context, id int64) (int64, error) { return id, nil }))
+	for _, path := range []string{"/notes/42", "/notes/x"} {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		fmt.Print(rec.Code, " ", rec.Body.String())
+	}
+	// Output:
+	// 200 42
+	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"path.id: must be a valid int64","errors":[{"location":"path.id","message":"must be a valid int64"}]}
+}
+
+// QueryRange is a bounded integer query parameter with a default.
+func ExampleQueryRange() {
+	h := dep.Handler(dep.QueryRange("limit", 50, 1, 100), func(_ context.Context, n int) (int, error) { return n, nil })
+	for _, target := range []string{"/", "/?limit=10", "/?limit=500"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 200
+	// 200
+	// 422
+}
+
+// Alternatives tries dependencies in order: the first whose input is
+// present wins.
+func ExampleAlternatives() {
+	errNone := errors.New("none")
+	header := func(name string) dep.Dep[string] {
+		return dep.New(name, func(r *http.Request) (string, error) {
+			if v := r.Header.Get(name); v != "" {
+				return name, nil
+			}
+			return "", errNone
+		})
+	}
+	either := dep.Alternatives(func(err error) bool { return errors.Is(err, errNone) },
+		func([]error) error { return problem.NotAuthenticated() }, header("A"), header("B"))
+	h := dep.Handler(either, func(_ context.Context, s string) (string, error) { return s, nil })
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("B", "1")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	fmt.Print(rec.Body.String())
+	// Output: "B"
+}
+
+// Recover turns a dependency's failure into a value: an optional input.
+func ExampleRecover() {
+	token := dep.New("token", func(r *http.Request) (string, error) {
+		if t := r.Header.Get("Token"); t != "" {
+			return t, nil
+		}
+		return "", problem.NotAuthenticated()
+	})
+	who := dep.Recover(token, func(_ context.Context, t string, err error) (string, error) {
+		if err != nil {
+			return "anonymous", nil
+		}
+		return "user " + t, nil
+	})
+	h := dep.Handler(who, func(_ context.Context, s string) (string, error) { return s, nil })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Print(rec.Body.String())
+	// Output: "anonymous"
 }
