@@ -218,7 +218,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(withRequestID(r.Context(), id))
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(rw, r.Body, a.opts.BodyLimit)
 	}
 	defer func() {
