@@ -1,6 +1,6 @@
 // Package ratelimit counts attempts per key in fixed windows, for login and
-// registration limits. Memory keeps the counters in the process; a shared
-// store (Redis) can implement Counter for several replicas.
+// registration limits. Memory keeps the counters in the process; Redis
+// keeps them in Redis, shared by every replica.
 package ratelimit
 
 import (
