@@ -161,8 +161,12 @@ func TestDatabaseURL(t *testing.T) {
 		env     []string
 		wantErr string
 	}{
-		{name: "postgres flag", args: []string{"--database-url", "postgres://u:hunter2@db/notes"}, wantErr: "postgres support is not built yet"},
-		{name: "postgresql env", env: []string{"NOTESD_DATABASE_URL=postgresql://u:hunter2@db/notes"}, wantErr: "postgres support is not built yet"},
+		// Nothing listens on port 1: the connection is refused at once.
+		{name: "postgres flag", args: []string{"--database-url", "postgres://u:hunter2@127.0.0.1:1/notes?connect_timeout=5"}, wantErr: "failed to connect"},
+		{name: "postgresql env", env: []string{"NOTESD_DATABASE_URL=postgresql://u:hunter2@127.0.0.1:1/notes?connect_timeout=5"}, wantErr: "failed to connect"},
+		{name: "postgres upper case", args: []string{"--database-url", "POSTGRES://u:hunter2@127.0.0.1:1/notes?connect_timeout=5"}, wantErr: "failed to connect"},
+		{name: "postgres bad port", args: []string{"--database-url", "postgres://u:hunter2@db:port/notes"}, wantErr: "cannot parse the database URL"},
+		{name: "postgres bad param", args: []string{"--database-url", "postgres://u:hunter2@db/notes?sslmode=sometimes"}, wantErr: "cannot parse the database URL"},
 		{name: "other scheme", args: []string{"--database-url", "mysql://u:hunter2@db/notes"}, wantErr: "unsupported database URL"},
 		{name: "empty sqlite path", args: []string{"--database-url", "sqlite:"}, wantErr: "names no file"},
 	}
@@ -177,6 +181,32 @@ func TestDatabaseURL(t *testing.T) {
 				t.Errorf("migrate %q = %v: the error shows the URL's password", tt.args, err)
 			}
 		})
+	}
+}
+
+func TestDatabaseDescription(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url, wantString, wantDir string
+	}{
+		{"sqlite:/var/lib/notesd/n.db", "/var/lib/notesd/n.db", "/var/lib/notesd"},
+		{"postgres://u:hunter2@db:5432/notes?sslmode=verify-full&password=hunter2", "postgres://db:5432/notes", postgresDataDir},
+		{"PostgreSQL://db/notes", "postgresql://db/notes", postgresDataDir},
+	}
+	for _, tt := range tests {
+		c := defaultConfig()
+		c.databaseURL = tt.url
+		d, err := c.database()
+		if err != nil {
+			t.Errorf("database(%q) = %v, want nil error", tt.url, err)
+			continue
+		}
+		if got := d.String(); got != tt.wantString {
+			t.Errorf("database(%q).String() = %q, want %q", tt.url, got, tt.wantString)
+		}
+		if got := d.dataDir(); got != tt.wantDir {
+			t.Errorf("database(%q).dataDir() = %q, want %q", tt.url, got, tt.wantDir)
+		}
 	}
 }
 

@@ -17,17 +17,26 @@
 // error, never silently ignored.
 //
 // The HS256 signing secret is --secret-key, used as raw UTF-8 bytes. Without
-// one, notesd generates a 256-bit secret once into secret.key next to the
-// SQLite database (mode 0600, 64 hex characters) and uses those characters
-// as raw bytes in the same way, so tokens survive restarts and
-// --secret-key "$(cat notesd-data/secret.key)" is equivalent.
+// one, notesd generates a 256-bit secret once into secret.key in the data
+// directory (mode 0600, 64 hex characters) and uses those characters as raw
+// bytes in the same way, so tokens survive restarts and
+// --secret-key "$(cat notesd-data/secret.key)" is equivalent. The data
+// directory is the SQLite database's directory, or ./notesd-data with
+// PostgreSQL.
+//
+// --database-url sqlite:PATH (the default) or postgres://… (postgresql://)
+// selects the store; migrations run at start. Several serve processes may
+// share one PostgreSQL database: that store caches nothing, so a logout on
+// one replica is honoured by the others on the next request. Give them all
+// the same --secret-key (a generated secret.key is per machine). A SQLite
+// file has exactly one server.
 //
 // Keys rotate by "kid": the first key of the keyring signs, every key
 // verifies. To rotate the HS256 secret, start with --secret-key NEW
 // --previous-secret-keys OLD (comma-separated, each checked like
 // --secret-key); OLD's tokens stay valid, new ones are signed with NEW, and
 // OLD can go once --access-ttl has passed. --signing-alg EdDSA signs with an
-// Ed25519 key generated once into ed25519.key next to the database (mode
+// Ed25519 key generated once into ed25519.key in the data directory (mode
 // 0600, PEM PKCS #8) and published at /.well-known/jwks.json; the HS256
 // secret (given, or an existing secret.key; none is generated) and the
 // previous secrets still verify, so switching logs no one out. A kid is the

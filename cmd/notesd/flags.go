@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/postgres"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
@@ -427,7 +430,9 @@ func defaultConfig() config {
 // addDatabaseFlags defines --database-url.
 func (c *config) addDatabaseFlags(fs *flagSet) {
 	fs.envVar(stringValue{&c.databaseURL}, "database-url",
-		"database `URL`: sqlite:PATH (the data directory is PATH's directory); postgres:// is not built yet")
+		"database `URL`: sqlite:PATH (the data directory is PATH's directory; one serve per file) or "+
+			"postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=… (also postgresql://; several serve processes may share it; "+
+			"the data directory is then "+postgresDataDir+"); prefer the env variable when it holds a password")
 }
 
 // addLogFlags defines --log-format.
@@ -461,7 +466,7 @@ func (c *config) addServerFlags(fs *flagSet) {
 			"each is raw UTF-8 bytes checked like --secret-key (so none may hold a comma or start or end with a space); "+
 			"drop one once --access-ttl has passed since it stopped signing; prefer the env variable")
 	c.addSigningAlgFlag(fs)
-	fs.envVar(stringValue{&c.redisURL}, "redis-url", "Redis `URL` for rate limits shared across replicas (not built yet)")
+	fs.envVar(stringValue{&c.redisURL}, "redis-url", "Redis `URL` (redis:// or rediss://) holding the rate limits, shared by every replica; in memory when empty")
 	fs.envVar(durationValue{&c.accessTTL}, "access-ttl", "lifetime of access tokens, a `duration`")
 	fs.envVar(durationValue{&c.refreshTTL}, "refresh-ttl", "lifetime of refresh tokens and login sessions, a `duration`")
 	fs.envVar(stringValue{&c.issuer}, "issuer", "`issuer` (\"iss\" claim) written to and required in access tokens")
@@ -500,28 +505,60 @@ func (c *config) checkServer() error {
 		return errors.New("--issuer is empty")
 	case c.audience == "":
 		return errors.New("--audience is empty")
-	case c.redisURL != "":
-		// The URL is not echoed: it may hold a password.
-		return errors.New("--redis-url: redis support is not built yet (leave it unset; rate limits are then kept in memory)")
 	}
 	return nil
 }
 
-// sqlitePath returns the database file named by --database-url.
-func (c *config) sqlitePath() (string, error) {
+// postgresDataDir is the data directory (secret.key, ed25519.key) when the
+// database is PostgreSQL, which names no directory of its own.
+const postgresDataDir = "./notesd-data"
+
+// database is the parsed --database-url: exactly one of sqlitePath and
+// postgresURL is set.
+type database struct {
+	sqlitePath  string // SQLite: the database file
+	postgresURL string // PostgreSQL: the connection URL, scheme in lower case
+}
+
+// database parses --database-url. The URL is never echoed in an error: it
+// may hold a password.
+func (c *config) database() (database, error) {
 	u := c.databaseURL
 	switch {
 	case hasPrefixFold(u, "sqlite:"):
 		p := u[len("sqlite:"):]
 		if p == "" {
-			return "", errors.New("--database-url: sqlite: names no file (want sqlite:PATH)")
+			return database{}, errors.New("--database-url: sqlite: names no file (want sqlite:PATH)")
 		}
-		return p, nil
-	case hasPrefixFold(u, "postgres://"), hasPrefixFold(u, "postgresql://"):
-		return "", errors.New("--database-url: postgres support is not built yet (use sqlite:PATH)")
+		return database{sqlitePath: p}, nil
+	case hasPrefixFold(u, "postgres://"):
+		return database{postgresURL: "postgres://" + u[len("postgres://"):]}, nil
+	case hasPrefixFold(u, "postgresql://"):
+		return database{postgresURL: "postgresql://" + u[len("postgresql://"):]}, nil
 	}
-	// The URL is not echoed: it may hold a password.
-	return "", errors.New("--database-url: unsupported database URL (want sqlite:PATH)")
+	return database{}, errors.New("--database-url: unsupported database URL (want sqlite:PATH or postgres://…)")
+}
+
+// dataDir is the directory of the generated keys: the SQLite file's
+// directory, or postgresDataDir.
+func (d database) dataDir() string {
+	if d.sqlitePath != "" {
+		return filepath.Dir(d.sqlitePath)
+	}
+	return postgresDataDir
+}
+
+// String describes the database for logs and output without its password:
+// the SQLite path, or postgres://HOST/DB.
+func (d database) String() string {
+	if d.sqlitePath != "" {
+		return d.sqlitePath
+	}
+	pu, err := url.Parse(d.postgresURL)
+	if err != nil {
+		return "postgres"
+	}
+	return (&url.URL{Scheme: pu.Scheme, Host: pu.Host, Path: pu.Path}).String()
 }
 
 // hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
@@ -529,13 +566,30 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// openStore opens the database of --database-url and migrates it.
-func (c *config) openStore(ctx context.Context) (*sqlite.DB, error) {
-	path, err := c.sqlitePath()
-	if err != nil {
-		return nil, err
+// store is what the commands need of a storage engine: the notes.Store
+// contract plus the schema migrations. *sqlite.DB and *postgres.DB are one.
+type store interface {
+	notes.Store
+	Migrate(ctx context.Context) error
+	Version(ctx context.Context) (int, error)
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// openStore opens the database of d and migrates it.
+func (d database) openStore(ctx context.Context) (store, error) {
+	var (
+		db  store
+		err error
+	)
+	if d.sqlitePath != "" {
+		db, err = sqlite.Open(ctx, d.sqlitePath)
+	} else {
+		db, err = postgres.Open(ctx, d.postgresURL)
 	}
-	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -543,6 +597,15 @@ func (c *config) openStore(ctx context.Context) (*sqlite.DB, error) {
 		return nil, errors.Join(err, db.Close())
 	}
 	return db, nil
+}
+
+// openStore opens the database of --database-url and migrates it.
+func (c *config) openStore(ctx context.Context) (store, error) {
+	d, err := c.database()
+	if err != nil {
+		return nil, err
+	}
+	return d.openStore(ctx)
 }
 
 // newLogger returns the logger of --log-format, writing to w at level info.

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/rand"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -130,4 +133,28 @@ func TestServeCORS(t *testing.T) {
 		t.Errorf("GET /healthz from an allowed origin: Access-Control-Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
 	}
 	s.shutdown(t)
+}
+
+// TestServeRedisLimitsShared: two replicas with one Redis count failed
+// logins together (SPEC §3: shared across replicas through Redis).
+func TestServeRedisLimitsShared(t *testing.T) {
+	url := os.Getenv("NOTESD_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("NOTESD_TEST_REDIS_URL not set: Redis rate-limit test skipped")
+	}
+	t.Parallel()
+	env := envOf("NOTESD_SECRET_KEY="+randomSecret(), "NOTESD_REDIS_URL="+url)
+	a := startServer(t, env, "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "a.db"), "--login-limit-per-account", "2")
+	b := startServer(t, env, "--database-url", "sqlite:"+filepath.Join(t.TempDir(), "b.db"), "--login-limit-per-account", "2")
+	email := "shared-" + strings.ToLower(rand.Text()) + "@example.com" // a fresh counter in a shared Redis
+	for i, s := range []*server{a, b} {
+		if code, _, _ := loginStatus(t, s, email, "a wrong password"); code != http.StatusUnauthorized {
+			t.Fatalf("wrong login %d = %d, want 401", i+1, code)
+		}
+	}
+	if code, _, _ := loginStatus(t, a, email, "a wrong password"); code != http.StatusTooManyRequests {
+		t.Fatalf("third wrong login, counted across both replicas = %d, want 429", code)
+	}
+	a.shutdown(t)
+	b.shutdown(t)
 }

@@ -20,7 +20,11 @@ func runMigrate(ctx context.Context, args []string, c cli) (err error) {
 	if done, err := parseArgs(fs, args, c.getenv); done {
 		return err
 	}
-	db, err := cfg.openStore(ctx)
+	dbase, err := cfg.database()
+	if err != nil {
+		return err
+	}
+	db, err := dbase.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -29,7 +33,6 @@ func runMigrate(ctx context.Context, args []string, c cli) (err error) {
 	if err != nil {
 		return err
 	}
-	path, _ := cfg.sqlitePath()
-	fmt.Fprintf(c.stdout, "database %s at schema version %d\n", path, v)
+	fmt.Fprintf(c.stdout, "database %s at schema version %d\n", dbase, v)
 	return nil
 }

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
 // Server limits (DESIGN Habits 9).
@@ -56,11 +56,11 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		// The web UI (internal/webui), which will use it, is not built yet.
 		logger.Warn("--secure-cookies has no effect yet: the web UI is not served")
 	}
-	path, err := cfg.sqlitePath()
+	dbase, err := cfg.database()
 	if err != nil {
 		return err
 	}
-	keyring, err := cfg.serverKeyring(filepath.Dir(path), logger)
+	keyring, err := cfg.serverKeyring(dbase.dataDir(), logger)
 	if err != nil {
 		return err
 	}
@@ -71,14 +71,28 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		}
 	}
 
-	db, err := cfg.openStore(ctx)
+	db, err := dbase.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
-	// The store caches sessions and keys; it must be this file's only server.
-	if err := db.Lock(); err != nil {
-		return err
+	// The SQLite store caches sessions and keys; it must be this file's
+	// only server. The PostgreSQL store has no cache (every lookup asks the
+	// database), so any number of replicas may serve one database.
+	if sq, ok := db.(*sqlite.DB); ok {
+		if err := sq.Lock(); err != nil {
+			return err
+		}
+	}
+
+	limits := cfg.limits()
+	if cfg.redisURL != "" {
+		counter, closeRedis, err := openRedis(ctx, cfg.redisURL, cfg.rateWindow)
+		if err != nil {
+			return err
+		}
+		defer closeRedis()
+		limits.Counter = counter
 	}
 
 	api := httpapi.New(httpapi.Config{
@@ -89,7 +103,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		RefreshTTL:       cfg.refreshTTL,
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
 		Logger:           logger,
-		Limits:           cfg.limits(),
+		Limits:           limits,
 		TrustedProxies:   cfg.trustedProxies,
 		CORSOrigins:      cfg.corsOrigins,
 	})
@@ -118,7 +132,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 
 	addr := displayAddr(ln.Addr())
-	logger.Info("notesd listening", "addr", ln.Addr().String(), "database", path)
+	logger.Info("notesd listening", "addr", ln.Addr().String(), "database", dbase.String())
 	fmt.Fprintf(c.stdout, "notesd listening on http://%s\n", addr)
 	fmt.Fprintf(c.stdout, "API docs at http://%s/docs\n", addr)
 

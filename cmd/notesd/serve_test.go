@@ -280,11 +280,11 @@ func TestServeBadConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "bad ttl env", env: []string{"NOTESD_ACCESS_TTL=soon"}, wantErr: "NOTESD_ACCESS_TTL"},
-		{name: "postgres", env: []string{"NOTESD_DATABASE_URL=postgres://localhost/notes"}, wantErr: "postgres support is not built yet"},
+		{name: "postgres unreachable", env: []string{"NOTESD_DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/notes?connect_timeout=5"}, wantErr: "failed to connect"},
 		{name: "empty issuer", args: []string{"--issuer", ""}, wantErr: "--issuer"},
 		{name: "address without port", args: []string{"--addr", "127.0.0.1"}, wantErr: "missing port"},
-		{name: "redis flag", args: []string{"--redis-url", "redis://:hunter2@cache:6379/0"}, wantErr: "redis support is not built yet"},
-		{name: "redis env", env: []string{"NOTESD_REDIS_URL=rediss://u:hunter2@cache"}, wantErr: "redis support is not built yet"},
+		{name: "redis unreachable", args: []string{"--redis-url", "redis://:hunter2@127.0.0.1:1/0"}, wantErr: "Redis does not answer"},
+		{name: "redis bad url env", env: []string{"NOTESD_REDIS_URL=http://u:hunter2@cache"}, wantErr: "not a valid redis"},
 		{name: "signing alg env", env: []string{"NOTESD_SIGNING_ALG=RS256"}, wantErr: "NOTESD_SIGNING_ALG"},
 		{name: "zero limit env", env: []string{"NOTESD_LOGIN_LIMIT_PER_ACCOUNT=0"}, wantErr: "NOTESD_LOGIN_LIMIT_PER_ACCOUNT"},
 		{name: "negative window", args: []string{"--rate-window", "-1m"}, wantErr: "rate-window"},

@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/ownership"
+)
+
+// noteColumns is the column list scanNote reads.
+const noteColumns = `id, owner_id, title, body, created_at, updated_at`
+
+// scanNote reads the columns of noteColumns.
+func scanNote(s scanner) (notes.Note, error) {
+	var (
+		n                notes.Note
+		created, updated int64
+	)
+	if err := s.Scan(&n.ID, &n.OwnerID, &n.Title, &n.Body, &created, &updated); err != nil {
+		return notes.Note{}, err
+	}
+	n.CreatedAt = fromDB(created)
+	n.UpdatedAt = fromDB(updated)
+	return n, nil
+}
+
+// Notes returns o's view of their notes: the only way to reach notes. The
+// view of the zero Owner is empty and cannot create notes (ErrForbidden).
+func (db *DB) Notes(o notes.Owner) notes.NoteStore { return noteStore{db: db, o: o} }
+
+// DeleteAnyNote deletes any user's note. g must grant the admin role
+// (ErrForbidden otherwise); ErrNotFound for an unknown id.
+func (db *DB) DeleteAnyNote(ctx context.Context, g ownership.RoleGrant, id int64) error {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return fmt.Errorf("postgres: delete any note: %w", notes.ErrForbidden)
+	}
+	tag, err := db.pool.Exec(ctx, `DELETE FROM notes WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("postgres: delete any note: %w", err)
+	}
+	if err := oneRow(tag); err != nil {
+		return fmt.Errorf("postgres: delete any note: %w", err)
+	}
+	return nil
+}
+
+// noteStore is one owner's notes. Every query has owner_id in its WHERE.
+type noteStore struct {
+	db *DB
+	o  notes.Owner
+}
+
+// Create stores a note of the owner; ErrForbidden for the zero Owner,
+// ErrNotFound when the owner's user does not exist.
+func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, error) {
+	if !s.o.Valid() {
+		return notes.Note{}, fmt.Errorf("postgres: create note: %w", notes.ErrForbidden)
+	}
+	row := s.db.pool.QueryRow(ctx, `
+INSERT INTO notes (owner_id, title, body, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $4)
+RETURNING `+noteColumns, s.o.ID(), in.Title, in.Body, toDB(now()))
+	n, err := scanNote(row)
+	if err != nil {
+		return notes.Note{}, fmt.Errorf("postgres: create note: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// Get returns the owner's note; ErrNotFound when it is not the owner's.
+func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
+	if !s.o.Valid() {
+		return notes.Note{}, fmt.Errorf("postgres: get note: %w", notes.ErrNotFound)
+	}
+	row := s.db.pool.QueryRow(ctx,
+		`SELECT `+noteColumns+` FROM notes WHERE id = $1 AND owner_id = $2`, id, s.o.ID())
+	n, err := scanNote(row)
+	if err != nil {
+		return notes.Note{}, fmt.Errorf("postgres: get note: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// List returns one keyset page of the owner's notes, newest first, and the
+// cursor of the next page (0 when there is none).
+func (s noteStore) List(ctx context.Context, p notes.Page) ([]notes.Note, int64, error) {
+	if !s.o.Valid() {
+		return []notes.Note{}, 0, nil
+	}
+	limit := limitOf(p)
+	rows, err := s.db.pool.Query(ctx, `
+SELECT `+noteColumns+` FROM notes
+WHERE owner_id = $1 AND ($2::bigint = 0 OR id < $2)
+ORDER BY id DESC
+LIMIT $3`, s.o.ID(), p.After, limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: list notes: %w", err)
+	}
+	ns, err := collect(rows, scanNote)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: list notes: %w", err)
+	}
+	ns, next := page(ns, limit, func(n notes.Note) int64 { return n.ID })
+	return ns, next, nil
+}
+
+// Update applies p to the owner's note and sets its updated_at (never
+// backwards); ErrNotFound when it is not the owner's.
+func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (notes.Note, error) {
+	if !s.o.Valid() {
+		return notes.Note{}, fmt.Errorf("postgres: update note: %w", notes.ErrNotFound)
+	}
+	row := s.db.pool.QueryRow(ctx, `
+UPDATE notes SET
+	title = coalesce($1, title),
+	body = coalesce($2, body),
+	updated_at = greatest($3, updated_at)
+WHERE id = $4 AND owner_id = $5
+RETURNING `+noteColumns, p.Title, p.Body, toDB(now()), id, s.o.ID())
+	n, err := scanNote(row)
+	if err != nil {
+		return notes.Note{}, fmt.Errorf("postgres: update note: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// Delete deletes the owner's note; ErrNotFound when it is not the owner's.
+func (s noteStore) Delete(ctx context.Context, id int64) error {
+	if !s.o.Valid() {
+		return fmt.Errorf("postgres: delete note: %w", notes.ErrNotFound)
+	}
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM notes WHERE id = $1 AND owner_id = $2`, id, s.o.ID())
+	if err != nil {
+		return fmt.Errorf("postgres: delete note: %w", err)
+	}
+	if err := oneRow(tag); err != nil {
+		return fmt.Errorf("postgres: delete note: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// sessionColumns is the column list scanSession reads.
+const sessionColumns = `id, user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at`
+
+// scanSession reads the columns of sessionColumns.
+func scanSession(s scanner) (notes.Session, error) {
+	var (
+		ss                       notes.Session
+		scopes                   string
+		created, seen, expiresAt int64
+	)
+	if err := s.Scan(&ss.ID, &ss.UserID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expiresAt); err != nil {
+		return notes.Session{}, err
+	}
+	ss.Scopes = strings.Fields(scopes)
+	ss.CreatedAt = fromDB(created)
+	ss.LastSeenAt = fromDB(seen)
+	ss.ExpiresAt = fromDB(expiresAt)
+	return ss, nil
+}
+
+// CreateSession stores a login session, created and last seen now.
+// ErrNotFound when the user does not exist.
+func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+	t := toDB(now())
+	var refresh []byte // nil: NULL
+	if len(ns.RefreshHash) > 0 {
+		refresh = ns.RefreshHash
+	}
+	row := db.pool.QueryRow(ctx, `
+INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash)
+VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+RETURNING `+sessionColumns,
+		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, toDB(ns.ExpiresAt), refresh)
+	s, err := scanSession(row)
+	if err != nil {
+		return notes.Session{}, fmt.Errorf("postgres: create session: %w", mapErr(err))
+	}
+	return s, nil
+}
+
+// SessionUser returns the user behind a live session in one indexed lookup
+// (the sessions primary key, joined to users by primary key): the session
+// must exist, belong to userID, not be revoked and not be expired at now.
+// The user is returned even when inactive. ErrNotFound otherwise. It always
+// asks PostgreSQL (no cache), so a revocation by any replica is seen at once.
+func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, notes.Session, error) {
+	row := db.pool.QueryRow(ctx, `
+SELECT `+userColumnsU+`, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3`,
+		sessionID, userID, toDB(now))
+	var (
+		ss                     = notes.Session{ID: sessionID}
+		scopes                 string
+		created, seen, expires int64
+	)
+	u, err := scanUserAnd(row, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
+	if err != nil {
+		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: session user: %w", mapErr(err))
+	}
+	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
+	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
+	return u, ss, nil
+}
+
+// TouchSession records that a session was seen at t.
+func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
+	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, toDB(t), sessionID); err != nil {
+		return fmt.Errorf("postgres: touch session: %w", err)
+	}
+	return nil
+}
+
+// RotateRefresh swaps a live session's refresh hash for newHash, keeping
+// the old one as used; presenting a used hash revokes its session.
+//
+// Two concurrent rotations of one hash cannot both win: the second UPDATE
+// waits for the first's row lock, then re-checks refresh_hash against the
+// committed row, matches nothing and is treated as reuse.
+func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (notes.Session, notes.User, error) {
+	var (
+		ss notes.Session
+		u  notes.User
+	)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var sid int64
+		err := tx.QueryRow(ctx, `
+UPDATE sessions SET refresh_hash = $1, last_seen_at = $2
+WHERE refresh_hash = $3 AND revoked_at IS NULL AND expires_at > $2
+RETURNING id`, newHash, toDB(now), oldHash).Scan(&sid)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO used_refresh_tokens (hash, session_id) VALUES ($1, $2)`, oldHash, sid); err != nil {
+			return err
+		}
+		row := tx.QueryRow(ctx, `
+SELECT `+userColumnsU+`, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, sid)
+		var (
+			scopes                 string
+			created, seen, expires int64
+		)
+		u, err = scanUserAnd(row, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
+		ss.ID, ss.UserID, ss.Scopes = sid, u.ID, strings.Fields(scopes)
+		ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notes.Session{}, notes.User{}, db.refreshReuse(ctx, oldHash, now)
+	}
+	if err != nil {
+		return notes.Session{}, notes.User{}, fmt.Errorf("postgres: rotate refresh: %w", mapErr(err))
+	}
+	return ss, u, nil
+}
+
+// refreshReuse handles a refresh hash that is no live session's current
+// one: a used hash revokes its session (ErrRefreshReused); any other is
+// ErrNotFound.
+func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) error {
+	var sid int64
+	err := db.pool.QueryRow(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = $1`, hash).Scan(&sid)
+	if err != nil {
+		return fmt.Errorf("postgres: rotate refresh: %w", mapErr(err))
+	}
+	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, toDB(now), sid); err != nil {
+		return fmt.Errorf("postgres: revoke reused session: %w", err)
+	}
+	return fmt.Errorf("postgres: rotate refresh: %w", notes.ErrRefreshReused)
+}
+
+// RevokeUserSessions revokes every live session of a user except keep
+// (0: none kept).
+func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep int64) error {
+	_, err := db.pool.Exec(ctx, `
+UPDATE sessions SET revoked_at = $1
+WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`, toDB(now()), userID, keep)
+	if err != nil {
+		return fmt.Errorf("postgres: revoke user sessions: %w", err)
+	}
+	return nil
+}
+
+// Sessions returns o's view of their login sessions. The view of the zero
+// Owner is empty.
+func (db *DB) Sessions(o notes.Owner) notes.SessionStore { return sessionStore{db: db, o: o} }
+
+// sessionStore is one owner's sessions. Every query has user_id in its WHERE.
+type sessionStore struct {
+	db *DB
+	o  notes.Owner
+}
+
+// List returns the owner's live sessions (not revoked, not expired at now),
+// newest first.
+func (s sessionStore) List(ctx context.Context, now time.Time) ([]notes.Session, error) {
+	if !s.o.Valid() {
+		return []notes.Session{}, nil
+	}
+	rows, err := s.db.pool.Query(ctx, `
+SELECT `+sessionColumns+` FROM sessions
+WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+ORDER BY id DESC`, s.o.ID(), toDB(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list sessions: %w", err)
+	}
+	out, err := collect(rows, scanSession)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// Revoke ends one of the owner's live sessions; ErrNotFound when it is not
+// the owner's, already revoked or expired.
+func (s sessionStore) Revoke(ctx context.Context, id int64) error {
+	if !s.o.Valid() {
+		return fmt.Errorf("postgres: revoke session: %w", notes.ErrNotFound)
+	}
+	tag, err := s.db.pool.Exec(ctx, `
+UPDATE sessions SET revoked_at = $1
+WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1`, toDB(now()), id, s.o.ID())
+	if err != nil {
+		return fmt.Errorf("postgres: revoke session: %w", err)
+	}
+	if err := oneRow(tag); err != nil {
+		return fmt.Errorf("postgres: revoke session: %w", err)
+	}
+	return nil
+}

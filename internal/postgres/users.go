@@ -1,0 +1,202 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// userColumns is the column list scanUser reads; userColumnsU is the same
+// for a users table aliased u in a join.
+const (
+	userColumns  = `id, email, name, role, is_active, password_hash, created_at`
+	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at`
+)
+
+// scanUser reads the columns of userColumns.
+func scanUser(s scanner) (notes.User, error) { return scanUserAnd(s) }
+
+// scanUserAnd reads the columns of userColumns, then more into extra.
+func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
+	var (
+		u       notes.User
+		role    string
+		created int64
+	)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.PasswordHash, &created}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return notes.User{}, err
+	}
+	u.Role = notes.Role(role)
+	u.CreatedAt = fromDB(created)
+	return u, nil
+}
+
+// CreateUser stores a new, active user. An empty role is notes.RoleUser.
+// ErrConflict when the e-mail is taken.
+func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, error) {
+	role := nu.Role
+	if role == "" {
+		role = notes.RoleUser
+	}
+	if !role.Valid() {
+		return notes.User{}, fmt.Errorf("postgres: create user: invalid role %q", role)
+	}
+	row := db.pool.QueryRow(ctx, `
+INSERT INTO users (email, name, role, is_active, password_hash, created_at)
+VALUES ($1, $2, $3, TRUE, $4, $5)
+RETURNING `+userColumns,
+		nu.Email, nu.Name, string(role), nu.PasswordHash, toDB(now()))
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("postgres: create user: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// UserByEmail finds a user by e-mail (compared exactly: the caller
+// normalises); ErrNotFound otherwise.
+func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
+	row := db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email)
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("postgres: user by email: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// UserByID finds a user by id; ErrNotFound otherwise.
+func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
+	row := db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("postgres: user by id: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// SetPasswordHash replaces a user's password hash; ErrNotFound for an
+// unknown user.
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+	if err != nil {
+		return fmt.Errorf("postgres: set password hash: %w", mapErr(err))
+	}
+	if err := oneRow(tag); err != nil {
+		return fmt.Errorf("postgres: set password hash: %w", err)
+	}
+	return nil
+}
+
+// SetName changes a user's display name and returns the user; ErrNotFound
+// for an unknown user.
+func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
+	row := db.pool.QueryRow(ctx,
+		`UPDATE users SET name = $1 WHERE id = $2 RETURNING `+userColumns, name, userID)
+	u, err := scanUser(row)
+	if err != nil {
+		return notes.User{}, fmt.Errorf("postgres: set name: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// ListUsers lists all users, newest first, one keyset page at a time.
+func (db *DB) ListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+	limit := limitOf(p)
+	rows, err := db.pool.Query(ctx, `
+SELECT `+userColumns+` FROM users
+WHERE ($1::bigint = 0 OR id < $1)
+ORDER BY id DESC
+LIMIT $2`, p.After, limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: list users: %w", err)
+	}
+	users, err := collect(rows, scanUser)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: list users: %w", err)
+	}
+	users, next := page(users, limit, func(u notes.User) int64 { return u.ID })
+	return users, next, nil
+}
+
+// UpdateUser applies an admin change in one transaction. Deactivation
+// revokes all the user's live sessions in the same transaction.
+// ErrLastAdmin when the change would leave no active admin; ErrNotFound for
+// an unknown id.
+//
+// The last-admin rule is race-safe: a change that could take away an
+// admin first locks every active admin's row (SELECT … FOR UPDATE, in id
+// order so concurrent callers cannot deadlock), then the target row, and
+// counts the others under those locks. A concurrent demotion waits, and
+// READ COMMITTED then re-checks the locked rows against the WHERE, so it
+// sees the admin the first one took away.
+func (db *DB) UpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
+	if p.Role != nil && !p.Role.Valid() {
+		return notes.User{}, fmt.Errorf("postgres: update user: invalid role %q", *p.Role)
+	}
+	mayDemote := (p.Role != nil && *p.Role != notes.RoleAdmin) || (p.Active != nil && !*p.Active)
+	var out notes.User
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var admins []int64
+		if mayDemote {
+			rows, err := tx.Query(ctx, `
+SELECT id FROM users
+WHERE role = 'admin' AND is_active
+ORDER BY id
+FOR UPDATE`)
+			if err != nil {
+				return err
+			}
+			admins, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return err
+			}
+		}
+		cur, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return mapErr(err)
+		}
+		next := cur
+		if p.Role != nil {
+			next.Role = *p.Role
+		}
+		if p.Active != nil {
+			next.Active = *p.Active
+		}
+		wasAdmin := cur.Active && cur.Role == notes.RoleAdmin
+		isAdmin := next.Active && next.Role == notes.RoleAdmin
+		if wasAdmin && !isAdmin {
+			others := 0
+			for _, a := range admins {
+				if a != id {
+					others++
+				}
+			}
+			if others == 0 {
+				return notes.ErrLastAdmin
+			}
+		}
+		out, err = scanUser(tx.QueryRow(ctx, `
+UPDATE users SET role = $1, is_active = $2
+WHERE id = $3
+RETURNING `+userColumns, string(next.Role), next.Active, id))
+		if err != nil {
+			return mapErr(err)
+		}
+		if p.Active != nil && !*p.Active {
+			if _, err := tx.Exec(ctx, `
+UPDATE sessions SET revoked_at = $1
+WHERE user_id = $2 AND revoked_at IS NULL`, toDB(now()), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return notes.User{}, fmt.Errorf("postgres: update user: %w", err)
+	}
+	return out, nil
+}
