@@ -132,7 +132,8 @@ type Session struct {
 }
 
 // NewSession is what login creates. RefreshHash is the SHA-256 of the
-// session's first refresh token (may be empty).
+// session's first refresh token (may be empty). WebHash is, for a browser
+// session of the web UI, the SHA-256 of its cookie value (empty otherwise).
 type NewSession struct {
 	UserID      int64
 	UserAgent   string
@@ -140,6 +141,7 @@ type NewSession struct {
 	Scopes      []Scope
 	ExpiresAt   time.Time
 	RefreshHash []byte
+	WebHash     []byte
 }
 
 // APIKey is a stored API key. Hash is the SHA-256 of the whole key; the key

@@ -37,6 +37,12 @@ type Store interface {
 	// in one indexed lookup: the session must exist, belong to userID, not
 	// be revoked and not be expired at now. ErrNotFound otherwise.
 	SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (User, Session, error)
+	// WebSessionUser returns the user behind a live web session, found by
+	// the SHA-256 of its cookie value, and the session, in one indexed
+	// lookup: the session must not be revoked, not be expired at now, and
+	// have been seen less than idle before now. The user is returned even
+	// when inactive. ErrNotFound otherwise.
+	WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (User, Session, error)
 	// TouchSession records that a session was seen at t.
 	TouchSession(ctx context.Context, sessionID int64, t time.Time) error
 	// RotateRefresh swaps a live session's current refresh token (by hash)

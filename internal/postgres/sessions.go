@@ -36,15 +36,18 @@ func scanSession(s scanner) (notes.Session, error) {
 // ErrNotFound when the user does not exist.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
 	t := toDB(now())
-	var refresh []byte // nil: NULL
+	var refresh, web []byte // nil: NULL
 	if len(ns.RefreshHash) > 0 {
 		refresh = ns.RefreshHash
 	}
+	if len(ns.WebHash) > 0 {
+		web = ns.WebHash
+	}
 	row := db.pool.QueryRow(ctx, `
-INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash)
-VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash, web_hash)
+VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)
 RETURNING `+sessionColumns,
-		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, toDB(ns.ExpiresAt), refresh)
+		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, toDB(ns.ExpiresAt), refresh, web)
 	s, err := scanSession(row)
 	if err != nil {
 		return notes.Session{}, fmt.Errorf("postgres: create session: %w", mapErr(err))
@@ -71,6 +74,33 @@ WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $
 	u, err := scanUserAnd(row, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
 	if err != nil {
 		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: session user: %w", mapErr(err))
+	}
+	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
+	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
+	return u, ss, nil
+}
+
+// WebSessionUser returns the user behind a live web session by the hash of
+// its cookie value, in one lookup of the sessions_web_hash index joined to
+// users by primary key: not revoked, not expired at now, seen less than
+// idle ago.
+func (db *DB) WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (notes.User, notes.Session, error) {
+	if len(hash) == 0 {
+		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: web session user: %w", notes.ErrNotFound)
+	}
+	row := db.pool.QueryRow(ctx, `
+SELECT `+userColumnsU+`, s.id, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.web_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
+		hash, toDB(now), toDB(now.Add(-idle)))
+	var (
+		ss                     notes.Session
+		scopes                 string
+		created, seen, expires int64
+	)
+	u, err := scanUserAnd(row, &ss.ID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
+	if err != nil {
+		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: web session user: %w", mapErr(err))
 	}
 	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
 	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)

@@ -35,15 +35,18 @@ func scanSession(s scanner) (notes.Session, error) {
 // ErrNotFound when the user does not exist.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
 	t := toDB(now())
-	var refresh []byte
+	var refresh, web []byte // nil: NULL
 	if len(ns.RefreshHash) > 0 {
 		refresh = ns.RefreshHash
 	}
+	if len(ns.WebHash) > 0 {
+		web = ns.WebHash
+	}
 	row := db.ws.QueryRowContext(ctx, `
-INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash, web_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING `+sessionColumns,
-		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, t, toDB(ns.ExpiresAt), refresh)
+		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, t, toDB(ns.ExpiresAt), refresh, web)
 	s, err := scanSession(row)
 	if err != nil {
 		return notes.Session{}, fmt.Errorf("sqlite: create session: %w", mapErr(err))
@@ -72,6 +75,34 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
 	}
 	ss := notes.Session{ID: sessionID, UserID: u.ID, CreatedAt: fromDB(created), LastSeenAt: fromDB(seen), ExpiresAt: fromDB(expires)}
 	db.cache.putSession(epoch, sessionEntry{user: u, sess: ss})
+	return u, ss, nil
+}
+
+// WebSessionUser returns the user behind a live web session by the hash of
+// its cookie value, in one lookup of the sessions_web_hash index joined to
+// users by primary key: not revoked, not expired at now, seen less than
+// idle ago. It is not cached: web traffic is light, and revocation must
+// never wait for a cache.
+func (db *DB) WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (notes.User, notes.Session, error) {
+	if len(hash) == 0 {
+		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: web session user: %w", notes.ErrNotFound)
+	}
+	row := db.rs.QueryRowContext(ctx, `
+SELECT `+userColumnsU+`, s.id, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.web_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ?`,
+		hash, toDB(now), toDB(now.Add(-idle)))
+	var (
+		ss                     notes.Session
+		scopes                 string
+		created, seen, expires int64
+	)
+	u, err := scanUserAnd(row, &ss.ID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
+	if err != nil {
+		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: web session user: %w", mapErr(err))
+	}
+	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
+	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
 	return u, ss, nil
 }
 

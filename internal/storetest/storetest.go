@@ -26,6 +26,7 @@ func behaviours() []behaviour {
 	all = append(all, userBehaviours...)
 	all = append(all, sessionBehaviours...)
 	all = append(all, refreshBehaviours...)
+	all = append(all, webSessionBehaviours...)
 	all = append(all, apiKeyBehaviours...)
 	all = append(all, noteBehaviours...)
 	all = append(all, storeBehaviours...)

@@ -1,0 +1,156 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// webSessionBehaviours are the rules about web (cookie) sessions, which
+// live in the sessions table too, found by the hash of their cookie.
+var webSessionBehaviours = []behaviour{
+	{"WebSessionUser", testWebSessionUser},
+	{"WebSessionUserNotFound", testWebSessionUserNotFound},
+	{"WebSessionIdle", testWebSessionIdle},
+	{"WebSessionRevocation", testWebSessionRevocation},
+	{"WebSessionHashUnique", testWebSessionHashUnique},
+}
+
+// idle is the idle timeout the web-session behaviours use.
+const idle = 30 * time.Minute
+
+// newWebSession creates a web session of userID with cookie hash hash.
+func newWebSession(t *testing.T, s notes.Store, userID int64, hash []byte, expires time.Time) notes.Session {
+	t.Helper()
+	ss, err := s.CreateSession(t.Context(), notes.NewSession{
+		UserID:    userID,
+		UserAgent: "storetest-browser/1.0",
+		IP:        "192.0.2.2",
+		Scopes:    []string{notes.ScopeRead, notes.ScopeWrite},
+		ExpiresAt: expires,
+		WebHash:   hash,
+	})
+	noErr(t, "CreateSession(web)", err)
+	return ss
+}
+
+// wantWebSessionGone fails t unless WebSessionUser reports ErrNotFound.
+func wantWebSessionGone(t *testing.T, s notes.Store, what string, hash []byte, now time.Time) {
+	t.Helper()
+	_, _, err := s.WebSessionUser(t.Context(), hash, now, idle)
+	wantErr(t, "WebSessionUser("+what+")", err, notes.ErrNotFound)
+}
+
+func testWebSessionUser(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	hash := randomHash()
+	ss := newWebSession(t, s, u.ID, hash, live())
+
+	got, gotSess, err := s.WebSessionUser(ctx, hash, time.Now(), idle)
+	noErr(t, "WebSessionUser", err)
+	diff(t, "WebSessionUser() user", u, got)
+	diff(t, "WebSessionUser() session", ss, gotSess, approxTime)
+	wantUTC(t, "WebSessionUser() times", gotSess.CreatedAt, gotSess.LastSeenAt, gotSess.ExpiresAt)
+
+	// It is a session like any other: listed, and live for SessionUser.
+	list, err := s.Sessions(owner(u)).List(ctx, time.Now())
+	noErr(t, "Sessions.List", err)
+	if len(list) != 1 || list[0].ID != ss.ID {
+		t.Errorf("Sessions.List() = %+v, want the web session %d", list, ss.ID)
+	}
+
+	// An inactive user is returned; the caller decides.
+	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	noErr(t, "UpdateUser(deactivate)", err)
+	hash2 := randomHash()
+	newWebSession(t, s, u.ID, hash2, live())
+	got, _, err = s.WebSessionUser(ctx, hash2, time.Now(), idle)
+	noErr(t, "WebSessionUser(inactive user)", err)
+	if got.ID != u.ID || got.Active {
+		t.Errorf("WebSessionUser(inactive user) = id %d active %v, want id %d active false", got.ID, got.Active, u.ID)
+	}
+}
+
+func testWebSessionUserNotFound(t *testing.T, s notes.Store) {
+	u := newUser(t, s, "ann", "")
+	hash := randomHash()
+	ss := newWebSession(t, s, u.ID, hash, live())
+	refresh := randomHash()
+	_, err := s.CreateSession(t.Context(), notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: refresh})
+	noErr(t, "CreateSession(token)", err)
+	expiredHash := randomHash()
+	newWebSession(t, s, u.ID, expiredHash, time.Now().Add(-time.Minute))
+
+	wantWebSessionGone(t, s, "unknown hash", randomHash(), time.Now())
+	wantWebSessionGone(t, s, "empty hash", nil, time.Now())
+	wantWebSessionGone(t, s, "a token session's refresh hash", refresh, time.Now())
+	wantWebSessionGone(t, s, "expired", expiredHash, time.Now())
+	wantWebSessionGone(t, s, "at expiry", hash, ss.ExpiresAt)
+}
+
+func testWebSessionIdle(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	hash := randomHash()
+	ss := newWebSession(t, s, u.ID, hash, time.Now().Add(12*time.Hour))
+
+	if _, _, err := s.WebSessionUser(ctx, hash, ss.LastSeenAt.Add(idle-time.Second), idle); err != nil {
+		t.Errorf("WebSessionUser(a second before the idle timeout) = %v, want the user", err)
+	}
+	wantWebSessionGone(t, s, "at the idle timeout", hash, ss.LastSeenAt.Add(idle))
+
+	// Use keeps it alive: seen 20 minutes later, it lives 20 minutes longer.
+	seen := ss.LastSeenAt.Add(20 * time.Minute)
+	noErr(t, "TouchSession", s.TouchSession(ctx, ss.ID, seen))
+	_, got, err := s.WebSessionUser(ctx, hash, seen.Add(idle-time.Second), idle)
+	noErr(t, "WebSessionUser(after TouchSession)", err)
+	if !got.LastSeenAt.Equal(seen.UTC().Truncate(time.Microsecond)) {
+		t.Errorf("WebSessionUser().LastSeenAt = %v, want %v", got.LastSeenAt, seen)
+	}
+	wantWebSessionGone(t, s, "idle after TouchSession", hash, seen.Add(idle))
+}
+
+func testWebSessionRevocation(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	v := newUser(t, s, "bob", "")
+
+	// The owner revokes it (logout).
+	h1 := randomHash()
+	s1 := newWebSession(t, s, u.ID, h1, live())
+	err := s.Sessions(owner(v)).Revoke(ctx, s1.ID)
+	wantErr(t, "Sessions(other).Revoke(web session)", err, notes.ErrNotFound)
+	noErr(t, "Sessions.Revoke(web session)", s.Sessions(owner(u)).Revoke(ctx, s1.ID))
+	wantWebSessionGone(t, s, "revoked", h1, time.Now())
+
+	// Revoke-all ends web sessions too.
+	h2 := randomHash()
+	newWebSession(t, s, u.ID, h2, live())
+	noErr(t, "RevokeUserSessions", s.RevokeUserSessions(ctx, u.ID, 0))
+	wantWebSessionGone(t, s, "after RevokeUserSessions", h2, time.Now())
+
+	// So does deactivation; someone else's web session lives on.
+	h3 := randomHash()
+	newWebSession(t, s, u.ID, h3, live())
+	hv := randomHash()
+	newWebSession(t, s, v.ID, hv, live())
+	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	noErr(t, "UpdateUser(deactivate)", err)
+	wantWebSessionGone(t, s, "after deactivation", h3, time.Now())
+	if _, _, err := s.WebSessionUser(ctx, hv, time.Now(), idle); err != nil {
+		t.Errorf("WebSessionUser(other user's) = %v, want the user", err)
+	}
+}
+
+func testWebSessionHashUnique(t *testing.T, s notes.Store) {
+	u := newUser(t, s, "ann", "")
+	hash := randomHash()
+	newWebSession(t, s, u.ID, hash, live())
+	_, err := s.CreateSession(t.Context(), notes.NewSession{UserID: u.ID, ExpiresAt: live(), WebHash: hash})
+	if err == nil || errors.Is(err, notes.ErrNotFound) {
+		t.Errorf("CreateSession(duplicate web hash) = %v, want a conflict error", err)
+	}
+}
