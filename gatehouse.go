@@ -45,6 +45,8 @@ type Route struct {
 	Security auth.Security // read from the dependency graph
 	Endpoint *dep.Endpoint // nil for a plain http.Handler
 	Doc      Doc           // documentation given with options
+
+	onError dep.ErrorWriter // set by Errors; nil: the API's WriteError
 }
 
 // Doc is a route's documentation.
@@ -53,6 +55,8 @@ type Doc struct {
 	Description string
 	Tags        []string
 	OperationID string
+	// Hidden leaves the route out of the OpenAPI document (see Hidden).
+	Hidden bool
 	// Responds are answers the handler itself gives (409, 429…), beyond
 	// those the dependency graph shows; documentation lists them.
 	Responds []Answer
@@ -85,6 +89,15 @@ func Tags(tags ...string) Option { return func(r *Route) { r.Doc.Tags = tags } }
 func Responds(status int, description string) Option {
 	return func(r *Route) { r.Doc.Responds = append(r.Doc.Responds, Answer{status, description}) }
 }
+
+// Hidden leaves the route out of the OpenAPI document, though not out of
+// the route table: for HTML pages, which no API client calls.
+func Hidden() Option { return func(r *Route) { r.Doc.Hidden = true } }
+
+// Errors makes ew write the errors of the route's endpoint instead of the
+// API's problem writer: for HTML pages, which answer a missing session
+// with a redirect and a missing note with a page, not with JSON.
+func Errors(ew dep.ErrorWriter) Option { return func(r *Route) { r.onError = ew } }
 
 // OperationID sets the route's operationId.
 func OperationID(id string) Option { return func(r *Route) { r.Doc.OperationID = id } }
@@ -125,7 +138,11 @@ func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	if e, ok := h.(*dep.Endpoint); ok {
 		rt.Endpoint = e
 		rt.Security = auth.Describe(e.Inputs())
-		h = e.WithErrors(a.WriteError)
+		if rt.onError != nil {
+			h = e.WithErrors(rt.onError)
+		} else {
+			h = e.WithErrors(a.WriteError)
+		}
 	}
 	if len(rt.Security.Requirements) == 0 && rt.Public == "" {
 		panic(fmt.Sprintf("gatehouse: route %q declares no protection: add an auth dependency or gatehouse.Public(\"why\")", pattern))

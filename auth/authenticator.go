@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -43,6 +44,22 @@ type APIKeyStore[U any] interface {
 	APIKeyUsed(ctx context.Context, key StoredKey[U], at time.Time)
 }
 
+// WebSession is a live browser session as storage finds it by its cookie.
+type WebSession[U any] struct {
+	ID     string   // the session's id (Principal.SessionID)
+	User   U        // returned even when inactive: ActiveUser decides
+	Scopes []string // what the session may do
+}
+
+// WebSessionStore finds the browser session behind a session cookie's
+// value. Like SessionStore, only a live session counts (not revoked, not
+// expired, not idle too long), so logout and deactivation take effect on
+// the next request; none is ErrUnknown. Store the value hashed, never in
+// clear.
+type WebSessionStore[U any] interface {
+	FindWebSession(ctx context.Context, cookie string) (WebSession[U], error)
+}
+
 // Config configures an Authenticator.
 type Config[U User] struct {
 	// Keyring verifies access tokens. Required for Bearer.
@@ -51,6 +68,10 @@ type Config[U User] struct {
 	Sessions SessionStore[U]
 	// APIKeys finds API keys. Required for APIKey and APIKeyQuery.
 	APIKeys APIKeyStore[U]
+	// WebSessions finds browser sessions. Required for Session.
+	WebSessions WebSessionStore[U]
+	// SessionCookie is the browser session cookie's name; default "session".
+	SessionCookie string
 	// TokenURL is where clients log in (documentation); default "/auth/login".
 	TokenURL string
 	// APIKeyHeader is the API key header; default "X-API-Key".
@@ -69,6 +90,7 @@ type Authenticator[U User] struct {
 	bearer      dep.Dep[Principal[U]]
 	apiKey      dep.Dep[Principal[U]]
 	apiKeyQuery dep.Dep[Principal[U]]
+	session     dep.Dep[Principal[U]]
 }
 
 // NewAuthenticator returns an Authenticator for cfg.
@@ -82,10 +104,14 @@ func NewAuthenticator[U User](cfg Config[U]) *Authenticator[U] {
 	if cfg.APIKeyQuery == "" {
 		cfg.APIKeyQuery = "api_key"
 	}
+	if cfg.SessionCookie == "" {
+		cfg.SessionCookie = "session"
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	a := &Authenticator[U]{cfg: cfg}
+	a.session = dep.Derive(SessionCookie(cfg.SessionCookie), a.fromCookie).Describe("principal.session", nil)
 	a.bearer = dep.Derive(BearerToken(cfg.TokenURL), a.fromToken).Describe("principal.bearer", nil)
 	a.apiKey = dep.Derive(APIKeyHeader(cfg.APIKeyHeader), a.fromKey).Describe("principal.apikey", nil)
 	a.apiKeyQuery = dep.Derive(APIKeyQuery(cfg.APIKeyQuery), a.fromKey).Describe("principal.apikey", nil)
@@ -105,6 +131,14 @@ func (a *Authenticator[U]) APIKey() dep.Dep[Principal[U]] { return a.apiKey }
 
 // APIKeyQuery is APIKey for a key in the configured query parameter.
 func (a *Authenticator[U]) APIKeyQuery() dep.Dep[Principal[U]] { return a.apiKeyQuery }
+
+// Session is the principal behind a browser session cookie (Method
+// session, the session's scopes). No cookie is 401 "Not authenticated"; an
+// unknown, revoked, expired or idle session is 401 "Could not validate
+// credentials", both with a "Cookie" WWW-Authenticate challenge (one no
+// browser answers with a login dialog). Pair it with cross-origin protection on unsafe methods:
+// browsers send the cookie with cross-site form posts.
+func (a *Authenticator[U]) Session() dep.Dep[Principal[U]] { return a.session }
 
 // Keyring returns the keyring that verifies (and issues) access tokens.
 func (a *Authenticator[U]) Keyring() *Keyring { return a.cfg.Keyring }
@@ -150,4 +184,19 @@ func (a *Authenticator[U]) fromKey(ctx context.Context, key string) (Principal[U
 	}
 	a.cfg.APIKeys.APIKeyUsed(ctx, k, now)
 	return Principal[U]{User: k.User, Method: MethodAPIKey, Scopes: k.Scopes, KeyID: k.ID}, nil
+}
+
+func (a *Authenticator[U]) fromCookie(ctx context.Context, cookie string) (Principal[U], error) {
+	if a.cfg.WebSessions == nil {
+		return Principal[U]{}, errors.New("auth: Session needs Config.WebSessions")
+	}
+	ws, err := a.cfg.WebSessions.FindWebSession(ctx, cookie)
+	if errors.Is(err, ErrUnknown) {
+		return Principal[U]{}, problem.New(http.StatusUnauthorized, "Could not validate credentials").
+			With("WWW-Authenticate", cookieChallenge(a.cfg.SessionCookie))
+	}
+	if err != nil {
+		return Principal[U]{}, fmt.Errorf("auth: find web session: %w", err)
+	}
+	return Principal[U]{User: ws.User, Method: MethodSession, Scopes: ws.Scopes, SessionID: ws.ID}, nil
 }

@@ -73,13 +73,13 @@ func APIKeyQuery(name string) dep.Dep[string] {
 }
 
 // SessionCookie is the dependency on a browser session cookie. No cookie
-// is 401 "Not authenticated".
+// is 401 "Not authenticated" with the challenge of cookieChallenge.
 func SessionCookie(name string) dep.Dep[string] {
 	return dep.New("cookie", func(r *http.Request) (string, error) {
 		if c, err := r.Cookie(name); err == nil && c.Value != "" {
 			return c.Value, nil
 		}
-		return "", missing{problem.New(http.StatusUnauthorized, "Not authenticated")}
+		return "", missing{problem.New(http.StatusUnauthorized, "Not authenticated").With("WWW-Authenticate", cookieChallenge(name))}
 	}).Describe("cookie", Credential{Scheme: SchemeSessionCookie, In: "cookie", Name: name})
 }
 
@@ -109,3 +109,9 @@ func Optional[U any](p dep.Dep[Principal[U]]) dep.Dep[Principal[U]] {
 		return v, err
 	}).Describe("optional", optional{})
 }
+
+// cookieChallenge is the WWW-Authenticate challenge of a 401 for want of
+// a session cookie (every 401 needs one, RFC 9110 §11.6.1): the "Cookie"
+// scheme of draft-broyer-http-cookie-auth, which no browser answers with
+// a login dialog.
+func cookieChallenge(name string) string { return `Cookie cookie-name="` + name + `"` }

@@ -33,7 +33,7 @@ type Info struct {
 // Build returns the OpenAPI 3.1 document of api's routes. Routes served by
 // a *dep.Endpoint are documented; plain http.Handlers (the docs
 // themselves, static files) and routes registered without a method are
-// not, since their graph cannot be read. Build fails on routes whose
+// not, since their graph cannot be read, nor are gatehouse.Hidden ones. Build fails on routes whose
 // graph contradicts their pattern (a dep.Path parameter not in the
 // path), on two operations with one operationId, and on types that have
 // no JSON form.
@@ -54,7 +54,7 @@ func build(routes []gatehouse.Route, info Info) (*Document, error) {
 		Paths: map[string]*PathItem{},
 	}
 	for _, rt := range routes {
-		if rt.Endpoint == nil || rt.Method == "" {
+		if rt.Endpoint == nil || rt.Method == "" || rt.Doc.Hidden {
 			continue
 		}
 		path := docPath(rt.Path)

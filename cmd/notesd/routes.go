@@ -38,6 +38,7 @@ func runRoutes(_ context.Context, args []string, c cli) error {
 		Keyring:          keyring,
 		Hasher:           auth.NewHasher(auth.HasherConfig{Params: auth.Argon2Params{Memory: 8}}),
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
+		SecureCookies:    cfg.secureCookies,
 		Logger:           slog.New(slog.DiscardHandler),
 	})
 	return api.WriteRoutes(c.stdout)

@@ -52,10 +52,6 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	logs := newBufferedLog(c.stderr, 200*time.Millisecond)
 	defer func() { err = errors.Join(err, logs.Close()) }()
 	logger := cfg.newLogger(logs)
-	if cfg.secureCookies {
-		// The web UI (internal/webui), which will use it, is not built yet.
-		logger.Warn("--secure-cookies has no effect yet: the web UI is not served")
-	}
 	dbase, err := cfg.database()
 	if err != nil {
 		return err
@@ -102,6 +98,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		AccessTTL:        cfg.accessTTL,
 		RefreshTTL:       cfg.refreshTTL,
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
+		SecureCookies:    cfg.secureCookies,
 		Logger:           logger,
 		Limits:           limits,
 		TrustedProxies:   cfg.trustedProxies,

@@ -28,6 +28,9 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when telling a client's address; none by default.
 	TrustedProxies []netip.Prefix
+	// SecureCookies marks the web UI's session cookie Secure and names it
+	// __Host-notesd_session (serve over HTTPS, directly or behind a proxy).
+	SecureCookies bool
 	// CORSOrigins are the origins allowed to call the API from a browser;
 	// none by default (no CORS headers at all).
 	CORSOrigins []string

@@ -35,22 +35,9 @@ var noStore = http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
 // password until its window passes.
 func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (dep.Response[tokenView], error) {
 	var none dep.Response[tokenView]
-	email, _ := notes.NormalizeEmail(f.Username)
-	if err := s.exceeded(ctx, s.limits.loginAccount, email); err != nil {
-		return none, err
-	}
-	u, err := s.checkPassword(ctx, email, f.Password)
+	u, err := s.authenticate(ctx, f.Username, f.Password)
 	if err != nil {
-		if errors.Is(err, errBadCredentials) {
-			if err := s.hit(ctx, s.limits.loginAccount, email); err != nil {
-				return none, err
-			}
-			return none, problem.BadCredentials()
-		}
 		return none, err
-	}
-	if !u.Active {
-		return none, problem.InactiveUser()
 	}
 	scopes := notes.GrantScopes(u.Role, f.Scopes)
 	refresh := rand.Text()
@@ -66,6 +53,31 @@ func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (d
 		return none, err
 	}
 	return s.tokens(u, sess, scopes, refresh)
+}
+
+// authenticate is the password check of every login (the API's and the
+// web UI's): under the per-account limit (429), an unknown e-mail or a wrong
+// password is 401 "Incorrect username or password" and counts against the
+// account; the right password of an inactive user is 400 "Inactive user".
+func (s *server) authenticate(ctx context.Context, username, password string) (notes.User, error) {
+	email, _ := notes.NormalizeEmail(username)
+	if err := s.exceeded(ctx, s.limits.loginAccount, email); err != nil {
+		return notes.User{}, err
+	}
+	u, err := s.checkPassword(ctx, email, password)
+	if err != nil {
+		if errors.Is(err, errBadCredentials) {
+			if err := s.hit(ctx, s.limits.loginAccount, email); err != nil {
+				return notes.User{}, err
+			}
+			return notes.User{}, problem.BadCredentials()
+		}
+		return notes.User{}, err
+	}
+	if !u.Active {
+		return notes.User{}, problem.InactiveUser()
+	}
+	return u, nil
 }
 
 var errBadCredentials = errors.New("bad credentials")

@@ -69,7 +69,9 @@ func TestCrossUserProbe(t *testing.T) {
 		NewUser: func(t testing.TB, name string) gatehousetest.Identity {
 			n++
 			u := e.register(fmtPath("%s-%d@example.com", name, n))
-			return gatehousetest.Bearer(e.login(u))
+			id := gatehousetest.Bearer(e.login(u))
+			id.Header.Set("Cookie", e.webSession(u)) // for the /ui pages
+			return id
 		},
 		Seed: func(t testing.TB, a gatehousetest.Identity) gatehousetest.Owned {
 			tok := strings.TrimPrefix(a.Header.Get("Authorization"), "Bearer ")
@@ -78,9 +80,10 @@ func TestCrossUserProbe(t *testing.T) {
 			e.must(201, req{method: "POST", path: "/api-keys", token: tok, json: map[string]any{"name": "probe-secret-key", "scopes": []string{"notes:read"}}}).decode(t, &k)
 			return gatehousetest.Owned{
 				IDs: map[string]map[string]string{
-					"/notes/{id}":       {"id": strconv.FormatInt(note.ID, 10)},
-					"/api-keys/{id}":    {"id": strconv.FormatInt(k.ID, 10)},
-					"/me/sessions/{id}": {"id": sessionOf(t, tok)},
+					"/notes/{id}":           {"id": strconv.FormatInt(note.ID, 10)},
+					"/api-keys/{id}":        {"id": strconv.FormatInt(k.ID, 10)},
+					"/me/sessions/{id}":     {"id": sessionOf(t, tok)},
+					"/ui/notes/{id}/delete": {"id": strconv.FormatInt(note.ID, 10)},
 				},
 				Markers: []string{"probe-secret-title", "probe-secret-key", k.Prefix},
 			}

@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/gatehouse-dev/gatehouse"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/webui"
 )
 
 // New returns notesd's API with every route registered.
@@ -88,5 +91,24 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("DELETE /admin/users/{id}/sessions", dep.Handler2(admin, userID, s.revokeUserSessions), gatehouse.Tags("admin"))
 	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"))
 
+	// The web UI (/ui): cookie sessions, the same login checks and limits.
+	webui.Register(api, webui.Config{
+		Store:        s.store,
+		Authn:        authn,
+		LoginGate:    webClient(s.gate(s.limits.loginIP)),
+		RegisterGate: webClient(s.gate(s.limits.registerIP)),
+		Authenticate: s.authenticate,
+		SignUp:       s.signUp,
+		Secure:       s.cfg.SecureCookies,
+		MapError:     mapError,
+		Logger:       s.cfg.Logger,
+		Now:          s.cfg.Now,
+	})
+
 	addDocs(api) // last: the document is read from the routes above
+}
+
+// webClient is a gate's client as the web UI knows it.
+func webClient(gate dep.Dep[client]) dep.Dep[webui.Client] {
+	return dep.Derive(gate, func(_ context.Context, c client) (webui.Client, error) { return webui.Client(c), nil })
 }

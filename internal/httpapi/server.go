@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/webui"
 )
 
 type (
@@ -29,7 +30,10 @@ func newServer(cfg Config) *server {
 		Keyring:  cfg.Keyring,
 		Sessions: sessionFinder{s},
 		APIKeys:  apiKeyFinder{s},
-		Now:      cfg.Now,
+		// The web UI's cookie sessions live in the same table.
+		WebSessions:   webui.Sessions{Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger},
+		SessionCookie: webui.CookieName(cfg.SecureCookies),
+		Now:           cfg.Now,
 	})
 	return s
 }

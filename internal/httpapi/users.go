@@ -21,22 +21,30 @@ type registerInput struct {
 // role, is_active or id in the body are unknown fields (422), so there is
 // no mass assignment.
 func (s *server) register(ctx context.Context, _ client, in registerInput) (dep.Created[userView], error) {
-	email, err := notes.ValidateRegistration(in.Email, in.Password, in.Name)
-	if err != nil {
-		return dep.Created[userView]{}, err
-	}
-	hash, err := s.cfg.Hasher.Hash(ctx, in.Password)
-	if err != nil {
-		return dep.Created[userView]{}, err
-	}
-	u, err := s.store.CreateUser(ctx, notes.NewUser{Email: email, Name: in.Name, Role: notes.RoleUser, PasswordHash: hash})
-	if errors.Is(err, notes.ErrConflict) {
-		return dep.Created[userView]{}, problem.Conflict("Email already registered")
-	}
+	u, err := s.signUp(ctx, in.Email, in.Password, in.Name)
 	if err != nil {
 		return dep.Created[userView]{}, err
 	}
 	return dep.Created[userView]{Body: viewUser(u)}, nil
+}
+
+// signUp creates a user with the role "user" (the API's and the web UI's
+// registration): a *notes.ValidationError for bad input, 409 "Email already
+// registered" for a taken e-mail.
+func (s *server) signUp(ctx context.Context, email, password, name string) (notes.User, error) {
+	email, err := notes.ValidateRegistration(email, password, name)
+	if err != nil {
+		return notes.User{}, err
+	}
+	hash, err := s.cfg.Hasher.Hash(ctx, password)
+	if err != nil {
+		return notes.User{}, err
+	}
+	u, err := s.store.CreateUser(ctx, notes.NewUser{Email: email, Name: name, Role: notes.RoleUser, PasswordHash: hash})
+	if errors.Is(err, notes.ErrConflict) {
+		return notes.User{}, problem.Conflict("Email already registered")
+	}
+	return u, err
 }
 
 func me(_ context.Context, p principal) (userView, error) { return viewUser(p.User), nil }
