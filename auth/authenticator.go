@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -192,8 +191,7 @@ func (a *Authenticator[U]) fromCookie(ctx context.Context, cookie string) (Princ
 	}
 	ws, err := a.cfg.WebSessions.FindWebSession(ctx, cookie)
 	if errors.Is(err, ErrUnknown) {
-		return Principal[U]{}, problem.New(http.StatusUnauthorized, "Could not validate credentials").
-			With("WWW-Authenticate", cookieChallenge(a.cfg.SessionCookie))
+		return Principal[U]{}, problem.InvalidSession(cookieChallenge(a.cfg.SessionCookie))
 	}
 	if err != nil {
 		return Principal[U]{}, fmt.Errorf("auth: find web session: %w", err)

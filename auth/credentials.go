@@ -79,7 +79,7 @@ func SessionCookie(name string) dep.Dep[string] {
 		if c, err := r.Cookie(name); err == nil && c.Value != "" {
 			return c.Value, nil
 		}
-		return "", missing{problem.New(http.StatusUnauthorized, "Not authenticated").With("WWW-Authenticate", cookieChallenge(name))}
+		return "", missing{problem.Unauthenticated(cookieChallenge(name))}
 	}).Describe("cookie", Credential{Scheme: SchemeSessionCookie, In: "cookie", Name: name})
 }
 

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -25,14 +24,12 @@ func IsMissing(err error) bool {
 // combineMissing is the answer when no alternative found its credential:
 // 401 "Not authenticated" with every alternative's challenge.
 func combineMissing(errs []error) error {
-	out := problem.New(http.StatusUnauthorized, "Not authenticated")
+	var challenges []string
 	for _, err := range errs {
 		var p *problem.Details
 		if errors.As(err, &p) {
-			for _, c := range p.Header.Values("WWW-Authenticate") {
-				out = out.With("WWW-Authenticate", c)
-			}
+			challenges = append(challenges, p.Header.Values("WWW-Authenticate")...)
 		}
 	}
-	return missing{out}
+	return missing{problem.Unauthenticated(challenges...)}
 }

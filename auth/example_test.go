@@ -116,3 +116,39 @@ func ExampleAnyOf() {
 	// 401 [Bearer APIKey]
 	// OAuth2PasswordBearer | APIKeyHeader
 }
+
+// browser is an in-memory auth.WebSessionStore: cookie value → session.
+// A real one stores only the cookie's SHA-256.
+type browser map[string]auth.WebSession[account]
+
+func (b browser) FindWebSession(_ context.Context, cookie string) (auth.WebSession[account], error) {
+	if ws, ok := b[cookie]; ok {
+		return ws, nil
+	}
+	return auth.WebSession[account]{}, auth.ErrUnknown
+}
+
+// Session authenticates browsers by their session cookie, so pages and
+// API routes share one chain of checks.
+func ExampleAuthenticator_Session() {
+	authn := auth.NewAuthenticator(auth.Config[account]{
+		WebSessions:   browser{"c00kie": {ID: "9", User: account{ID: 1, Name: "ada", Active: true}}},
+		SessionCookie: "notesd_session",
+	})
+	h := dep.Handler(auth.ActiveUser(authn.Session()), func(_ context.Context, p auth.Principal[account]) (string, error) {
+		return "hello " + p.User.Name, nil
+	})
+	for _, cookie := range []string{"", "stale", "c00kie"} {
+		r := httptest.NewRequest("GET", "/ui/", nil)
+		if cookie != "" {
+			r.AddCookie(&http.Cookie{Name: "notesd_session", Value: cookie})
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	// Output:
+	// 401 Cookie cookie-name="notesd_session"
+	// 401 Cookie cookie-name="notesd_session"
+	// 200
+}

@@ -83,20 +83,34 @@ const (
 
 // NotAuthenticated is the answer to a request without a bearer token:
 // 401 "Not authenticated" with WWW-Authenticate: Bearer.
-func NotAuthenticated() *Details {
-	return New(http.StatusUnauthorized, "Not authenticated").With("WWW-Authenticate", challengeBearer)
-}
+func NotAuthenticated() *Details { return Unauthenticated(challengeBearer) }
 
 // APIKeyMissing is the answer to a request without an API key:
 // 401 "Not authenticated" with WWW-Authenticate: APIKey.
-func APIKeyMissing() *Details {
-	return New(http.StatusUnauthorized, "Not authenticated").With("WWW-Authenticate", challengeAPIKey)
+func APIKeyMissing() *Details { return Unauthenticated(challengeAPIKey) }
+
+// Unauthenticated is 401 "Not authenticated" with one WWW-Authenticate
+// challenge per accepted scheme: the answer when no credential of any
+// accepted kind was sent.
+func Unauthenticated(challenges ...string) *Details {
+	d := New(http.StatusUnauthorized, "Not authenticated")
+	for _, c := range challenges {
+		d = d.With("WWW-Authenticate", c)
+	}
+	return d
 }
 
 // InvalidToken is the answer to a bad, expired or revoked token or an
 // unknown subject: 401 "Could not validate credentials".
 func InvalidToken() *Details {
 	return New(http.StatusUnauthorized, "Could not validate credentials").With("WWW-Authenticate", challengeInvalidBearer)
+}
+
+// InvalidSession is the answer to a session cookie that names no live
+// session: 401 "Could not validate credentials" with challenge (the
+// cookie scheme's WWW-Authenticate).
+func InvalidSession(challenge string) *Details {
+	return New(http.StatusUnauthorized, "Could not validate credentials").With("WWW-Authenticate", challenge)
 }
 
 // InactiveUser is the answer when the user is not active: 400 "Inactive user".
