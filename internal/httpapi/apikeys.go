@@ -75,7 +75,7 @@ func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiK
 	}
 	v := viewAPIKey(k)
 	v.Key = key
-	return dep.Created[apiKeyView]{Body: v, Header: noStore}, nil
+	return dep.Created[apiKeyView]{Body: v, Header: noStore()}, nil
 }
 
 type apiKeyList struct {

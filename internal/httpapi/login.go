@@ -25,7 +25,11 @@ type tokenView struct {
 	Scope        string `json:"scope"`
 }
 
-var noStore = http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+// noStore is the header of responses that carry a secret (tokens, keys):
+// caches must not keep them.
+func noStore() http.Header {
+	return http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+}
 
 // login is the OAuth2 password grant. An unknown e-mail costs a dummy hash
 // check and answers exactly as a wrong password does; the right password of
@@ -120,7 +124,7 @@ func (s *server) tokens(u notes.User, sess notes.Session, scopes []string, refre
 	if err != nil {
 		return dep.Response[tokenView]{}, err
 	}
-	return dep.Response[tokenView]{Code: http.StatusOK, Header: noStore, Body: tokenView{
+	return dep.Response[tokenView]{Code: http.StatusOK, Header: noStore(), Body: tokenView{
 		AccessToken:  token,
 		TokenType:    "bearer",
 		ExpiresIn:    int64(s.cfg.AccessTTL.Seconds()),
