@@ -77,60 +77,7 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1600),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	// The first Do starts the browser, which lives as long as its context:
-	// bound the start with a timer, not with a deadline on that context.
-	stop := time.AfterFunc(60*time.Second, cancel)
-	err = chromedp.Do(ctx)
-	stop.Stop()
-	if err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	var seen browserLog
-	if err := chromedp.Listen(ctx, seen.listen(host)); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		seen.mu.Lock()
-		defer seen.mu.Unlock()
-		for _, c := range seen.console {
-			t.Logf("browser %s", c)
-		}
-		if !t.Failed() {
-			return
-		}
-		t.Logf("requests: %s", strings.Join(seen.requests, "\n  "))
-		sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
-		defer scancel()
-		png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Logf("screenshot: %v", err)
-			return
-		}
-		path := filepath.Join(t.ArtifactDir(), "swaggerui.png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Logf("screenshot: %v", err)
-			return
-		}
-		t.Logf("screenshot of the page: %s (kept with go test -artifacts)", path)
-	}()
+	ctx, seen := openBrowser(t, chromium, host, "swaggerui.png")
 
 	tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
 	defer tcancel()
@@ -193,4 +140,67 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 			t.Errorf("the page broke its Content-Security-Policy: %s", c)
 		}
 	}
+}
+
+// openBrowser starts Debian's Chromium (at path chromium) for a test: no
+// background networking, a fresh profile, its traffic and console recorded
+// for host. When the test fails, a screenshot named shot is kept with
+// go test -artifacts. The browser stops when the test ends.
+func openBrowser(t *testing.T, chromium, host, shot string) (context.Context, *browserLog) {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1600),
+	)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	// The first Do starts the browser, which lives as long as its context:
+	// bound the start with a timer, not with a deadline on that context.
+	stop := time.AfterFunc(60*time.Second, cancel)
+	err := chromedp.Do(ctx)
+	stop.Stop()
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	seen := &browserLog{}
+	if err := chromedp.Listen(ctx, seen.listen(host)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // runs before the cancels above: the browser is still up
+		seen.mu.Lock()
+		defer seen.mu.Unlock()
+		for _, c := range seen.console {
+			t.Logf("browser %s", c)
+		}
+		if !t.Failed() {
+			return
+		}
+		t.Logf("requests: %s", strings.Join(seen.requests, "\n  "))
+		sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+		defer scancel()
+		png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Logf("screenshot: %v", err)
+			return
+		}
+		path := filepath.Join(t.ArtifactDir(), shot)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Logf("screenshot: %v", err)
+			return
+		}
+		t.Logf("screenshot of the page: %s (kept with go test -artifacts)", path)
+	})
+	return ctx, seen
 }

@@ -2,9 +2,7 @@ package httpapi_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,58 +22,7 @@ func TestWebUIInBrowser(t *testing.T) {
 	srv := newWebServer(t, e)
 	host := strings.TrimPrefix(srv.URL, "http://")
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1600),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	stop := time.AfterFunc(60*time.Second, cancel)
-	err = chromedp.Do(ctx)
-	stop.Stop()
-	if err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	var seen browserLog
-	if err := chromedp.Listen(ctx, seen.listen(host)); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		seen.mu.Lock()
-		defer seen.mu.Unlock()
-		for _, c := range seen.console {
-			t.Logf("browser %s", c)
-		}
-		if !t.Failed() {
-			return
-		}
-		t.Logf("requests: %s", strings.Join(seen.requests, "\n  "))
-		sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
-		defer scancel()
-		png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Logf("screenshot: %v", err)
-			return
-		}
-		path := filepath.Join(t.ArtifactDir(), "webui.png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Logf("screenshot: %v", err)
-			return
-		}
-		t.Logf("screenshot of the page: %s (kept with go test -artifacts)", path)
-	}()
+	ctx, seen := openBrowser(t, chromium, host, "webui.png")
 
 	tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
 	defer tcancel()
