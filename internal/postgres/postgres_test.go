@@ -113,7 +113,7 @@ func latestVersion(t *testing.T) int {
 	if err != nil {
 		t.Fatalf("migrations() = %v", err)
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 func TestMigrations(t *testing.T) {
@@ -123,8 +123,8 @@ func TestMigrations(t *testing.T) {
 		t.Fatalf("migrations() = %v, want nil error", err)
 	}
 	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %d is %s (version %d), want version %d: versions must be 1, 2, … without gaps", i, m.name, m.version, i+1)
+		if m.Version != i+1 {
+			t.Errorf("migration %d is %s (version %d), want version %d: versions must be 1, 2, … without gaps", i, m.Name, m.Version, i+1)
 		}
 	}
 	if len(ms) < 2 {

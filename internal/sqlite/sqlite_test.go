@@ -50,7 +50,7 @@ func TestMigrateIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("migrations() = %v", err)
 	}
-	latest := ms[len(ms)-1].version
+	latest := ms[len(ms)-1].Version
 	for i := range 3 {
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatalf("Migrate() run %d = %v, want nil", i+1, err)
