@@ -169,21 +169,12 @@ func ed25519SigningKey(priv ed25519.PrivateKey) (auth.SigningKey, error) {
 // loadOrCreateEd25519Key reads the Ed25519 key in path, or generates one
 // into it (mode 0600) when the file does not exist.
 func loadOrCreateEd25519Key(path string, logger *slog.Logger) (ed25519.PrivateKey, error) {
-	key, err := readEd25519Key(path, logger)
-	if !errors.Is(err, fs.ErrNotExist) {
-		return key, err
+	key, created, err := loadOrCreate(path, func(p string) (ed25519.PrivateKey, error) { return readEd25519Key(p, logger) }, createEd25519Key)
+	if created {
+		logger.Warn("generated an Ed25519 signing key; keep the file private, back it up, "+
+			"and give every replica the same key", "path", path)
 	}
-	key, err = createEd25519Key(path)
-	if errors.Is(err, fs.ErrExist) {
-		// Another notesd starting at the same time wrote it first.
-		return readEd25519Key(path, logger)
-	}
-	if err != nil {
-		return nil, err
-	}
-	logger.Warn("generated an Ed25519 signing key; keep the file private, back it up, "+
-		"and give every replica the same key", "path", path)
-	return key, nil
+	return key, err
 }
 
 // readEd25519Key reads the PEM PKCS #8 Ed25519 key at path; its error wraps

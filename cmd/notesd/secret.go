@@ -41,21 +41,29 @@ func signingSecret(given, dataDir string, logger *slog.Logger) ([]byte, error) {
 // (mode 0600) when the file does not exist. Trailing line breaks of the file
 // are ignored, as "$(cat path)" does in a shell.
 func loadOrCreateSecret(path string, logger *slog.Logger) ([]byte, error) {
-	secret, err := readSecretFile(path, logger)
-	if !errors.Is(err, fs.ErrNotExist) {
-		return secret, err
+	secret, created, err := loadOrCreate(path, func(p string) ([]byte, error) { return readSecretFile(p, logger) }, createSecretFile)
+	if created {
+		logger.Warn("no --secret-key given: generated a signing secret; keep the file private, back it up, "+
+			"and give every replica the same secret", "path", path)
 	}
-	created, err := createSecretFile(path)
+	return secret, err
+}
+
+// loadOrCreate reads the key file at path, or creates it when it does not
+// exist; created reports which. read's error must wrap fs.ErrNotExist for
+// a missing file, create's fs.ErrExist when the file appeared meanwhile.
+func loadOrCreate[T any](path string, read, create func(path string) (T, error)) (v T, created bool, err error) {
+	v, err = read(path)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return v, false, err
+	}
+	v, err = create(path)
 	if errors.Is(err, fs.ErrExist) {
 		// Another notesd starting at the same time wrote it first.
-		return readSecretFile(path, logger)
+		v, err = read(path)
+		return v, false, err
 	}
-	if err != nil {
-		return nil, err
-	}
-	logger.Warn("no --secret-key given: generated a signing secret; keep the file private, back it up, "+
-		"and give every replica the same secret", "path", path)
-	return created, nil
+	return v, err == nil, err
 }
 
 // readSecretFile reads and checks the secret file at path; its error wraps
