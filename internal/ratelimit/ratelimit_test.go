@@ -47,7 +47,9 @@ func TestRule(t *testing.T) {
 	}
 }
 
-func TestMemorySweeps(t *testing.T) {
+// TestMemoryWindowsExpire: keys of passed windows count from zero again,
+// across the sweeps that 5,000 keys trigger.
+func TestMemoryWindowsExpire(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c := &clock{t: time.Unix(1000, 0)}
