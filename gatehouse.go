@@ -125,7 +125,10 @@ func New(opts Options) *API {
 // Handle registers h for pattern ("GET /notes/{id}"). h is normally a
 // *dep.Endpoint, whose graph says how the route is protected; a route
 // whose graph requires no credential must say Public("why"), or Handle
-// panics. Errors of an endpoint are written by the API's error writer.
+// panics; so does a Public route whose graph asks for an owner (OwnerOf)
+// or a role (RequireRole, RequireAdmin), which only an authenticated
+// principal can have. Errors of an endpoint are written by the API's error
+// writer.
 func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok {
@@ -146,6 +149,9 @@ func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	}
 	if len(rt.Security.Requirements) == 0 && rt.Public == "" {
 		panic(fmt.Sprintf("gatehouse: route %q declares no protection: add an auth dependency or gatehouse.Public(\"why\")", pattern))
+	}
+	if rt.Public != "" && (rt.Security.OwnerScoped || len(rt.Security.Roles) > 0) {
+		panic(fmt.Sprintf("gatehouse: route %q is Public yet asks for an owner or a role: only an authenticated principal has one", pattern))
 	}
 	a.routes = append(a.routes, rt)
 	a.mux.Handle(pattern, routed(h))
@@ -225,11 +231,16 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &responseWriter{ResponseWriter: w, status: http.StatusOK}
 	h := rw.Header()
-	for _, f := range securityHeaders {
-		h[f.key] = f.value
-	}
+	// One array per response for the fixed values and the request id: a
+	// handler that writes into a header value changes its own response only.
 	id := a.ids.next()
-	h["X-Request-Id"] = []string{id}
+	vals := new([len(securityHeaders) + 1]string)
+	for i, f := range securityHeaders {
+		vals[i] = f.value
+		h[f.key] = vals[i : i+1 : i+1]
+	}
+	vals[len(securityHeaders)] = id
+	h["X-Request-Id"] = vals[len(securityHeaders):]
 	if a.cors(rw, r) {
 		a.log(r, rw, start)
 		return
@@ -258,18 +269,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// securityHeaders go on every response. Keys are canonical and the value
-// slices have no spare capacity, so assigning them is cheaper than
-// Header.Set, and a handler that adds a value copies rather than writes
-// into the shared array. JSON needs no resources: pages that do set their
-// own Content-Security-Policy.
-var securityHeaders = [...]struct {
-	key   string
-	value []string
-}{
-	{"X-Content-Type-Options", []string{"nosniff"}[:1:1]},
-	{"Referrer-Policy", []string{"no-referrer"}[:1:1]},
-	{"Content-Security-Policy", []string{"default-src 'none'; frame-ancestors 'none'"}[:1:1]},
+// securityHeaders go on every response (keys canonical). JSON needs no
+// resources: pages that do set their own Content-Security-Policy.
+var securityHeaders = [...]struct{ key, value string }{
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
 }
 
 // cors adds the CORS headers for an allowed origin and answers its

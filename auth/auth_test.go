@@ -84,7 +84,7 @@ func newFixture(t testing.TB) *fixture {
 		sessions: map[string]int64{"s1": 1, "s2": 2, "s3": 3},
 		keys:     map[string]auth.StoredKey[member]{},
 	}
-	return &fixture{store: s, kr: kr, authn: auth.NewAuthenticator(auth.Config[member]{Keyring: kr, Sessions: s, APIKeys: s})}
+	return &fixture{store: s, kr: kr, authn: auth.MustNewAuthenticator(auth.Config[member]{Keyring: kr, Sessions: s, APIKeys: s})}
 }
 
 func (f *fixture) token(t testing.TB, uid int64, sid string, scopes ...string) string {
@@ -123,7 +123,7 @@ func call(h http.Handler, header map[string]string) answer {
 	return a
 }
 
-func name(_ context.Context, p auth.Principal[member]) (string, error) { return p.User.Name, nil }
+func name(_ context.Context, p auth.Principal[member]) (string, error) { return p.User().Name, nil }
 
 func TestChain(t *testing.T) {
 	t.Parallel()
@@ -140,7 +140,7 @@ func TestChain(t *testing.T) {
 	zedKey := f.key(3, []string{"notes:read"}, time.Time{})
 
 	privName := func(_ context.Context, p auth.Privileged[member]) (string, error) {
-		return p.User.Name + ":" + p.Grant.Role(), nil
+		return p.User().Name + ":" + p.Grant.Role(), nil
 	}
 	tests := []struct {
 		name       string
@@ -189,7 +189,7 @@ func TestOptional(t *testing.T) {
 		if !p.Authenticated() {
 			return "anonymous", nil
 		}
-		return p.User.Name, nil
+		return p.User().Name, nil
 	})
 	owner := dep.Handler(auth.OwnerOf[int64](maybe), func(_ context.Context, o auth.Owner[int64]) (int64, error) { return o.ID(), nil })
 	tests := []struct {

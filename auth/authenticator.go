@@ -92,8 +92,19 @@ type Authenticator[U User] struct {
 	session     dep.Dep[Principal[U]]
 }
 
-// NewAuthenticator returns an Authenticator for cfg.
-func NewAuthenticator[U User](cfg Config[U]) *Authenticator[U] {
+// NewAuthenticator returns an Authenticator for cfg. It is an error to
+// configure no way in at all, or half of one (a Keyring without Sessions,
+// or Sessions without a Keyring): a store that is missing is found here,
+// not as a 500 on every request. A dependency whose store is missing
+// (Bearer without Sessions, APIKey without APIKeys, Session without
+// WebSessions) panics when asked for, while the routes are wired.
+func NewAuthenticator[U User](cfg Config[U]) (*Authenticator[U], error) {
+	switch {
+	case (cfg.Keyring == nil) != (cfg.Sessions == nil):
+		return nil, errors.New("auth: Config.Keyring and Config.Sessions go together: bearer tokens need both")
+	case cfg.Keyring == nil && cfg.APIKeys == nil && cfg.WebSessions == nil:
+		return nil, errors.New("auth: Config has no way in: set Keyring and Sessions, APIKeys or WebSessions")
+	}
 	if cfg.TokenURL == "" {
 		cfg.TokenURL = "/auth/login"
 	}
@@ -114,22 +125,49 @@ func NewAuthenticator[U User](cfg Config[U]) *Authenticator[U] {
 	a.bearer = dep.Derive(BearerToken(cfg.TokenURL), a.fromToken).Describe("principal.bearer", nil)
 	a.apiKey = dep.Derive(APIKeyHeader(cfg.APIKeyHeader), a.fromKey).Describe("principal.apikey", nil)
 	a.apiKeyQuery = dep.Derive(APIKeyQuery(cfg.APIKeyQuery), a.fromKey).Describe("principal.apikey", nil)
+	return a, nil
+}
+
+// MustNewAuthenticator is NewAuthenticator for configurations known to be
+// complete (tests, examples); it panics on an error.
+func MustNewAuthenticator[U User](cfg Config[U]) *Authenticator[U] {
+	a, err := NewAuthenticator(cfg)
+	if err != nil {
+		panic(err)
+	}
 	return a
+}
+
+func (a *Authenticator[U]) need(ok bool, what string) {
+	if !ok {
+		panic("auth: " + what)
+	}
 }
 
 // Bearer is FastAPI's get_current_user: the principal behind a bearer JWT
 // whose session is live. No token is 401 "Not authenticated"; a bad,
 // expired or revoked token or an unknown subject is 401 "Could not
 // validate credentials".
-func (a *Authenticator[U]) Bearer() dep.Dep[Principal[U]] { return a.bearer }
+// It panics when the Authenticator has no Keyring and Sessions.
+func (a *Authenticator[U]) Bearer() dep.Dep[Principal[U]] {
+	a.need(a.cfg.Sessions != nil, "Bearer needs Config.Keyring and Config.Sessions")
+	return a.bearer
+}
 
 // APIKey is the principal behind an API key in the configured header. No
 // key is 401 "Not authenticated"; a bad, revoked or expired key, or one
 // whose user is inactive, is 403 "Invalid API key".
-func (a *Authenticator[U]) APIKey() dep.Dep[Principal[U]] { return a.apiKey }
+// It panics when the Authenticator has no APIKeys store.
+func (a *Authenticator[U]) APIKey() dep.Dep[Principal[U]] {
+	a.need(a.cfg.APIKeys != nil, "APIKey needs Config.APIKeys")
+	return a.apiKey
+}
 
 // APIKeyQuery is APIKey for a key in the configured query parameter.
-func (a *Authenticator[U]) APIKeyQuery() dep.Dep[Principal[U]] { return a.apiKeyQuery }
+func (a *Authenticator[U]) APIKeyQuery() dep.Dep[Principal[U]] {
+	a.need(a.cfg.APIKeys != nil, "APIKeyQuery needs Config.APIKeys")
+	return a.apiKeyQuery
+}
 
 // Session is the principal behind a browser session cookie (Method
 // session, the session's scopes). No cookie is 401 "Not authenticated"; an
@@ -137,15 +175,17 @@ func (a *Authenticator[U]) APIKeyQuery() dep.Dep[Principal[U]] { return a.apiKey
 // credentials", both with a "Cookie" WWW-Authenticate challenge (one no
 // browser answers with a login dialog). Pair it with cross-origin protection on unsafe methods:
 // browsers send the cookie with cross-site form posts.
-func (a *Authenticator[U]) Session() dep.Dep[Principal[U]] { return a.session }
+//
+// It panics when the Authenticator has no WebSessions store.
+func (a *Authenticator[U]) Session() dep.Dep[Principal[U]] {
+	a.need(a.cfg.WebSessions != nil, "Session needs Config.WebSessions")
+	return a.session
+}
 
 // Keyring returns the keyring that verifies (and issues) access tokens.
 func (a *Authenticator[U]) Keyring() *Keyring { return a.cfg.Keyring }
 
 func (a *Authenticator[U]) fromToken(ctx context.Context, token string) (Principal[U], error) {
-	if a.cfg.Keyring == nil || a.cfg.Sessions == nil {
-		return Principal[U]{}, errors.New("auth: Bearer needs Config.Keyring and Config.Sessions")
-	}
 	claims, err := a.cfg.Keyring.Verify(token, a.cfg.Now())
 	if err != nil {
 		return Principal[U]{}, problem.InvalidToken()
@@ -157,13 +197,10 @@ func (a *Authenticator[U]) fromToken(ctx context.Context, token string) (Princip
 	if err != nil {
 		return Principal[U]{}, fmt.Errorf("auth: find session: %w", err)
 	}
-	return Principal[U]{User: u, Method: MethodBearer, Scopes: claims.Scopes, SessionID: claims.SessionID}, nil
+	return Principal[U]{user: u, method: MethodBearer, scopes: claims.Scopes, sessionID: claims.SessionID}, nil
 }
 
 func (a *Authenticator[U]) fromKey(ctx context.Context, key string) (Principal[U], error) {
-	if a.cfg.APIKeys == nil {
-		return Principal[U]{}, errors.New("auth: APIKey needs Config.APIKeys")
-	}
 	prefix, ok := SplitAPIKey(key)
 	if !ok {
 		return Principal[U]{}, problem.InvalidAPIKey()
@@ -182,13 +219,10 @@ func (a *Authenticator[U]) fromKey(ctx context.Context, key string) (Principal[U
 		return Principal[U]{}, problem.InvalidAPIKey()
 	}
 	a.cfg.APIKeys.APIKeyUsed(ctx, k, now)
-	return Principal[U]{User: k.User, Method: MethodAPIKey, Scopes: k.Scopes, KeyID: k.ID}, nil
+	return Principal[U]{user: k.User, method: MethodAPIKey, scopes: k.Scopes, keyID: k.ID}, nil
 }
 
 func (a *Authenticator[U]) fromCookie(ctx context.Context, cookie string) (Principal[U], error) {
-	if a.cfg.WebSessions == nil {
-		return Principal[U]{}, errors.New("auth: Session needs Config.WebSessions")
-	}
 	ws, err := a.cfg.WebSessions.FindWebSession(ctx, cookie)
 	if errors.Is(err, ErrUnknown) {
 		return Principal[U]{}, problem.InvalidSession(cookieChallenge(a.cfg.SessionCookie))
@@ -196,5 +230,5 @@ func (a *Authenticator[U]) fromCookie(ctx context.Context, cookie string) (Princ
 	if err != nil {
 		return Principal[U]{}, fmt.Errorf("auth: find web session: %w", err)
 	}
-	return Principal[U]{User: ws.User, Method: MethodSession, Scopes: ws.Scopes, SessionID: ws.ID}, nil
+	return Principal[U]{user: ws.User, method: MethodSession, scopes: ws.Scopes, sessionID: ws.ID}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
@@ -38,7 +37,7 @@ func ActiveUser[U User](p dep.Dep[Principal[U]]) dep.Dep[Principal[U]] {
 		if err := authenticated(v); err != nil {
 			return v, err
 		}
-		if !v.User.IsActive() {
+		if !v.user.IsActive() {
 			return v, problem.InactiveUser()
 		}
 		return v, nil
@@ -62,10 +61,10 @@ func requireRole[U User](p dep.Dep[Principal[U]], role string, refuse func() *pr
 		if err := authenticated(v); err != nil {
 			return Privileged[U]{}, err
 		}
-		if !v.User.HasRole(role) {
+		if !v.user.HasRole(role) {
 			return Privileged[U]{}, refuse()
 		}
-		return Privileged[U]{Principal: v, Grant: ownership.NewRoleGrant(role)}, nil
+		return Privileged[U]{Principal: v, Grant: RoleGrant{role: role}}, nil
 	}).Describe("role."+role, Check{Kind: "role", Role: role})
 }
 
@@ -95,6 +94,6 @@ func OwnerOf[ID comparable, U Subject[ID]](p dep.Dep[Principal[U]]) dep.Dep[Owne
 		if err := authenticated(v); err != nil {
 			return Owner[ID]{}, err
 		}
-		return ownership.NewOwner(v.User.Subject()), nil
+		return Owner[ID]{id: v.user.Subject(), valid: true}, nil
 	}).Describe("owner", Check{Kind: "owner"})
 }

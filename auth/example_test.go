@@ -35,18 +35,33 @@ func (s sessions) FindSession(_ context.Context, sub, sid string) (account, erro
 	return a, nil
 }
 
+// keys is an auth.APIKeyStore that knows no key.
+type keys struct{}
+
+func (keys) FindAPIKey(context.Context, string) (auth.StoredKey[account], error) {
+	return auth.StoredKey[account]{}, auth.ErrUnknown
+}
+func (keys) APIKeyUsed(context.Context, auth.StoredKey[account], time.Time) {}
+
+// keyring is the examples' keyring.
+func keyring() *auth.Keyring {
+	key, _ := auth.HS256Key("k1", []byte("example-secret-of-at-least-32-bytes!!"))
+	kr, _ := auth.NewKeyring(auth.KeyringConfig{Issuer: "example", Audience: "example"}, key)
+	return kr
+}
+
 // The FastAPI chain, oauth2_scheme → get_current_user →
 // get_current_active_user → require_admin, as dependencies.
 func Example() {
 	key, _ := auth.HS256Key("k1", []byte("example-secret-of-at-least-32-bytes!!"))
 	kr, _ := auth.NewKeyring(auth.KeyringConfig{Issuer: "example", Audience: "example"}, key)
 	store := sessions{"s1": {ID: 1, Name: "ada", Role: "user", Active: true}, "s2": {ID: 2, Name: "root", Role: "admin", Active: true}}
-	authn := auth.NewAuthenticator(auth.Config[account]{Keyring: kr, Sessions: store})
+	authn := auth.MustNewAuthenticator(auth.Config[account]{Keyring: kr, Sessions: store})
 
 	active := auth.ActiveUser(authn.Bearer())
 	admin := auth.RequireAdmin(active)
 	h := dep.Handler(admin, func(_ context.Context, p auth.Privileged[account]) (string, error) {
-		return "hello " + p.User.Name, nil
+		return "hello " + p.User().Name, nil
 	})
 
 	for _, sid := range []string{"", "s1", "s2"} {
@@ -69,7 +84,7 @@ func Example() {
 func ExampleOwnerOf() {
 	key, _ := auth.HS256Key("k1", []byte("example-secret-of-at-least-32-bytes!!"))
 	kr, _ := auth.NewKeyring(auth.KeyringConfig{Issuer: "example", Audience: "example"}, key)
-	authn := auth.NewAuthenticator(auth.Config[account]{Keyring: kr, Sessions: sessions{"s1": {ID: 7, Active: true}}})
+	authn := auth.MustNewAuthenticator(auth.Config[account]{Keyring: kr, Sessions: sessions{"s1": {ID: 7, Active: true}}})
 	owner := auth.OwnerOf[int64](auth.ActiveUser(authn.Bearer()))
 	h := dep.Handler(owner, func(_ context.Context, o auth.Owner[int64]) (string, error) {
 		return fmt.Sprintf("notes of user %d", o.ID()), nil // store.Notes(o)…
@@ -88,7 +103,7 @@ func ExampleOwnerOf() {
 func ExampleMiddleware() {
 	key, _ := auth.HS256Key("k1", []byte("example-secret-of-at-least-32-bytes!!"))
 	kr, _ := auth.NewKeyring(auth.KeyringConfig{Issuer: "example", Audience: "example"}, key)
-	authn := auth.NewAuthenticator(auth.Config[account]{Keyring: kr, Sessions: sessions{}})
+	authn := auth.MustNewAuthenticator(auth.Config[account]{Keyring: kr, Sessions: sessions{}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /public", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "Anyone can see this") })
 	mux.HandleFunc("GET /private", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "secret") })
@@ -105,7 +120,7 @@ func ExampleMiddleware() {
 
 // AnyOf accepts either credential and documents both.
 func ExampleAnyOf() {
-	authn := auth.NewAuthenticator(auth.Config[account]{})
+	authn := auth.MustNewAuthenticator(auth.Config[account]{Keyring: keyring(), Sessions: sessions{}, APIKeys: keys{}})
 	either := auth.AnyOf(authn.Bearer(), authn.APIKey())
 	h := dep.Handler(either, func(context.Context, auth.Principal[account]) (string, error) { return "", nil })
 	rec := httptest.NewRecorder()
@@ -131,12 +146,12 @@ func (b browser) FindWebSession(_ context.Context, cookie string) (auth.WebSessi
 // Session authenticates browsers by their session cookie, so pages and
 // API routes share one chain of checks.
 func ExampleAuthenticator_Session() {
-	authn := auth.NewAuthenticator(auth.Config[account]{
+	authn := auth.MustNewAuthenticator(auth.Config[account]{
 		WebSessions:   browser{"c00kie": {ID: "9", User: account{ID: 1, Name: "ada", Active: true}}},
 		SessionCookie: "notesd_session",
 	})
 	h := dep.Handler(auth.ActiveUser(authn.Session()), func(_ context.Context, p auth.Principal[account]) (string, error) {
-		return "hello " + p.User.Name, nil
+		return "hello " + p.User().Name, nil
 	})
 	for _, cookie := range []string{"", "stale", "c00kie"} {
 		r := httptest.NewRequest("GET", "/ui/", nil)

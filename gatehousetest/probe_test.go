@@ -35,7 +35,7 @@ func (keys) APIKeyUsed(context.Context, auth.StoredKey[member], time.Time) {}
 // forget the owner check (the seed's IDOR).
 func probeOf(leaky bool) gatehousetest.Probe {
 	store, notes := keys{}, map[int64]int64{} // note id → owner id
-	authn := auth.NewAuthenticator(auth.Config[member]{APIKeys: store})
+	authn := auth.MustNewAuthenticator(auth.Config[member]{APIKeys: store})
 	api := gatehouse.New(gatehouse.Options{})
 	api.Handle("GET /notes/{id}", dep.Handler2(auth.OwnerOf[int64](authn.APIKey()), dep.Path[int64]("id"),
 		func(_ context.Context, o auth.Owner[int64], id int64) (string, error) {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse"
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -49,7 +50,29 @@ func made[A, B any](context.Context, A, B) (dep.Created[note], error) {
 
 // graphs returns an authenticator's dependencies; Build only reads them.
 func graphs() *auth.Authenticator[member] {
-	return auth.NewAuthenticator(auth.Config[member]{})
+	key, err := auth.HS256Key("k", []byte("openapi-test-secret-of-32-bytes!!"))
+	if err != nil {
+		panic(err)
+	}
+	kr, err := auth.NewKeyring(auth.KeyringConfig{Issuer: "test", Audience: "test"}, key)
+	if err != nil {
+		panic(err)
+	}
+	return auth.MustNewAuthenticator(auth.Config[member]{Keyring: kr, Sessions: nowhere{}, APIKeys: nowhere{}, WebSessions: nowhere{}})
+}
+
+// nowhere is a store of every kind that knows no credential.
+type nowhere struct{}
+
+func (nowhere) FindSession(context.Context, string, string) (member, error) {
+	return member{}, auth.ErrUnknown
+}
+func (nowhere) FindAPIKey(context.Context, string) (auth.StoredKey[member], error) {
+	return auth.StoredKey[member]{}, auth.ErrUnknown
+}
+func (nowhere) APIKeyUsed(context.Context, auth.StoredKey[member], time.Time) {}
+func (nowhere) FindWebSession(context.Context, string) (auth.WebSession[member], error) {
+	return auth.WebSession[member]{}, auth.ErrUnknown
 }
 
 func build(t *testing.T, register func(api *gatehouse.API)) *openapi.Document {

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
@@ -87,7 +87,7 @@ func TestSeed(t *testing.T) {
 	if u.ID != 7 || !u.Active || u.Role != notes.RoleUser || u.PasswordHash != hash {
 		t.Errorf("UserByEmail(%s) = %+v, want id 7, active, role user, the shared hash", emailOf(7), u)
 	}
-	n, err := db.Notes(ownership.NewOwner(int64(7))).Get(ctx, 57)
+	n, err := db.Notes(gatehousetest.Owner(int64(7))).Get(ctx, 57)
 	if err != nil {
 		t.Fatalf("Notes(owner 7).Get(57) = %v, want note 57", err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 )
 
 // maxExpiresInDays bounds --expires-in-days (ten years).
@@ -89,9 +88,9 @@ func runAPIKeyCreate(ctx context.Context, args []string, c cli) (err error) {
 		expires = &t
 	}
 	key, prefix, hash := auth.NewAPIKey()
-	// The CLI is an administration tool inside the module: it acts for the
-	// user named on the command line.
-	k, err := db.APIKeys(ownership.NewOwner(u.ID)).Create(ctx, notes.NewAPIKey{
+	// The CLI is the operator's tool: it acts for the user named on the
+	// command line, through a method request handlers cannot reach.
+	k, err := db.CreateAPIKeyFor(ctx, u.ID, notes.NewAPIKey{
 		Name:      name,
 		Prefix:    prefix,
 		Hash:      hash,

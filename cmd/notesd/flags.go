@@ -570,6 +570,8 @@ func hasPrefixFold(s, prefix string) bool {
 // contract plus the schema migrations. *sqlite.DB and *postgres.DB are one.
 type store interface {
 	notes.Store
+	// CreateAPIKeyFor creates a key of the user the operator named.
+	CreateAPIKeyFor(ctx context.Context, userID int64, k notes.NewAPIKey) (notes.APIKey, error)
 	Migrate(ctx context.Context) error
 	Version(ctx context.Context) (int, error)
 }

@@ -34,13 +34,16 @@ func runRoutes(_ context.Context, args []string, c cli) error {
 	if err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Keyring:          keyring,
 		Hasher:           auth.NewHasher(auth.HasherConfig{Params: auth.Argon2Params{Memory: 8}}),
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
 		SecureCookies:    cfg.secureCookies,
 		Logger:           slog.New(slog.DiscardHandler),
 	})
+	if err != nil {
+		return err
+	}
 	return api.WriteRoutes(c.stdout)
 }
 

@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		limits.Counter = counter
 	}
 
-	api := httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Store:            db,
 		Keyring:          keyring,
 		Hasher:           auth.NewHasher(auth.HasherConfig{}),
@@ -104,6 +104,9 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		TrustedProxies:   cfg.trustedProxies,
 		CORSOrigins:      cfg.corsOrigins,
 	})
+	if err != nil {
+		return err
+	}
 
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)
 	if err != nil {

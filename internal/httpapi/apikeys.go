@@ -57,7 +57,7 @@ func (in *apiKeyInput) Validate() error {
 // caller's role allows and the caller's own credential holds, so a
 // read-only token cannot mint a writing key. The key is shown once.
 func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiKeyInput) (dep.Created[apiKeyView], error) {
-	allowed := notes.AllowedScopes(p.User.Role)
+	allowed := notes.AllowedScopes(p.User().Role)
 	for _, sc := range in.Scopes {
 		if !slices.Contains(allowed, sc) || !p.HasScope(sc) {
 			return dep.Created[apiKeyView]{}, problem.Invalid("body.scopes", "scope "+sc+" is unknown or not yours to grant")

@@ -12,7 +12,7 @@ func public(context.Context, struct{}) (message, error) {
 }
 
 func private(_ context.Context, p principal) (message, error) {
-	return message{"Hello " + p.User.Name}, nil
+	return message{"Hello " + p.User().Name}, nil
 }
 
 type dataView struct {

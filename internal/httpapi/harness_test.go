@@ -67,7 +67,11 @@ func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &env{t: t, api: httpapi.New(cfg), store: db, dbPath: path, keyring: kr, hasher: cfg.Hasher}
+	api, err := httpapi.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, api: api, store: db, dbPath: path, keyring: kr, hasher: cfg.Hasher}
 }
 
 // req describes one request.

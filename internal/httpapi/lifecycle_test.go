@@ -311,14 +311,19 @@ func TestKeyRotation(t *testing.T) {
 	oldTok := e.login(ada)
 
 	// The new key signs, the old one still verifies: nobody is logged out.
-	rotated := httpapi.New(httpapi.Config{Store: e.store, Keyring: ring(newKey, oldKey), Hasher: e.hasher, Logger: e.api.Logger()})
+	rotated, err := httpapi.New(httpapi.Config{Store: e.store, Keyring: ring(newKey, oldKey), Hasher: e.hasher, Logger: e.api.Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.api = rotated
 	e.must(200, req{method: "GET", path: "/me", token: oldTok})
 	newTok := e.login(ada)
 	e.must(200, req{method: "GET", path: "/me", token: newTok})
 
 	// Once the old key is removed, its tokens stop working.
-	e.api = httpapi.New(httpapi.Config{Store: e.store, Keyring: ring(newKey), Hasher: e.hasher, Logger: e.api.Logger()})
+	if e.api, err = httpapi.New(httpapi.Config{Store: e.store, Keyring: ring(newKey), Hasher: e.hasher, Logger: e.api.Logger()}); err != nil {
+		t.Fatal(err)
+	}
 	e.must(401, req{method: "GET", path: "/me", token: oldTok})
 	e.must(200, req{method: "GET", path: "/me", token: newTok})
 	e.must(404, req{method: "GET", path: "/.well-known/jwks.json"})

@@ -207,7 +207,7 @@ func (s *server) rehash(ctx context.Context, userID int64, password string) {
 // logout ends the session behind the bearer token: its access and refresh
 // tokens stop working on the next request.
 func (s *server) logout(ctx context.Context, p principal, o owner) (dep.NoContent, error) {
-	sid, err := strconv.ParseInt(p.SessionID, 10, 64)
+	sid, err := strconv.ParseInt(p.SessionID(), 10, 64)
 	if err != nil {
 		return dep.NoContent{}, problem.InvalidToken()
 	}

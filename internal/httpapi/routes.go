@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/gatehouse-dev/gatehouse"
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -10,12 +11,17 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/webui"
 )
 
-// New returns notesd's API with every route registered.
-func New(cfg Config) *gatehouse.API {
+// New returns notesd's API with every route registered; a Config without
+// a Keyring is an error.
+func New(cfg Config) (*gatehouse.API, error) {
 	cfg.defaults()
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
 	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError, CORSOrigins: cfg.CORSOrigins})
-	addRoutes(api, newServer(cfg))
-	return api
+	addRoutes(api, s)
+	return api, nil
 }
 
 // addRoutes is the one list of notesd's routes and what protects each.

@@ -24,9 +24,10 @@ type server struct {
 	limits limiter
 }
 
-func newServer(cfg Config) *server {
+func newServer(cfg Config) (*server, error) {
 	s := &server{cfg: cfg, store: cfg.Store, limits: newLimiter(cfg.Limits)}
-	s.authn = auth.NewAuthenticator(auth.Config[notes.User]{
+	var err error
+	s.authn, err = auth.NewAuthenticator(auth.Config[notes.User]{
 		Keyring:  cfg.Keyring,
 		Sessions: sessionFinder{s},
 		APIKeys:  apiKeyFinder{s},
@@ -35,7 +36,7 @@ func newServer(cfg Config) *server {
 		SessionCookie: webui.CookieName(cfg.SecureCookies),
 		Now:           cfg.Now,
 	})
-	return s
+	return s, err
 }
 
 // sessionFinder is the auth.SessionStore of notesd: user and live session

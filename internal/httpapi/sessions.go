@@ -36,7 +36,7 @@ func (s *server) listSessions(ctx context.Context, p principal, o owner) (sessio
 		out.Items[i] = sessionView{
 			ID: ss.ID, UserAgent: ss.UserAgent, IP: ss.IP, CreatedAt: ss.CreatedAt,
 			LastSeenAt: ss.LastSeenAt, ExpiresAt: ss.ExpiresAt,
-			Current: p.SessionID == strconv.FormatInt(ss.ID, 10),
+			Current: p.SessionID() == strconv.FormatInt(ss.ID, 10),
 		}
 	}
 	return out, nil

@@ -47,7 +47,7 @@ func (s *server) signUp(ctx context.Context, email, password, name string) (note
 	return u, err
 }
 
-func me(_ context.Context, p principal) (userView, error) { return viewUser(p.User), nil }
+func me(_ context.Context, p principal) (userView, error) { return viewUser(p.User()), nil }
 
 type mePatch struct {
 	Name            *string `json:"name" openapi:"minLength=1,maxLength=200"`
@@ -76,7 +76,7 @@ func (p *mePatch) Validate() error {
 // the current password and revokes every other session of the user; the
 // session making the change stays logged in.
 func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) (userView, error) {
-	u := p.User
+	u := p.User()
 	if in.Password != nil {
 		ok, _, err := s.cfg.Hasher.Verify(ctx, *in.CurrentPassword, u.PasswordHash)
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) 
 		if err := s.store.SetPasswordHash(ctx, o.ID(), hash); err != nil {
 			return userView{}, err
 		}
-		keep, _ := strconv.ParseInt(p.SessionID, 10, 64) // 0 for an API key: no session kept
+		keep, _ := strconv.ParseInt(p.SessionID(), 10, 64) // 0 for an API key: no session kept
 		if err := s.store.RevokeUserSessions(ctx, o.ID(), keep); err != nil {
 			return userView{}, err
 		}

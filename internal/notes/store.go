@@ -4,11 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
+	"github.com/gatehouse-dev/gatehouse/auth"
 )
 
 // Owner is the proof of whose data a request may touch (minted by auth).
-type Owner = ownership.Owner[int64]
+type Owner = auth.Owner[int64]
 
 // Store is notesd's storage. Every engine (SQLite, PostgreSQL) implements it
 // and passes internal/storetest. Lists return items newest first and the
@@ -43,6 +43,9 @@ type Store interface {
 	// have been seen less than idle before now. The user is returned even
 	// when inactive. ErrNotFound otherwise.
 	WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (User, Session, error)
+	// RevokeWebSession ends the live web session found by the SHA-256 of
+	// its cookie value, if any (knowing the cookie is the capability).
+	RevokeWebSession(ctx context.Context, hash []byte) error
 	// TouchSession records that a session was seen at t.
 	TouchSession(ctx context.Context, sessionID int64, t time.Time) error
 	// RotateRefresh swaps a live session's current refresh token (by hash)
@@ -68,7 +71,7 @@ type Store interface {
 	Notes(o Owner) NoteStore
 	// DeleteAnyNote deletes any user's note; g must grant the admin role
 	// (ErrForbidden otherwise). ErrNotFound for an unknown id.
-	DeleteAnyNote(ctx context.Context, g ownership.RoleGrant, id int64) error
+	DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) error
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -91,15 +91,22 @@ func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIK
 	if !s.o.Valid() {
 		return notes.APIKey{}, fmt.Errorf("postgres: create api key: %w", notes.ErrForbidden)
 	}
+	return s.db.CreateAPIKeyFor(ctx, s.o.ID(), nk)
+}
+
+// CreateAPIKeyFor creates an API key of the user userID: for the operator's
+// CLI, which acts for the user it names. It is not part of notes.Store, so
+// request handlers, which get a notes.Store, cannot reach it.
+func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPIKey) (notes.APIKey, error) {
 	hash := nk.Hash
 	if hash == nil {
 		hash = []byte{}
 	}
-	row := s.db.pool.QueryRow(ctx, `
+	row := db.pool.QueryRow(ctx, `
 INSERT INTO api_keys (user_id, name, prefix, hash, scopes, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING `+apiKeyColumns,
-		s.o.ID(), nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt))
+		userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt))
 	k, err := scanAPIKey(row)
 	if err != nil {
 		return notes.APIKey{}, fmt.Errorf("postgres: create api key: %w", mapErr(err))

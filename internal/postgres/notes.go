@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 )
 
 // noteColumns is the column list scanNote reads.
@@ -31,7 +31,7 @@ func (db *DB) Notes(o notes.Owner) notes.NoteStore { return noteStore{db: db, o:
 
 // DeleteAnyNote deletes any user's note. g must grant the admin role
 // (ErrForbidden otherwise); ErrNotFound for an unknown id.
-func (db *DB) DeleteAnyNote(ctx context.Context, g ownership.RoleGrant, id int64) error {
+func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) error {
 	if !g.Has(string(notes.RoleAdmin)) {
 		return fmt.Errorf("postgres: delete any note: %w", notes.ErrForbidden)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 	"github.com/gatehouse-dev/gatehouse/internal/storetest"
 )
 
@@ -297,7 +297,7 @@ func TestNoCacheAcrossReplicas(t *testing.T) {
 	if _, _, err := b.SessionUser(ctx, u.ID, ss.ID, now()); err != nil {
 		t.Fatalf("SessionUser on replica b = %v, want the session", err)
 	}
-	if err := a.Sessions(ownership.NewOwner(u.ID)).Revoke(ctx, ss.ID); err != nil {
+	if err := a.Sessions(gatehousetest.Owner(u.ID)).Revoke(ctx, ss.ID); err != nil {
 		t.Fatalf("Revoke on replica a = %v", err)
 	}
 	if _, _, err := b.SessionUser(ctx, u.ID, ss.ID, now()); !errors.Is(err, notes.ErrNotFound) {

@@ -233,3 +233,16 @@ WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1`, toDB
 	}
 	return nil
 }
+
+// RevokeWebSession ends the live web session whose cookie value hashes to
+// hash, if there is one: knowing the cookie is the capability, so a login
+// through the form can end the session of the cookie it carried.
+func (db *DB) RevokeWebSession(ctx context.Context, hash []byte) error {
+	_, err := db.pool.Exec(ctx, `
+UPDATE sessions SET revoked_at = $1
+WHERE web_hash = $2 AND revoked_at IS NULL`, toDB(now()), hash)
+	if err != nil {
+		return fmt.Errorf("postgres: revoke web session: %w", err)
+	}
+	return nil
+}

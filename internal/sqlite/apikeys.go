@@ -101,15 +101,22 @@ func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIK
 	if !s.o.Valid() {
 		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", notes.ErrForbidden)
 	}
+	return s.db.CreateAPIKeyFor(ctx, s.o.ID(), nk)
+}
+
+// CreateAPIKeyFor creates an API key of the user userID: for the operator's
+// CLI, which acts for the user it names. It is not part of notes.Store, so
+// request handlers, which get a notes.Store, cannot reach it.
+func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPIKey) (notes.APIKey, error) {
 	hash := nk.Hash
 	if hash == nil {
 		hash = []byte{}
 	}
-	row := s.db.ws.QueryRowContext(ctx, `
+	row := db.ws.QueryRowContext(ctx, `
 INSERT INTO api_keys (user_id, name, prefix, hash, scopes, created_at, expires_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 RETURNING `+apiKeyColumns,
-		s.o.ID(), nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt))
+		userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt))
 	k, err := scanAPIKey(row)
 	if err != nil {
 		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", mapErr(err))

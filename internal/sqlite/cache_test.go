@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 )
 
 func openTestDB(t *testing.T) *DB {
@@ -49,7 +49,7 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key, err := db.APIKeys(ownership.NewOwner(u.ID)).Create(ctx, notes.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
+		key, err := db.APIKeys(gatehousetest.Owner(u.ID)).Create(ctx, notes.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 		write func(f fixture) error
 		check func(t *testing.T, f fixture)
 	}{
-		{"logout", func(f fixture) error { return f.db.Sessions(ownership.NewOwner(f.u.ID)).Revoke(ctx, f.sess.ID) }, sessionGone},
+		{"logout", func(f fixture) error { return f.db.Sessions(gatehousetest.Owner(f.u.ID)).Revoke(ctx, f.sess.ID) }, sessionGone},
 		{"revoke all sessions", func(f fixture) error { return f.db.RevokeUserSessions(ctx, f.u.ID, 0) }, sessionGone},
 		{"deactivate", func(f fixture) error {
 			_, err := f.db.UpdateUser(ctx, f.u.ID, notes.UserPatch{Active: new(false)})
@@ -128,7 +128,7 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 			}
 			return nil
 		}, sessionGone},
-		{"revoke key", func(f fixture) error { return f.db.APIKeys(ownership.NewOwner(f.u.ID)).Revoke(ctx, f.key.ID) }, keyGone},
+		{"revoke key", func(f fixture) error { return f.db.APIKeys(gatehousetest.Owner(f.u.ID)).Revoke(ctx, f.key.ID) }, keyGone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

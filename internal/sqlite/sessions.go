@@ -232,3 +232,24 @@ WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL AND expires_at > ?1`, t, i
 	s.db.cache.dropSession(id)
 	return nil
 }
+
+// RevokeWebSession ends the live web session whose cookie value hashes to
+// hash, if there is one: knowing the cookie is the capability, so a login
+// through the form can end the session of the cookie it carried.
+func (db *DB) RevokeWebSession(ctx context.Context, hash []byte) error {
+	rows, err := db.ws.QueryContext(ctx, `
+UPDATE sessions SET revoked_at = ?1
+WHERE web_hash = ?2 AND revoked_at IS NULL
+RETURNING id`, toDB(now()), hash)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke web session: %w", err)
+	}
+	ids, err := collect(rows, func(s scanner) (id int64, err error) { return id, s.Scan(&id) })
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke web session: %w", err)
+	}
+	for _, id := range ids {
+		db.cache.dropSession(id)
+	}
+	return nil
+}

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 )
 
 // noteBehaviours are the rules about notes and ownership.
@@ -249,7 +250,7 @@ func testNoteOwnerWithoutUser(t *testing.T, s notes.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	n := newNote(t, s, owner(u), "ann's")
-	ghost := s.Notes(ownership.NewOwner(u.ID + 1000))
+	ghost := s.Notes(gatehousetest.Owner(u.ID + 1000))
 
 	if _, err := ghost.Create(ctx, notes.NoteInput{Title: "orphan"}); err == nil {
 		t.Errorf("Notes(no such user).Create = nil error, want an error")
@@ -271,12 +272,11 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 
 	denied := []struct {
 		name  string
-		grant ownership.RoleGrant
+		grant auth.RoleGrant
 	}{
-		{"zero grant", ownership.RoleGrant{}},
-		{"empty role", ownership.NewRoleGrant("")},
-		{"user role", ownership.NewRoleGrant(string(notes.RoleUser))},
-		{"Admin capitalised", ownership.NewRoleGrant("Admin")},
+		{"zero grant", auth.RoleGrant{}},
+		{"user role", gatehousetest.Grant(string(notes.RoleUser))},
+		{"Admin capitalised", gatehousetest.Grant("Admin")},
 	}
 	for _, d := range denied {
 		err := s.DeleteAnyNote(ctx, d.grant, n.ID)
@@ -286,7 +286,7 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 		}
 	}
 
-	admin := ownership.NewRoleGrant(string(notes.RoleAdmin))
+	admin := gatehousetest.Grant(string(notes.RoleAdmin))
 	noErr(t, "DeleteAnyNote(admin)", s.DeleteAnyNote(ctx, admin, n.ID))
 	_, err := s.Notes(owner(u)).Get(ctx, n.ID)
 	wantErr(t, fmt.Sprintf("Notes.Get(%d) after DeleteAnyNote", n.ID), err, notes.ErrNotFound)

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 )
 
 // behaviour is one named rule of the contract, checked on a fresh store.
@@ -105,7 +105,7 @@ func newUser(t *testing.T, s notes.Store, name string, role notes.Role) notes.Us
 }
 
 // owner mints the Owner of u, as auth would.
-func owner(u notes.User) notes.Owner { return ownership.NewOwner(u.ID) }
+func owner(u notes.User) notes.Owner { return gatehousetest.Owner(u.ID) }
 
 // randomHash returns 32 random bytes, standing in for a token's SHA-256.
 func randomHash() []byte {

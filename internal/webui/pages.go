@@ -120,7 +120,7 @@ type notesData struct {
 const listSize = 100
 
 func (ui *ui) home(ctx context.Context, p principal, o owner) (result, error) {
-	return ui.notesPage(ctx, http.StatusOK, notesData{User: p.User}, o)
+	return ui.notesPage(ctx, http.StatusOK, notesData{User: p.User()}, o)
 }
 
 func (ui *ui) notesPage(ctx context.Context, status int, d notesData, o owner) (result, error) {
@@ -141,7 +141,7 @@ func (ui *ui) createNote(ctx context.Context, _ struct{}, me viewer, f formValue
 		_, err = ui.cfg.Store.Notes(o).Create(ctx, in)
 	}
 	if pr := ui.userError(err); pr != nil {
-		return ui.notesPage(ctx, pr.Status, notesData{User: p.User, Errors: messages(pr), Draft: in}, o)
+		return ui.notesPage(ctx, pr.Status, notesData{User: p.User(), Errors: messages(pr), Draft: in}, o)
 	}
 	if err != nil {
 		return result{}, err
@@ -160,7 +160,7 @@ func (ui *ui) deleteNote(ctx context.Context, _ struct{}, o owner, id int64) (re
 
 // logout ends the cookie's session and clears the cookie.
 func (ui *ui) logout(ctx context.Context, _ struct{}, p principal, o owner) (result, error) {
-	sid, err := strconv.ParseInt(p.SessionID, 10, 64)
+	sid, err := strconv.ParseInt(p.SessionID(), 10, 64)
 	if err != nil {
 		return result{}, problem.New(http.StatusUnauthorized, "Not authenticated")
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/internal/ownership"
 )
 
 // Sessions is the auth.WebSessionStore of the web UI: a cookie value is
@@ -76,11 +75,7 @@ func (ui *ui) endCookieSession(ctx context.Context, r *http.Request) {
 	if err != nil || c.Value == "" {
 		return
 	}
-	u, sess, err := ui.cfg.Store.WebSessionUser(ctx, hashCookie(c.Value), ui.cfg.Now(), MaxAge)
-	if err == nil {
-		err = ui.cfg.Store.Sessions(ownership.NewOwner(u.ID)).Revoke(ctx, sess.ID)
-	}
-	if err != nil && !errors.Is(err, notes.ErrNotFound) {
+	if err := ui.cfg.Store.RevokeWebSession(ctx, hashCookie(c.Value)); err != nil {
 		ui.cfg.Logger.WarnContext(ctx, "end previous web session", "error", err)
 	}
 }
