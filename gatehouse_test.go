@@ -206,3 +206,63 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderValuesArePerResponse: a handler that writes into a header
+// value it was given changes its own response only.
+func TestHeaderValuesArePerResponse(t *testing.T) {
+	t.Parallel()
+	api := quietAPI(io.Discard)
+	api.Handle("GET /meddle", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for _, vs := range w.Header() {
+			for i := range vs {
+				vs[i] = "meddled"
+			}
+		}
+	}), gatehouse.Public("test"))
+	api.Handle("GET /x", dep.Handler(dep.None, hello), gatehouse.Public("test"))
+	api.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/meddle", nil))
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	for _, h := range []string{"X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy"} {
+		if got := rec.Header().Get(h); got == "meddled" {
+			t.Errorf("after a handler wrote into its header values, the next response's %s = %q", h, got)
+		}
+	}
+}
+
+// TestHandleRefusesPublicOwnerOrRole: a Public route cannot ask for an
+// owner or a role, which only an authenticated principal has; this is the
+// issue's forge, which the route table printed as "public … owner-scoped".
+func TestHandleRefusesPublicOwnerOrRole(t *testing.T) {
+	t.Parallel()
+	type user = subjectUser
+	forged := dep.New("forged", func(*http.Request) (auth.Principal[user], error) { return auth.Principal[user]{}, nil })
+	tests := []struct {
+		name string
+		h    http.Handler
+	}{
+		{"owner", dep.Handler(auth.OwnerOf[int64](forged), func(context.Context, auth.Owner[int64]) (string, error) { return "", nil })},
+		{"admin", dep.Handler(auth.RequireAdmin(forged), func(context.Context, auth.Privileged[user]) (string, error) { return "", nil })},
+		{"role", dep.Handler(auth.RequireRole(forged, "editor"), func(context.Context, auth.Privileged[user]) (string, error) { return "", nil })},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := quietAPI(io.Discard)
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, `"GET /x"`) || !strings.Contains(msg, "owner or a role") {
+					t.Fatalf("Handle of a Public route with %s: recover() = %q, want a panic naming the route", tt.name, msg)
+				}
+			}()
+			api.Handle("GET /x", tt.h, gatehouse.Public("demo"))
+			t.Fatalf("Handle accepted a Public route that asks for %s", tt.name)
+		})
+	}
+}
+
+// subjectUser is a user with an int64 id.
+type subjectUser struct{ id int64 }
+
+func (subjectUser) IsActive() bool      { return true }
+func (subjectUser) HasRole(string) bool { return true }
+func (u subjectUser) Subject() int64    { return u.id }

@@ -69,9 +69,13 @@ func requireRole[U User](p dep.Dep[Principal[U]], role string, refuse func() *pr
 }
 
 // RequireScopes passes p on if its credential grants every scope; otherwise
-// 403 "Not enough permissions" with WWW-Authenticate naming the scopes.
+// 403 "Not enough permissions" with WWW-Authenticate naming the scopes. An
+// anonymous principal (Optional, or a zero Principal) is 401.
 func RequireScopes[P Scoped](p dep.Dep[P], scopes ...string) dep.Dep[P] {
 	return dep.Derive(p, func(_ context.Context, v P) (P, error) {
+		if a, ok := any(v).(interface{ Authenticated() bool }); ok && !a.Authenticated() {
+			return v, problem.NotAuthenticated() // anonymous: no credential to lack a scope
+		}
 		for _, s := range scopes {
 			if !v.HasScope(s) {
 				return v, problem.MissingScope(scopes...)

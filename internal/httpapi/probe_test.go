@@ -57,8 +57,8 @@ func TestCrossUserNotes(t *testing.T) {
 	}
 }
 
-// TestCrossUserProbe runs gatehousetest's probe over every owner-scoped
-// route of notesd: another user's id answers exactly as a missing one,
+// TestCrossUserProbe runs gatehousetest's probe over every protected
+// route of notesd that takes an id, owner-scoped or not: another user's id answers exactly as a missing one,
 // nobody gets 401, and no list shows another user's data.
 func TestCrossUserProbe(t *testing.T) {
 	e := newEnv(t)
@@ -78,16 +78,26 @@ func TestCrossUserProbe(t *testing.T) {
 			note := e.createNote(tok, "probe-secret-title")
 			var k apiKeyOut
 			e.must(201, req{method: "POST", path: "/api-keys", token: tok, json: map[string]any{"name": "probe-secret-key", "scopes": []string{"notes:read"}}}).decode(t, &k)
+			var me struct{ ID int64 }
+			e.must(200, req{method: "GET", path: "/me", token: tok}).decode(t, &me)
+			uid := strconv.FormatInt(me.ID, 10)
 			return gatehousetest.Owned{
 				IDs: map[string]map[string]string{
 					"/notes/{id}":           {"id": strconv.FormatInt(note.ID, 10)},
 					"/api-keys/{id}":        {"id": strconv.FormatInt(k.ID, 10)},
 					"/me/sessions/{id}":     {"id": sessionOf(t, tok)},
 					"/ui/notes/{id}/delete": {"id": strconv.FormatInt(note.ID, 10)},
+					// Admin routes cross owners by design; B, no admin, is refused alike.
+					"/admin/notes/{id}":          {"id": strconv.FormatInt(note.ID, 10)},
+					"/admin/users/{id}":          {"id": uid},
+					"/admin/users/{id}/sessions": {"id": uid},
 				},
 				Markers: []string{"probe-secret-title", "probe-secret-key", k.Prefix},
 			}
 		},
-		Bodies: map[string]string{"PATCH /notes/{id}": `{"title":"overwritten"}`},
+		Bodies: map[string]string{
+			"PATCH /notes/{id}":       `{"title":"overwritten"}`,
+			"PATCH /admin/users/{id}": `{"is_active":false}`,
+		},
 	}.Run(t)
 }
