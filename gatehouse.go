@@ -30,6 +30,9 @@ type Options struct {
 	MapError func(error) *problem.Details
 	// BodyLimit caps every request body; default dep.DefaultBodyLimit (1 MiB).
 	BodyLimit int64
+	// Errors renders error answers in the application's own shape (see
+	// FastAPIErrors); default RFC 9457 problems.
+	Errors *ErrorFormat
 	// CORSOrigins are the origins ("https://app.example.com") whose
 	// browser scripts may call the API. None by default: no CORS headers
 	// are sent and preflight requests are answered 405. Cookies are never
@@ -157,6 +160,9 @@ func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	a.mux.Handle(pattern, routed(h))
 }
 
+// ErrorFormat returns the format of the API's error answers (nil: problems).
+func (a *API) ErrorFormat() *ErrorFormat { return a.opts.Errors }
+
 // Logger returns the API's logger.
 func (a *API) Logger() *slog.Logger { return a.opts.Logger }
 
@@ -211,19 +217,19 @@ func checks(s auth.Security) string {
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var p *problem.Details
 	if errors.As(err, &p) {
-		problem.Write(w, p)
+		a.opts.Errors.write(w, r, p)
 		return
 	}
 	if a.opts.MapError != nil {
 		if p := a.opts.MapError(err); p != nil {
-			problem.Write(w, p)
+			a.opts.Errors.write(w, r, p)
 			return
 		}
 	}
 	a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
 		slog.String("request_id", RequestID(r)), slog.String("method", r.Method),
 		slog.String("pattern", r.Pattern), slog.String("error", err.Error()))
-	problem.Write(w, problem.Internal())
+	a.opts.Errors.write(w, r, problem.Internal())
 }
 
 // ServeHTTP implements http.Handler.
@@ -258,14 +264,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				slog.String("request_id", id), slog.String("method", r.Method),
 				slog.String("pattern", r.Pattern), slog.Any("panic", v))
 			if !rw.wrote {
-				problem.Write(rw, problem.Internal())
+				a.opts.Errors.write(rw, r, problem.Internal())
 			}
 		}
 		a.log(r, rw, start)
 	}()
 	a.mux.ServeHTTP(rw, r)
 	if !rw.routed && rw.held != 0 {
-		rw.release()
+		rw.release(a.opts.Errors, r)
 	}
 }
 
@@ -362,7 +368,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // release writes the problem for a held-back mux answer.
-func (w *responseWriter) release() {
+func (w *responseWriter) release(f *ErrorFormat, r *http.Request) {
 	code := w.held
 	w.held = 0
 	h := w.Header()
@@ -371,10 +377,10 @@ func (w *responseWriter) release() {
 	w.routed = true // the problem below is ours
 	if code == http.StatusMethodNotAllowed {
 		h.Del("Allow")
-		problem.Write(w, problem.MethodNotAllowed(allow))
+		f.write(w, r, problem.MethodNotAllowed(allow))
 		return
 	}
-	problem.Write(w, problem.RouteNotFound())
+	f.write(w, r, problem.RouteNotFound())
 }
 
 // requestIDs makes request ids: a random prefix per API and a counter, so

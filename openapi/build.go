@@ -38,11 +38,11 @@ type Info struct {
 // path), on two operations with one operationId, and on types that have
 // no JSON form.
 func Build(api *gatehouse.API, info Info) (*Document, error) {
-	return build(api.Routes(), info)
+	return build(api.Routes(), info, api.ErrorFormat())
 }
 
-func build(routes []gatehouse.Route, info Info) (*Document, error) {
-	b := &builder{info: info, gen: newSchemaGen(), schemes: map[string]auth.Credential{}, opIDs: map[string]string{}}
+func build(routes []gatehouse.Route, info Info, errs *gatehouse.ErrorFormat) (*Document, error) {
+	b := &builder{info: info, gen: newSchemaGen(), schemes: map[string]auth.Credential{}, opIDs: map[string]string{}, errs: errs}
 	b.gen.named[reflect.TypeFor[problem.Details]()] = "Problem"
 	doc := &Document{
 		OpenAPI: Version,
@@ -87,7 +87,17 @@ type builder struct {
 	schemes map[string]auth.Credential // scheme name → credential
 	scopes  []string                   // every scope a route requires
 	opIDs   map[string]string          // operationId → route
-	problem *Schema
+	errs    *gatehouse.ErrorFormat     // the shape of error answers
+}
+
+// errorResponse is the documented error answer with status: the API's
+// error format (a problem by default), described by desc.
+func (b *builder) errorResponse(status int, desc string) (*Response, error) {
+	sch, err := b.gen.schema(b.errs.BodyType(status), false)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Description: desc, Content: map[string]MediaType{b.errs.MediaType(): {Schema: sch}}}, nil
 }
 
 // operation documents one route.
@@ -137,9 +147,8 @@ func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error)
 		return nil, err
 	}
 	for _, a := range rt.Doc.Responds {
-		op.Responses[strconv.Itoa(a.Status)] = &Response{
-			Description: a.Description,
-			Content:     map[string]MediaType{problem.ContentType: {Schema: b.problem}},
+		if op.Responses[strconv.Itoa(a.Status)], err = b.errorResponse(a.Status, a.Description); err != nil {
+			return nil, err
 		}
 	}
 	return op, nil
@@ -277,17 +286,10 @@ func (b *builder) security(s auth.Security) []SecurityRequirement {
 
 // failures adds the error answers the route's graph can give.
 func (b *builder) failures(op *Operation, s auth.Security, hasBody bool) error {
-	if b.problem == nil {
-		p, err := b.gen.schema(reflect.TypeFor[problem.Details](), false)
-		if err != nil {
-			return err
-		}
-		b.problem = p
-	}
+	var err error
 	add := func(status int, desc string) {
-		op.Responses[strconv.Itoa(status)] = &Response{
-			Description: desc,
-			Content:     map[string]MediaType{problem.ContentType: {Schema: b.problem}},
+		if err == nil {
+			op.Responses[strconv.Itoa(status)], err = b.errorResponse(status, desc)
 		}
 	}
 	if s.Active {
@@ -295,10 +297,12 @@ func (b *builder) failures(op *Operation, s auth.Security, hasBody bool) error {
 	}
 	if len(s.Requirements) > 0 {
 		add(http.StatusUnauthorized, "Not authenticated, or the credentials are not valid.")
-		op.Responses["401"].Headers = map[string]*Header{"WWW-Authenticate": {
-			Description: "The challenges of the accepted schemes.",
-			Schema:      &Schema{Type: Types{"string"}},
-		}}
+		if r := op.Responses["401"]; r != nil {
+			r.Headers = map[string]*Header{"WWW-Authenticate": {
+				Description: "The challenges of the accepted schemes.",
+				Schema:      &Schema{Type: Types{"string"}},
+			}}
+		}
 	}
 	if why := forbidden(s); why != "" {
 		add(http.StatusForbidden, why)
@@ -314,7 +318,7 @@ func (b *builder) failures(op *Operation, s auth.Security, hasBody bool) error {
 	if hasBody || len(op.Parameters) > 0 {
 		add(http.StatusUnprocessableEntity, "Validation failed.")
 	}
-	return nil
+	return err
 }
 
 // forbidden says why the route can answer 403, or "" when it cannot.
