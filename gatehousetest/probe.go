@@ -138,10 +138,10 @@ func (p Probe) checkOwned(rt gatehouse.Route, ids map[string]string, missing str
 	none := p.send(rt.Method, fill(rt.Path, ids, missing), body, b)
 	if theirs.code != none.code || !bytes.Equal(theirs.body, none.body) || theirs.contentType != none.contentType {
 		out = append(out, fmt.Sprintf("as another user: %d %s; for a missing id: %d %s; want the same answer",
-			theirs.code, theirs.body, none.code, none.body))
+			theirs.code, bytes.TrimSpace(theirs.body), none.code, bytes.TrimSpace(none.body)))
 	}
 	if theirs.code < 400 {
-		out = append(out, fmt.Sprintf("another user's request succeeded: %d %s", theirs.code, theirs.body))
+		out = append(out, fmt.Sprintf("another user's request succeeded: %d %s", theirs.code, bytes.TrimSpace(theirs.body)))
 	}
 	anon := p.send(rt.Method, fill(rt.Path, ids, ""), body, Identity{})
 	if anon.code != http.StatusUnauthorized || anon.challenge == "" {
