@@ -185,6 +185,14 @@ func Invalid(location, message string) *Details {
 // Conflict is the answer to a state conflict: 409 with detail.
 func Conflict(detail string) *Details { return New(http.StatusConflict, detail) }
 
+// NoteLimit is the answer when the caller's note quota is full: 409 "Note
+// limit reached".
+func NoteLimit() *Details { return Conflict("Note limit reached") }
+
+// APIKeyLimit is the answer when the caller's API key quota is full: 409
+// "API key limit reached".
+func APIKeyLimit() *Details { return Conflict("API key limit reached") }
+
 // MethodNotAllowed is the answer to a method the route does not serve: 405
 // with Allow.
 func MethodNotAllowed(allow string) *Details {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 )
 
 // configOpts lets cmp compare configs.
@@ -23,6 +25,7 @@ func parseServeFlags(args []string, getenv func(string) string) (config, error) 
 	cfg.addServerFlags(fs)
 	cfg.addDatabaseFlags(fs)
 	cfg.addLogFlags(fs)
+	cfg.addStorageFlags(fs)
 	err := fs.parse(args, getenv)
 	return cfg, err
 }
@@ -52,6 +55,8 @@ func TestConfigPrecedence(t *testing.T) {
 				"NOTESD_LOGIN_LIMIT_PER_ACCOUNT=3", "NOTESD_LOGIN_LIMIT_PER_IP=4", "NOTESD_REGISTER_LIMIT_PER_IP=5",
 				"NOTESD_RATE_WINDOW=1h", "NOTESD_TRUSTED_PROXIES=10.0.0.0/8, 192.168.1.1",
 				"NOTESD_CORS_ORIGINS=https://app.example.com",
+				"NOTESD_MAX_NOTES_PER_USER=10", "NOTESD_MAX_API_KEYS_PER_USER=11", "NOTESD_MAX_SESSIONS_PER_USER=12",
+				"NOTESD_RETENTION=48h",
 			},
 			want: config{
 				addr: "0.0.0.0:9000", databaseURL: "sqlite:/var/lib/notesd/n.db", secretKey: "s",
@@ -61,7 +66,18 @@ func TestConfigPrecedence(t *testing.T) {
 				loginPerAccount: 3, loginPerIP: 4, registerPerIP: 5, rateWindow: time.Hour,
 				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.1/32")},
 				corsOrigins:    []string{"https://app.example.com"},
+				quotas:         httpapi.Quotas{NotesPerUser: 10, APIKeysPerUser: 11, SessionsPerUser: 12},
+				retention:      48 * time.Hour,
 			},
+		},
+		{
+			name: "storage flags over env",
+			args: []string{"--max-notes-per-user", "3", "--max-api-keys-per-user=4", "--max-sessions-per-user", "5", "--retention", "1h"},
+			env:  []string{"NOTESD_MAX_NOTES_PER_USER=9", "NOTESD_RETENTION=9h"},
+			want: with(func(c *config) {
+				c.quotas = httpapi.Quotas{NotesPerUser: 3, APIKeysPerUser: 4, SessionsPerUser: 5}
+				c.retention = time.Hour
+			}),
 		},
 		{
 			name: "flag over env",
@@ -125,6 +141,9 @@ func TestConfigErrors(t *testing.T) {
 		wantErr string
 	}{
 		{name: "env duration", env: []string{"NOTESD_ACCESS_TTL=soon"}, wantErr: "NOTESD_ACCESS_TTL"},
+		{name: "zero note quota", args: []string{"--max-notes-per-user=0"}, wantErr: "not positive"},
+		{name: "env session quota", env: []string{"NOTESD_MAX_SESSIONS_PER_USER=many"}, wantErr: "NOTESD_MAX_SESSIONS_PER_USER"},
+		{name: "negative retention", args: []string{"--retention=-1h"}, wantErr: "not positive"},
 		{name: "env negative duration", env: []string{"NOTESD_REFRESH_TTL=-1h"}, wantErr: "NOTESD_REFRESH_TTL"},
 		{name: "env bool", env: []string{"NOTESD_SECURE_COOKIES=maybe"}, wantErr: "NOTESD_SECURE_COOKIES"},
 		{name: "env log format", env: []string{"NOTESD_LOG_FORMAT=xml"}, wantErr: "NOTESD_LOG_FORMAT"},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/janitor"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
@@ -39,6 +40,9 @@ const (
 	defaultLoginPerIP      = 100
 	defaultRegisterPerIP   = 30
 	defaultRateWindow      = 15 * time.Minute
+
+	// The quotas and retention of SPEC §5.
+	defaultRetention = janitor.DefaultRetention
 )
 
 // envName returns the environment variable behind the flag name:
@@ -407,6 +411,8 @@ type config struct {
 	rateWindow         time.Duration
 	trustedProxies     []netip.Prefix
 	corsOrigins        []string
+	quotas             httpapi.Quotas
+	retention          time.Duration
 }
 
 // defaultConfig returns the configuration with every default set.
@@ -424,7 +430,26 @@ func defaultConfig() config {
 		loginPerIP:      defaultLoginPerIP,
 		registerPerIP:   defaultRegisterPerIP,
 		rateWindow:      defaultRateWindow,
+		quotas: httpapi.Quotas{
+			NotesPerUser:    httpapi.DefaultNotesPerUser,
+			APIKeysPerUser:  httpapi.DefaultAPIKeysPerUser,
+			SessionsPerUser: httpapi.DefaultSessionsPerUser,
+		},
+		retention: defaultRetention,
 	}
+}
+
+// addStorageFlags defines the per-user quotas and the retention of SPEC §5.
+func (c *config) addStorageFlags(fs *flagSet) {
+	fs.envVar(positiveIntValue{&c.quotas.NotesPerUser}, "max-notes-per-user",
+		"`number` of notes a user may have; past it POST /notes is 409 \"Note limit reached\"")
+	fs.envVar(positiveIntValue{&c.quotas.APIKeysPerUser}, "max-api-keys-per-user",
+		"`number` of API keys (not revoked) a user may have; past it POST /api-keys is 409 \"API key limit reached\"")
+	fs.envVar(positiveIntValue{&c.quotas.SessionsPerUser}, "max-sessions-per-user",
+		"`number` of live sessions (API and web) a user may have; a login past it revokes the oldest")
+	fs.envVar(durationValue{&c.retention}, "retention",
+		"how long revoked or expired sessions and used refresh tokens are kept after they stopped working, a `duration`; "+
+			"a janitor deletes them at start and hourly")
 }
 
 // addDatabaseFlags defines --database-url.

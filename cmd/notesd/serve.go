@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/janitor"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
@@ -38,6 +39,7 @@ func runServe(ctx context.Context, args []string, c cli) error {
 	cfg.addServerFlags(fs)
 	cfg.addDatabaseFlags(fs)
 	cfg.addLogFlags(fs)
+	cfg.addStorageFlags(fs)
 	if done, err := parseArgs(fs, args, c.getenv); done {
 		return err
 	}
@@ -103,10 +105,24 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		Limits:           limits,
 		TrustedProxies:   cfg.trustedProxies,
 		CORSOrigins:      cfg.corsOrigins,
+		Quotas:           cfg.quotas,
 	})
 	if err != nil {
 		return err
 	}
+
+	// The retention janitor; stopped (and waited for) before the store
+	// closes, since deferred calls run last first.
+	jctx, stopJanitor := context.WithCancel(ctx)
+	janitorDone := make(chan struct{})
+	go func() {
+		defer close(janitorDone)
+		janitor.Run(jctx, janitor.Config{Store: db, Retention: cfg.retention, Logger: logger})
+	}()
+	defer func() {
+		stopJanitor()
+		<-janitorDone
+	}()
 
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)
 	if err != nil {

@@ -64,7 +64,7 @@ func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiK
 		}
 	}
 	key, prefix, hash := auth.NewAPIKey()
-	nk := notes.NewAPIKey{Name: in.Name, Prefix: prefix, Hash: hash, Scopes: in.Scopes}
+	nk := notes.NewAPIKey{Name: in.Name, Prefix: prefix, Hash: hash, Scopes: in.Scopes, MaxPerUser: s.cfg.Quotas.APIKeysPerUser}
 	if in.ExpiresInDays != nil {
 		t := s.cfg.Now().Add(time.Duration(*in.ExpiresInDays) * 24 * time.Hour)
 		nk.ExpiresAt = &t

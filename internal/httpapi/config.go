@@ -34,7 +34,28 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the API from a browser;
 	// none by default (no CORS headers at all).
 	CORSOrigins []string
+	// Quotas are the per-user storage quotas of SPEC §5.
+	Quotas Quotas
 }
+
+// Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.
+type Quotas struct {
+	// NotesPerUser notes a user may have; default 10,000 (then 409).
+	NotesPerUser int
+	// APIKeysPerUser API keys, not revoked, a user may have; default 100
+	// (then 409).
+	APIKeysPerUser int
+	// SessionsPerUser live sessions (API and web) a user may have; default
+	// 100: a new login revokes the oldest.
+	SessionsPerUser int
+}
+
+// Default quotas of SPEC §5.
+const (
+	DefaultNotesPerUser    = 10_000
+	DefaultAPIKeysPerUser  = 100
+	DefaultSessionsPerUser = 100
+)
 
 // Limits are SPEC §7's rate limits. Zero fields take the defaults.
 type Limits struct {
@@ -63,6 +84,10 @@ func (c *Config) defaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	q := &c.Quotas
+	q.NotesPerUser = cmp.Or(q.NotesPerUser, DefaultNotesPerUser)
+	q.APIKeysPerUser = cmp.Or(q.APIKeysPerUser, DefaultAPIKeysPerUser)
+	q.SessionsPerUser = cmp.Or(q.SessionsPerUser, DefaultSessionsPerUser)
 	l := &c.Limits
 	l.Window = cmp.Or(l.Window, 15*time.Minute)
 	l.LoginPerAccount = cmp.Or(l.LoginPerAccount, 10)

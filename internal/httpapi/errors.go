@@ -21,6 +21,10 @@ func mapError(err error) *problem.Details {
 		return problem.Validation(fe...)
 	case errors.Is(err, auth.ErrBusy):
 		return problem.Unavailable()
+	case errors.Is(err, notes.ErrNoteLimit):
+		return problem.NoteLimit()
+	case errors.Is(err, notes.ErrAPIKeyLimit):
+		return problem.APIKeyLimit()
 	}
 	return nil
 }

@@ -52,6 +52,7 @@ func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (d
 		Scopes:      scopes,
 		ExpiresAt:   s.cfg.Now().Add(s.cfg.RefreshTTL),
 		RefreshHash: auth.HashAPIKey(refresh),
+		MaxPerUser:  s.cfg.Quotas.SessionsPerUser,
 	})
 	if err != nil {
 		return none, err

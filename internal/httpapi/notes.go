@@ -31,7 +31,9 @@ type noteInput struct {
 	Body  string `json:"body" openapi:"optional"` // at most 100,000 bytes of UTF-8
 }
 
-func (in *noteInput) Validate() error { return notes.NoteInput(*in).Validate() }
+func (in *noteInput) Validate() error {
+	return notes.NoteInput{Title: in.Title, Body: in.Body}.Validate()
+}
 
 type notePatch struct {
 	Title *string `json:"title" openapi:"minLength=1,maxLength=200"`
@@ -49,7 +51,7 @@ func (s *server) listNotes(ctx context.Context, o owner, p notes.Page) (list[not
 }
 
 func (s *server) createNote(ctx context.Context, o owner, in noteInput) (dep.Created[noteView], error) {
-	n, err := s.store.Notes(o).Create(ctx, notes.NoteInput(in))
+	n, err := s.store.Notes(o).Create(ctx, notes.NoteInput{Title: in.Title, Body: in.Body, MaxPerUser: s.cfg.Quotas.NotesPerUser})
 	if err != nil {
 		return dep.Created[noteView]{}, err
 	}

@@ -78,15 +78,17 @@ func addRoutes(api *gatehouse.API, s *server) {
 		gatehouse.Responds(400, "Inactive user, or the current password is incorrect."))
 	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"))
 
-	api.Handle("GET /me/sessions", dep.Handler2(manager, managerOwner, s.listSessions), gatehouse.Tags("sessions"))
+	api.Handle("GET /me/sessions", dep.Handler3(manager, managerOwner, page, s.listSessions), gatehouse.Tags("sessions"))
 	api.Handle("DELETE /me/sessions/{id}", dep.Handler2(managerOwner, sessionID, s.revokeSession), gatehouse.Tags("sessions"))
 
-	api.Handle("POST /api-keys", dep.Handler3(manager, managerOwner, dep.JSON[apiKeyInput](), s.createAPIKey), gatehouse.Tags("api-keys"))
+	api.Handle("POST /api-keys", dep.Handler3(manager, managerOwner, dep.JSON[apiKeyInput](), s.createAPIKey), gatehouse.Tags("api-keys"),
+		gatehouse.Responds(409, "API key limit reached."))
 	api.Handle("GET /api-keys", dep.Handler(managerOwner, s.listAPIKeys), gatehouse.Tags("api-keys"))
 	api.Handle("DELETE /api-keys/{id}", dep.Handler2(managerOwner, keyID, s.revokeAPIKey), gatehouse.Tags("api-keys"))
 
 	api.Handle("GET /notes", dep.Handler2(readerOwner, page, s.listNotes), gatehouse.Tags("notes"))
-	api.Handle("POST /notes", dep.Handler2(writerOwner, dep.JSON[noteInput](), s.createNote), gatehouse.Tags("notes"))
+	api.Handle("POST /notes", dep.Handler2(writerOwner, dep.JSON[noteInput](), s.createNote), gatehouse.Tags("notes"),
+		gatehouse.Responds(409, "Note limit reached."))
 	api.Handle("GET /notes/{id}", dep.Handler2(readerOwner, noteID, s.getNote), gatehouse.Tags("notes"))
 	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"))
 	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"))
@@ -109,6 +111,8 @@ func addRoutes(api *gatehouse.API, s *server) {
 		MapError:     mapError,
 		Logger:       s.cfg.Logger,
 		Now:          s.cfg.Now,
+		MaxNotes:     s.cfg.Quotas.NotesPerUser,
+		MaxSessions:  s.cfg.Quotas.SessionsPerUser,
 	})
 
 	addDocs(api) // last: the document is read from the routes above

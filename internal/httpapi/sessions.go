@@ -22,24 +22,20 @@ type sessionView struct {
 	Current    bool      `json:"current"`
 }
 
-type sessionList struct {
-	Items []sessionView `json:"items"`
-}
-
-func (s *server) listSessions(ctx context.Context, p principal, o owner) (sessionList, error) {
-	list, err := s.store.Sessions(o).List(ctx, s.cfg.Now())
+// listSessions is one page of the caller's live sessions, newest first,
+// paginated like notes.
+func (s *server) listSessions(ctx context.Context, p principal, o owner, pg notes.Page) (list[sessionView], error) {
+	items, next, err := s.store.Sessions(o).List(ctx, s.cfg.Now(), pg)
 	if err != nil {
-		return sessionList{}, err
+		return list[sessionView]{}, err
 	}
-	out := sessionList{Items: make([]sessionView, len(list))}
-	for i, ss := range list {
-		out.Items[i] = sessionView{
+	return newList(items, next, func(ss notes.Session) sessionView {
+		return sessionView{
 			ID: ss.ID, UserAgent: ss.UserAgent, IP: ss.IP, CreatedAt: ss.CreatedAt,
 			LastSeenAt: ss.LastSeenAt, ExpiresAt: ss.ExpiresAt,
 			Current: p.SessionID() == strconv.FormatInt(ss.ID, 10),
 		}
-	}
-	return out, nil
+	}), nil
 }
 
 // revokeSession ends one of the caller's sessions; anyone else's is 404.

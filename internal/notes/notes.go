@@ -24,6 +24,12 @@ var (
 	// ErrRefreshReused: a rotated-away refresh token was presented again;
 	// its session has been revoked.
 	ErrRefreshReused = errors.New("refresh token reused")
+	// ErrNoteLimit: the owner already has as many notes as the quota
+	// (NoteInput.MaxPerUser) allows.
+	ErrNoteLimit = errors.New("note limit reached")
+	// ErrAPIKeyLimit: the owner already has as many live API keys as the
+	// quota (NewAPIKey.MaxPerUser) allows.
+	ErrAPIKeyLimit = errors.New("api key limit reached")
 )
 
 // Role is a user's role.
@@ -111,6 +117,11 @@ type Note struct {
 type NoteInput struct {
 	Title string
 	Body  string
+	// MaxPerUser, when positive, is the owner's note quota: Create fails
+	// with ErrNoteLimit when the owner already has that many notes. It is
+	// checked and the note stored atomically, so a burst of creates cannot
+	// pass it. Zero means no quota.
+	MaxPerUser int
 }
 
 // NotePatch changes a note; nil fields are left alone.
@@ -142,6 +153,11 @@ type NewSession struct {
 	ExpiresAt   time.Time
 	RefreshHash []byte
 	WebHash     []byte
+	// MaxPerUser, when positive, is the user's session quota: after this
+	// session is stored, the user's oldest live sessions beyond MaxPerUser
+	// (this one counted) are revoked in the same transaction. Zero means
+	// no quota.
+	MaxPerUser int
 }
 
 // APIKey is a stored API key. Hash is the SHA-256 of the whole key; the key
@@ -165,6 +181,11 @@ type NewAPIKey struct {
 	Hash      []byte
 	Scopes    []Scope
 	ExpiresAt *time.Time
+	// MaxPerUser, when positive, is the owner's API key quota: Create fails
+	// with ErrAPIKeyLimit when the owner already has that many keys that
+	// are not revoked (expired ones count until revoked). Checked and
+	// stored atomically. Zero means no quota.
+	MaxPerUser int
 }
 
 // Page asks for one page of a keyset-paginated list: items with id < After
@@ -173,3 +194,23 @@ type Page struct {
 	After int64
 	Limit int
 }
+
+// Purge asks a store to delete one batch of the rows that stopped working
+// before Before (SPEC §5, retention): sessions (token and web sessions)
+// revoked or expired before Before, and used refresh tokens rotated away
+// before Before.
+type Purge struct {
+	Before time.Time
+	// Limit bounds the rows each statement deletes; at most Limit of each
+	// kind per call. It must be positive.
+	Limit int
+}
+
+// Purged counts the rows one Purge deleted.
+type Purged struct {
+	Sessions      int64
+	RefreshTokens int64
+}
+
+// Total is the number of rows deleted.
+func (p Purged) Total() int64 { return p.Sessions + p.RefreshTokens }

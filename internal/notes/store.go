@@ -58,6 +58,13 @@ type Store interface {
 	RevokeUserSessions(ctx context.Context, userID, keep int64) error
 	// Sessions is the owner's view of their sessions.
 	Sessions(o Owner) SessionStore
+	// Purge deletes one batch of rows that stopped working before
+	// p.Before: first used refresh tokens rotated away before it, then
+	// sessions revoked or expired before it (with whatever used tokens
+	// they still have). A call deletes at most p.Limit rows of each kind,
+	// each kind in one statement, so it never holds a write lock long;
+	// call it again while it deletes a full batch.
+	Purge(ctx context.Context, p Purge) (Purged, error)
 
 	// APIKeyByPrefix returns the live (not revoked) key with that prefix and
 	// its user; ErrNotFound otherwise. The caller checks the hash and expiry.
@@ -90,7 +97,9 @@ type NoteStore interface {
 
 // SessionStore is one owner's login sessions (live ones only).
 type SessionStore interface {
-	List(ctx context.Context, now time.Time) ([]Session, error)
+	// List returns one keyset page of the owner's live sessions at now,
+	// newest first, and the cursor of the next page (0 when there is none).
+	List(ctx context.Context, now time.Time, p Page) ([]Session, int64, error)
 	// Revoke ends one session; ErrNotFound when it is not the owner's or not live.
 	Revoke(ctx context.Context, id int64) error
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -86,7 +88,9 @@ type apiKeyStore struct {
 }
 
 // Create stores a key for the owner. ErrConflict when the prefix is taken,
-// ErrForbidden for the zero Owner.
+// ErrForbidden for the zero Owner, ErrAPIKeyLimit when the owner already
+// has nk.MaxPerUser keys that are not revoked (counted and inserted in one
+// transaction holding the owner's users row, as notes are).
 func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIKey, error) {
 	if !s.o.Valid() {
 		return notes.APIKey{}, fmt.Errorf("postgres: create api key: %w", notes.ErrForbidden)
@@ -102,12 +106,23 @@ func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPI
 	if hash == nil {
 		hash = []byte{}
 	}
-	row := db.pool.QueryRow(ctx, `
+	var k notes.APIKey
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if nk.MaxPerUser > 0 {
+			err := underQuota(ctx, tx, userID, nk.MaxPerUser, notes.ErrAPIKeyLimit,
+				`SELECT count(*) FROM (SELECT 1 FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL LIMIT $2) q`)
+			if err != nil {
+				return err
+			}
+		}
+		var err error
+		k, err = scanAPIKey(tx.QueryRow(ctx, `
 INSERT INTO api_keys (user_id, name, prefix, hash, scopes, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING `+apiKeyColumns,
-		userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt))
-	k, err := scanAPIKey(row)
+			userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt)))
+		return err
+	})
 	if err != nil {
 		return notes.APIKey{}, fmt.Errorf("postgres: create api key: %w", mapErr(err))
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -52,20 +54,58 @@ type noteStore struct {
 }
 
 // Create stores a note of the owner; ErrForbidden for the zero Owner,
-// ErrNotFound when the owner's user does not exist.
+// ErrNotFound when the owner's user does not exist, ErrNoteLimit when the
+// owner already has in.MaxPerUser notes. Under a quota the count and the
+// insert run in one transaction that first locks the owner's users row,
+// so concurrent creates of one owner (on any replica) queue there and no
+// burst passes the quota.
 func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("postgres: create note: %w", notes.ErrForbidden)
 	}
-	row := s.db.pool.QueryRow(ctx, `
+	const insert = `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $4)
-RETURNING `+noteColumns, s.o.ID(), in.Title, in.Body, toDB(now()))
-	n, err := scanNote(row)
+RETURNING ` + noteColumns
+	if in.MaxPerUser <= 0 {
+		n, err := scanNote(s.db.pool.QueryRow(ctx, insert, s.o.ID(), in.Title, in.Body, toDB(now())))
+		if err != nil {
+			return notes.Note{}, fmt.Errorf("postgres: create note: %w", mapErr(err))
+		}
+		return n, nil
+	}
+	var n notes.Note
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		err := underQuota(ctx, tx, s.o.ID(), in.MaxPerUser, notes.ErrNoteLimit,
+			`SELECT count(*) FROM (SELECT 1 FROM notes WHERE owner_id = $1 LIMIT $2) q`)
+		if err != nil {
+			return err
+		}
+		n, err = scanNote(tx.QueryRow(ctx, insert, s.o.ID(), in.Title, in.Body, toDB(now())))
+		return err
+	})
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("postgres: create note: %w", mapErr(err))
 	}
 	return n, nil
+}
+
+// underQuota locks user userID's row for the rest of tx (ErrNotFound when
+// there is none), then counts their rows with count (parameters: the user
+// id and max) and returns full when there are max or more.
+func underQuota(ctx context.Context, tx pgx.Tx, userID int64, max int, full error, count string) error {
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, userID).Scan(&one); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, count, userID, max).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return full
+	}
+	return nil
 }
 
 // Get returns the owner's note; ErrNotFound when it is not the owner's.

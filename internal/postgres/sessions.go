@@ -33,7 +33,10 @@ func scanSession(s scanner) (notes.Session, error) {
 }
 
 // CreateSession stores a login session, created and last seen now.
-// ErrNotFound when the user does not exist.
+// ErrNotFound when the user does not exist. With ns.MaxPerUser set, the
+// transaction first locks the user's row (so concurrent logins of one user
+// queue), then revokes the user's oldest live sessions beyond MaxPerUser,
+// this one counted.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
@@ -43,12 +46,31 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 	if len(ns.WebHash) > 0 {
 		web = ns.WebHash
 	}
-	row := db.pool.QueryRow(ctx, `
+	var s notes.Session
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if ns.MaxPerUser > 0 {
+			var one int
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, ns.UserID).Scan(&one); err != nil {
+				return err
+			}
+		}
+		var err error
+		s, err = scanSession(tx.QueryRow(ctx, `
 INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash, web_hash)
 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)
 RETURNING `+sessionColumns,
-		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, toDB(ns.ExpiresAt), refresh, web)
-	s, err := scanSession(row)
+			ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, toDB(ns.ExpiresAt), refresh, web))
+		if err != nil || ns.MaxPerUser <= 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+UPDATE sessions SET revoked_at = $1
+WHERE id IN (
+	SELECT id FROM sessions
+	WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
+	ORDER BY id DESC OFFSET $3)`, t, ns.UserID, ns.MaxPerUser)
+		return err
+	})
 	if err != nil {
 		return notes.Session{}, fmt.Errorf("postgres: create session: %w", mapErr(err))
 	}
@@ -135,7 +157,7 @@ RETURNING id`, newHash, toDB(now), oldHash).Scan(&sid)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO used_refresh_tokens (hash, session_id) VALUES ($1, $2)`, oldHash, sid); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES ($1, $2, $3)`, oldHash, sid, toDB(now)); err != nil {
 			return err
 		}
 		row := tx.QueryRow(ctx, `
@@ -196,24 +218,27 @@ type sessionStore struct {
 	o  notes.Owner
 }
 
-// List returns the owner's live sessions (not revoked, not expired at now),
-// newest first.
-func (s sessionStore) List(ctx context.Context, now time.Time) ([]notes.Session, error) {
+// List returns one keyset page of the owner's live sessions (not revoked,
+// not expired at now), newest first, and the cursor of the next page.
+func (s sessionStore) List(ctx context.Context, now time.Time, p notes.Page) ([]notes.Session, int64, error) {
 	if !s.o.Valid() {
-		return []notes.Session{}, nil
+		return []notes.Session{}, 0, nil
 	}
+	limit := limitOf(p)
 	rows, err := s.db.pool.Query(ctx, `
 SELECT `+sessionColumns+` FROM sessions
-WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
-ORDER BY id DESC`, s.o.ID(), toDB(now))
+WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND ($3::bigint = 0 OR id < $3)
+ORDER BY id DESC
+LIMIT $4`, s.o.ID(), toDB(now), p.After, limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("postgres: list sessions: %w", err)
 	}
 	out, err := collect(rows, scanSession)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("postgres: list sessions: %w", err)
 	}
-	return out, nil
+	out, next := page(out, limit, func(ss notes.Session) int64 { return ss.ID })
+	return out, next, nil
 }
 
 // Revoke ends one of the owner's live sessions; ErrNotFound when it is not
@@ -245,4 +270,34 @@ WHERE web_hash = $2 AND revoked_at IS NULL`, toDB(now()), hash)
 		return fmt.Errorf("postgres: revoke web session: %w", err)
 	}
 	return nil
+}
+
+// Purge deletes one batch of dead rows: used refresh tokens rotated away
+// before p.Before, then sessions revoked or expired before it that have no
+// used token left (so the cascade to used_refresh_tokens deletes nothing
+// and each statement stays bounded by p.Limit).
+func (db *DB) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
+	if p.Limit <= 0 {
+		return notes.Purged{}, errors.New("postgres: purge: limit must be positive")
+	}
+	before := toDB(p.Before)
+	var out notes.Purged
+	tag, err := db.pool.Exec(ctx, `
+DELETE FROM used_refresh_tokens WHERE hash IN (
+	SELECT hash FROM used_refresh_tokens WHERE used_at < $1 LIMIT $2)`, before, p.Limit)
+	if err != nil {
+		return out, fmt.Errorf("postgres: purge used refresh tokens: %w", err)
+	}
+	out.RefreshTokens = tag.RowsAffected()
+	tag, err = db.pool.Exec(ctx, `
+DELETE FROM sessions WHERE id IN (
+	SELECT s.id FROM sessions s
+	WHERE (s.revoked_at < $1 OR s.expires_at < $1)
+	AND NOT EXISTS (SELECT 1 FROM used_refresh_tokens u WHERE u.session_id = s.id)
+	LIMIT $2)`, before, p.Limit)
+	if err != nil {
+		return out, fmt.Errorf("postgres: purge sessions: %w", err)
+	}
+	out.Sessions = tag.RowsAffected()
+	return out, nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -96,7 +97,9 @@ type apiKeyStore struct {
 }
 
 // Create stores a key for the owner. ErrConflict when the prefix is taken,
-// ErrForbidden for the zero Owner.
+// ErrForbidden for the zero Owner, ErrAPIKeyLimit when the owner already
+// has nk.MaxPerUser keys that are not revoked (one statement on the single
+// writer connection: no burst passes the quota).
 func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIKey, error) {
 	if !s.o.Valid() {
 		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", notes.ErrForbidden)
@@ -114,10 +117,15 @@ func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPI
 	}
 	row := db.ws.QueryRowContext(ctx, `
 INSERT INTO api_keys (user_id, name, prefix, hash, scopes, created_at, expires_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+WHERE ?8 <= 0 OR (SELECT count(*) FROM (
+	SELECT 1 FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL LIMIT ?8)) < ?8
 RETURNING `+apiKeyColumns,
-		userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt))
+		userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt), nk.MaxPerUser)
 	k, err := scanAPIKey(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", notes.ErrAPIKeyLimit)
+	}
 	if err != nil {
 		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", mapErr(err))
 	}

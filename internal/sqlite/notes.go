@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -52,7 +54,10 @@ type noteStore struct {
 }
 
 // Create stores a note of the owner; ErrForbidden for the zero Owner,
-// ErrNotFound when the owner's user does not exist.
+// ErrNotFound when the owner's user does not exist, ErrNoteLimit when the
+// owner already has in.MaxPerUser notes. The count and the insert are one
+// statement on the single writer connection, so no burst can pass the
+// quota.
 func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrForbidden)
@@ -60,9 +65,13 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 	t := toDB(now())
 	row := s.db.ws.QueryRowContext(ctx, `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?)
-RETURNING `+noteColumns, s.o.ID(), in.Title, in.Body, t, t)
+SELECT ?1, ?2, ?3, ?4, ?4
+WHERE ?5 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM notes WHERE owner_id = ?1 LIMIT ?5)) < ?5
+RETURNING `+noteColumns, s.o.ID(), in.Title, in.Body, t, in.MaxPerUser)
 	n, err := scanNote(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrNoteLimit)
+	}
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", mapErr(err))
 	}

@@ -32,7 +32,9 @@ func scanSession(s scanner) (notes.Session, error) {
 }
 
 // CreateSession stores a login session, created and last seen now.
-// ErrNotFound when the user does not exist.
+// ErrNotFound when the user does not exist. With ns.MaxPerUser set, the
+// user's oldest live sessions beyond it (this one counted) are revoked in
+// the same transaction and dropped from the auth cache.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
@@ -42,14 +44,41 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 	if len(ns.WebHash) > 0 {
 		web = ns.WebHash
 	}
-	row := db.ws.QueryRowContext(ctx, `
+	var (
+		s       notes.Session
+		evicted []int64
+	)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		row := tx.QueryRowContext(ctx, `
 INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash, web_hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING `+sessionColumns,
-		ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, t, toDB(ns.ExpiresAt), refresh, web)
-	s, err := scanSession(row)
+			ns.UserID, ns.UserAgent, ns.IP, strings.Join(ns.Scopes, " "), t, t, toDB(ns.ExpiresAt), refresh, web)
+		var err error
+		if s, err = scanSession(row); err != nil || ns.MaxPerUser <= 0 {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `
+UPDATE sessions SET revoked_at = ?1
+WHERE id IN (
+	SELECT id FROM sessions
+	WHERE user_id = ?2 AND revoked_at IS NULL AND expires_at > ?1
+	ORDER BY id DESC LIMIT -1 OFFSET ?3)
+RETURNING id`, t, ns.UserID, ns.MaxPerUser)
+		if err != nil {
+			return err
+		}
+		evicted, err = collect(rows, func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		return err
+	})
 	if err != nil {
 		return notes.Session{}, fmt.Errorf("sqlite: create session: %w", mapErr(err))
+	}
+	for _, id := range evicted {
+		db.cache.dropSession(id)
 	}
 	return s, nil
 }
@@ -131,7 +160,7 @@ RETURNING id`, newHash, toDB(now), oldHash, toDB(now)).Scan(&sid)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO used_refresh_tokens (hash, session_id) VALUES (?, ?)`, oldHash, sid); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES (?, ?, ?)`, oldHash, sid, toDB(now)); err != nil {
 			return err
 		}
 		row := tx.QueryRowContext(ctx, `
@@ -193,24 +222,27 @@ type sessionStore struct {
 	o  notes.Owner
 }
 
-// List returns the owner's live sessions (not revoked, not expired at now),
-// newest first.
-func (s sessionStore) List(ctx context.Context, now time.Time) ([]notes.Session, error) {
+// List returns one keyset page of the owner's live sessions (not revoked,
+// not expired at now), newest first, and the cursor of the next page.
+func (s sessionStore) List(ctx context.Context, now time.Time, p notes.Page) ([]notes.Session, int64, error) {
 	if !s.o.Valid() {
-		return []notes.Session{}, nil
+		return []notes.Session{}, 0, nil
 	}
+	limit := limitOf(p)
 	rows, err := s.db.rs.QueryContext(ctx, `
 SELECT `+sessionColumns+` FROM sessions
-WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
-ORDER BY id DESC`, s.o.ID(), toDB(now))
+WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND (?3 = 0 OR id < ?3)
+ORDER BY id DESC
+LIMIT ?4`, s.o.ID(), toDB(now), p.After, limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("sqlite: list sessions: %w", err)
 	}
 	out, err := collect(rows, scanSession)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("sqlite: list sessions: %w", err)
 	}
-	return out, nil
+	out, next := page(out, limit, func(ss notes.Session) int64 { return ss.ID })
+	return out, next, nil
 }
 
 // Revoke ends one of the owner's live sessions; ErrNotFound when it is not
@@ -252,4 +284,39 @@ RETURNING id`, toDB(now()), hash)
 		db.cache.dropSession(id)
 	}
 	return nil
+}
+
+// Purge deletes one batch of dead rows: used refresh tokens rotated away
+// before p.Before, then sessions revoked or expired before it that have no
+// used token left (so the cascade to used_refresh_tokens deletes nothing
+// and each statement stays bounded by p.Limit). Dead sessions are never in
+// the auth cache, so it needs no drop.
+func (db *DB) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
+	if p.Limit <= 0 {
+		return notes.Purged{}, errors.New("sqlite: purge: limit must be positive")
+	}
+	before := toDB(p.Before)
+	var out notes.Purged
+	res, err := db.ws.ExecContext(ctx, `
+DELETE FROM used_refresh_tokens WHERE rowid IN (
+	SELECT rowid FROM used_refresh_tokens WHERE used_at < ?1 LIMIT ?2)`, before, p.Limit)
+	if err != nil {
+		return out, fmt.Errorf("sqlite: purge used refresh tokens: %w", err)
+	}
+	if out.RefreshTokens, err = res.RowsAffected(); err != nil {
+		return out, fmt.Errorf("sqlite: purge used refresh tokens: %w", err)
+	}
+	res, err = db.ws.ExecContext(ctx, `
+DELETE FROM sessions WHERE id IN (
+	SELECT s.id FROM sessions s
+	WHERE (s.revoked_at < ?1 OR s.expires_at < ?1)
+	AND NOT EXISTS (SELECT 1 FROM used_refresh_tokens u WHERE u.session_id = s.id)
+	LIMIT ?2)`, before, p.Limit)
+	if err != nil {
+		return out, fmt.Errorf("sqlite: purge sessions: %w", err)
+	}
+	if out.Sessions, err = res.RowsAffected(); err != nil {
+		return out, fmt.Errorf("sqlite: purge sessions: %w", err)
+	}
+	return out, nil
 }

@@ -14,7 +14,9 @@
 // Each behaviour of the contract is one parallel subtest with its own store:
 // owner isolation (someone else's row is ErrNotFound and stays unchanged),
 // the zero Owner owning nothing, keyset pagination, the last-admin rule,
-// session and API key lifecycles, and the admin-only DeleteAnyNote.
+// session and API key lifecycles, the admin-only DeleteAnyNote, the
+// per-user quotas (bursts of 50 parallel creates included) and the
+// batched retention Purge.
 //
 // Times: an engine may store them at any precision of a millisecond or
 // finer. A time the caller passed in (an expiry, a last-use time) must come

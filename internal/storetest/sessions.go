@@ -134,7 +134,7 @@ func testSessionsList(t *testing.T, s notes.Store) {
 	newSession(t, s, u.ID, time.Now().Add(-time.Minute)) // expired
 	sv := newSession(t, s, v.ID, live())
 
-	got, err := s.Sessions(owner(u)).List(ctx, time.Now())
+	got, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), notes.Page{})
 	noErr(t, "Sessions(u).List", err)
 	diff(t, "Sessions(u).List(now)", []notes.Session{s2, s1}, got, approxTime)
 	for _, ss := range got {
@@ -142,11 +142,11 @@ func testSessionsList(t *testing.T, s notes.Store) {
 	}
 
 	// now decides what has expired.
-	got, err = s.Sessions(owner(u)).List(ctx, s1.ExpiresAt.Add(time.Second))
+	got, _, err = s.Sessions(owner(u)).List(ctx, s1.ExpiresAt.Add(time.Second), notes.Page{})
 	noErr(t, "Sessions(u).List", err)
 	diff(t, "Sessions(u).List(after s1 expired)", []notes.Session{s2}, got, approxTime)
 
-	got, err = s.Sessions(owner(v)).List(ctx, time.Now())
+	got, _, err = s.Sessions(owner(v)).List(ctx, time.Now(), notes.Page{})
 	noErr(t, "Sessions(v).List", err)
 	diff(t, "Sessions(v).List(now)", []notes.Session{sv}, got, approxTime)
 }
@@ -182,7 +182,7 @@ func testSessionsZeroOwner(t *testing.T, s notes.Store) {
 	ss := newSession(t, s, u.ID, live())
 	var zero notes.Owner
 
-	got, err := s.Sessions(zero).List(ctx, time.Now())
+	got, _, err := s.Sessions(zero).List(ctx, time.Now(), notes.Page{})
 	noErr(t, "Sessions(zero).List", err)
 	if len(got) != 0 {
 		t.Errorf("Sessions(zero).List() = %v, want none", got)

@@ -29,6 +29,8 @@ func behaviours() []behaviour {
 	all = append(all, webSessionBehaviours...)
 	all = append(all, apiKeyBehaviours...)
 	all = append(all, noteBehaviours...)
+	all = append(all, quotaBehaviours...)
+	all = append(all, retentionBehaviours...)
 	all = append(all, storeBehaviours...)
 	return all
 }

@@ -285,7 +285,7 @@ func testDeactivationRevokesSessions(t *testing.T, s notes.Store) {
 	wantSessionGone(t, s, u.ID, s1.ID)
 	wantSessionGone(t, s, u.ID, s2.ID)
 	wantSessionLive(t, s, v.ID, sv.ID)
-	list, err := s.Sessions(owner(u)).List(ctx, time.Now())
+	list, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), notes.Page{})
 	noErr(t, "Sessions.List", err)
 	if len(list) != 0 {
 		t.Errorf("Sessions(deactivated).List() = %v, want none", list)

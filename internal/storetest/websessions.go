@@ -56,7 +56,7 @@ func testWebSessionUser(t *testing.T, s notes.Store) {
 	wantUTC(t, "WebSessionUser() times", gotSess.CreatedAt, gotSess.LastSeenAt, gotSess.ExpiresAt)
 
 	// It is a session like any other: listed, and live for SessionUser.
-	list, err := s.Sessions(owner(u)).List(ctx, time.Now())
+	list, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), notes.Page{})
 	noErr(t, "Sessions.List", err)
 	if len(list) != 1 || list[0].ID != ss.ID {
 		t.Errorf("Sessions.List() = %+v, want the web session %d", list, ss.ID)

@@ -59,4 +59,7 @@ type Config struct {
 	MapError func(error) *problem.Details
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// MaxNotes is the per-user note quota (0: none); MaxSessions the
+	// per-user session quota, a login past it revoking the oldest (0: none).
+	MaxNotes, MaxSessions int
 }

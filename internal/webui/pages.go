@@ -138,6 +138,7 @@ func (ui *ui) createNote(ctx context.Context, _ struct{}, me viewer, f formValue
 	in := notes.NoteInput{Title: f.get("title"), Body: f.get("body")}
 	err := in.Validate()
 	if err == nil {
+		in.MaxPerUser = ui.cfg.MaxNotes
 		_, err = ui.cfg.Store.Notes(o).Create(ctx, in)
 	}
 	if pr := ui.userError(err); pr != nil {

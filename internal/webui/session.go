@@ -54,12 +54,13 @@ func hashCookie(v string) []byte { return auth.HashAPIKey(v) }
 func (ui *ui) startSession(ctx context.Context, u notes.User, c Client) (*http.Cookie, error) {
 	value := rand.Text()
 	_, err := ui.cfg.Store.CreateSession(ctx, notes.NewSession{
-		UserID:    u.ID,
-		UserAgent: c.UserAgent,
-		IP:        c.IP,
-		Scopes:    notes.GrantScopes(u.Role, nil),
-		ExpiresAt: ui.cfg.Now().Add(MaxAge),
-		WebHash:   hashCookie(value),
+		UserID:     u.ID,
+		UserAgent:  c.UserAgent,
+		IP:         c.IP,
+		Scopes:     notes.GrantScopes(u.Role, nil),
+		ExpiresAt:  ui.cfg.Now().Add(MaxAge),
+		WebHash:    hashCookie(value),
+		MaxPerUser: ui.cfg.MaxSessions,
 	})
 	if err != nil {
 		return nil, err
