@@ -39,6 +39,9 @@ func scanAPIKey(s scanner) (notes.APIKey, error) {
 // user, whether or not the key has expired or the user is active: the
 // caller checks the hash, the expiry and the user. ErrNotFound otherwise.
 func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (notes.APIKey, notes.User, error) {
+	if !notes.ValidText(prefix) { // stored prefixes are all valid text
+		return notes.APIKey{}, notes.User{}, fmt.Errorf("sqlite: api key by prefix: %w", notes.ErrNotFound)
+	}
 	if e, ok := db.cache.key(prefix); ok {
 		return e.key, e.user, nil
 	}
@@ -100,6 +103,9 @@ type apiKeyStore struct {
 func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIKey, error) {
 	if !s.o.Valid() {
 		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", notes.ErrForbidden)
+	}
+	if err := nk.CheckText(); err != nil {
+		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", err)
 	}
 	hash := nk.Hash
 	if hash == nil {

@@ -34,6 +34,7 @@ func scanSession(s scanner) (notes.Session, error) {
 // CreateSession stores a login session, created and last seen now.
 // ErrNotFound when the user does not exist.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+	ns = ns.Clean() // user agent and IP come from the request
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
 	if len(ns.RefreshHash) > 0 {

@@ -29,6 +29,7 @@ func behaviours() []behaviour {
 	all = append(all, webSessionBehaviours...)
 	all = append(all, apiKeyBehaviours...)
 	all = append(all, noteBehaviours...)
+	all = append(all, textBehaviours...)
 	all = append(all, storeBehaviours...)
 	return all
 }
