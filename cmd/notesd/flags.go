@@ -607,13 +607,24 @@ var (
 )
 
 // openStore opens the database of d and migrates it.
-func (d database) openStore(ctx context.Context) (store, error) {
+func (d database) openStore(ctx context.Context) (store, error) { return d.open(ctx, sqlite.Open) }
+
+// openServerStore is openStore for serve: a SQLite file is claimed first
+// (sqlite.OpenLocked), so a second server of the same file, whatever path
+// names it, is refused before it migrates or reads anything.
+func (d database) openServerStore(ctx context.Context) (store, error) {
+	return d.open(ctx, sqlite.OpenLocked)
+}
+
+// open opens the database of d, a SQLite file through openSQLite, and
+// migrates it.
+func (d database) open(ctx context.Context, openSQLite func(context.Context, string) (*sqlite.DB, error)) (store, error) {
 	var (
 		db  store
 		err error
 	)
 	if d.sqlitePath != "" {
-		db, err = sqlite.Open(ctx, d.sqlitePath)
+		db, err = openSQLite(ctx, d.sqlitePath)
 	} else {
 		db, err = postgres.Open(ctx, d.postgresURL)
 	}

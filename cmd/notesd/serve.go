@@ -12,7 +12,6 @@ import (
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/janitor"
-	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
 // Server limits (DESIGN Habits 9).
@@ -69,19 +68,15 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		}
 	}
 
-	db, err := dbase.openStore(ctx)
+	// The SQLite store caches sessions and keys; it must be this file's
+	// only server, so it is opened locked. The PostgreSQL store has no
+	// cache (every lookup asks the database), so any number of replicas
+	// may serve one database.
+	db, err := dbase.openServerStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
-	// The SQLite store caches sessions and keys; it must be this file's
-	// only server. The PostgreSQL store has no cache (every lookup asks the
-	// database), so any number of replicas may serve one database.
-	if sq, ok := db.(*sqlite.DB); ok {
-		if err := sq.Lock(); err != nil {
-			return err
-		}
-	}
 
 	limits := cfg.limits()
 	if cfg.redisURL != "" {

@@ -306,22 +306,82 @@ func TestServeBadConfig(t *testing.T) {
 }
 
 // TestServeRefusesSecondServer: the store caches sessions and keys, so a
-// second notesd serving the same SQLite file is refused, while the CLI
-// (which only creates rows) still works beside the server.
+// second notesd serving the same SQLite file is refused, whatever path
+// names the file (SPEC §5), while the CLI (which only creates rows) still
+// works beside the server.
 func TestServeRefusesSecondServer(t *testing.T) {
-	dir := t.TempDir()
-	db := "sqlite:" + filepath.Join(dir, "n.db")
-	first := startServer(t, envOf(), "--database-url", db, "--secret-key", randomSecret())
-	var stdout, stderr syncBuffer
-	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--database-url", db, "--secret-key", randomSecret()},
-		envOf(), strings.NewReader(""), &stdout, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "another process") {
-		t.Fatalf("second serve = %v, want a refusal naming another process", err)
+	aliases := []struct {
+		name  string
+		alias func(t *testing.T, dir, path string) string
+	}{
+		{"same path", func(_ *testing.T, _, path string) string { return path }},
+		{"dot dot", func(t *testing.T, dir, _ string) string {
+			if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			return dir + "/sub/../n.db"
+		}},
+		{"symlink", func(t *testing.T, _, path string) string {
+			link := filepath.Join(t.TempDir(), "link.db")
+			if err := os.Symlink(path, link); err != nil {
+				t.Skipf("no symlinks here: %v", err)
+			}
+			return link
+		}},
+		{"hard link", func(t *testing.T, _, path string) string {
+			link := filepath.Join(t.TempDir(), "hard.db")
+			if err := os.Link(path, link); err != nil {
+				t.Skipf("no hard links here: %v", err)
+			}
+			return link
+		}},
 	}
-	err = run(context.Background(), []string{"user", "create", "--email", "cli@example.com", "--database-url", db},
-		envOf(), strings.NewReader("a good password\n"), &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("user create beside a running server = %v", err)
+	for _, a := range aliases {
+		t.Run(a.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "n.db")
+			db := "sqlite:" + path
+			first := startServer(t, envOf(), "--database-url", db, "--secret-key", randomSecret())
+			other := "sqlite:" + a.alias(t, dir, path)
+			var stdout, stderr syncBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database-url", other, "--secret-key", randomSecret()},
+					envOf(), strings.NewReader(""), &stdout, &stderr)
+			}()
+			err := waitRefusal(t, done, &stdout)
+			if err == nil || !strings.Contains(err.Error(), "being served by another process") {
+				t.Fatalf("second serve through %s = %v, want a refusal naming another process; stdout:\n%s", other, err, stdout.String())
+			}
+			err = run(context.Background(), []string{"user", "create", "--email", "cli@example.com", "--database-url", db},
+				envOf(), strings.NewReader("a good password\n"), &stdout, &stderr)
+			if err != nil {
+				t.Fatalf("user create beside a running server = %v", err)
+			}
+			first.shutdown(t)
+		})
 	}
-	first.shutdown(t)
+}
+
+// waitRefusal waits for a serve that should refuse to start and returns
+// its error; one that listens instead is stopped and fails t.
+func waitRefusal(t *testing.T, done <-chan error, stdout *syncBuffer) error {
+	t.Helper()
+	deadline := time.After(waitLimit)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-deadline:
+			t.Fatalf("serve neither listened nor returned within %v", waitLimit)
+		case <-tick.C:
+			if listening.MatchString(stdout.String()) {
+				t.Fatalf("second serve started: %s", stdout.String())
+			}
+		}
+	}
 }

@@ -38,7 +38,9 @@ type apiKeyInput struct {
 
 func (in *apiKeyInput) Validate() error {
 	var errs []problem.FieldError
-	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
+	if !notes.ValidText(in.Name) {
+		errs = append(errs, problem.FieldError{Location: "body.name", Message: "must be valid UTF-8 without NUL characters"})
+	} else if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
 		errs = append(errs, problem.FieldError{Location: "body.name", Message: "must be 1 to 100 characters"})
 	}
 	if len(in.Scopes) == 0 {

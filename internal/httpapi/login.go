@@ -208,8 +208,8 @@ func (s *server) rehash(ctx context.Context, userID int64, password string) {
 // logout ends the session behind the bearer token: its access and refresh
 // tokens stop working on the next request.
 func (s *server) logout(ctx context.Context, p principal, o owner) (dep.NoContent, error) {
-	sid, err := strconv.ParseInt(p.SessionID(), 10, 64)
-	if err != nil {
+	sid, ok := parseID(p.SessionID())
+	if !ok {
 		return dep.NoContent{}, problem.InvalidToken()
 	}
 	if err := s.store.Sessions(o).Revoke(ctx, sid); err != nil {

@@ -44,9 +44,9 @@ func newServer(cfg Config) (*server, error) {
 type sessionFinder struct{ s *server }
 
 func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID string) (notes.User, error) {
-	uid, err1 := strconv.ParseInt(subject, 10, 64)
-	sid, err2 := strconv.ParseInt(sessionID, 10, 64)
-	if err1 != nil || err2 != nil {
+	uid, ok1 := parseID(subject)
+	sid, ok2 := parseID(sessionID)
+	if !ok1 || !ok2 {
 		return notes.User{}, auth.ErrUnknown
 	}
 	now := f.s.cfg.Now()
@@ -60,6 +60,17 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 		}
 	}
 	return u, err
+}
+
+// parseID parses an id that came from a token: a positive int64 in
+// canonical decimal only (SPEC §7), the form strconv.FormatInt writes, so
+// "02", "+2", " 2" and "-0" name no one instead of user 2 or 0.
+func parseID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return n, true
 }
 
 // apiKeyFinder is the auth.APIKeyStore of notesd.
@@ -91,8 +102,8 @@ func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[notes.Use
 	if at.Sub(k.LastUsedAt) < touchEvery {
 		return
 	}
-	id, err := strconv.ParseInt(k.ID, 10, 64)
-	if err != nil {
+	id, ok := parseID(k.ID)
+	if !ok {
 		return
 	}
 	if err := f.s.store.TouchAPIKey(ctx, id, at); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -92,7 +91,7 @@ func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) 
 		if err := s.store.SetPasswordHash(ctx, o.ID(), hash); err != nil {
 			return userView{}, err
 		}
-		keep, _ := strconv.ParseInt(p.SessionID(), 10, 64) // 0 for an API key: no session kept
+		keep, _ := parseID(p.SessionID()) // 0 for an API key: no session kept
 		if err := s.store.RevokeUserSessions(ctx, o.ID(), keep); err != nil {
 			return userView{}, err
 		}

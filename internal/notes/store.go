@@ -12,7 +12,10 @@ type Owner = auth.Owner[int64]
 
 // Store is notesd's storage. Every engine (SQLite, PostgreSQL) implements it
 // and passes internal/storetest. Lists return items newest first and the
-// cursor for the next page (0 when there is none).
+// cursor for the next page (0 when there is none). Text to be stored that
+// is not valid UTF-8 or holds a NUL is a *ValidationError (CheckText) and
+// finds nothing in a lookup; a session's user agent and IP are stored
+// cleaned (CleanMeta).
 type Store interface {
 	// CreateUser stores a new user; ErrConflict when the e-mail is taken.
 	CreateUser(ctx context.Context, u NewUser) (User, error)

@@ -3,6 +3,7 @@ package notes
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,6 +15,7 @@ const (
 	MaxPasswordChars = 1024
 	MaxNameChars     = 200
 	MaxEmailChars    = 254
+	MaxMetaBytes     = 200 // a session's user agent or IP, as stored
 )
 
 // ValidationError lists what is wrong with an input, by field.
@@ -45,6 +47,14 @@ func (v *validator) check(ok bool, field, msg string) {
 	}
 }
 
+// text checks that s is text every engine can store (ValidText) and
+// reports whether it is.
+func (v *validator) text(field, s string) bool {
+	ok := ValidText(s)
+	v.check(ok, field, textMessage)
+	return ok
+}
+
 func (v *validator) err() error {
 	if len(v.errs) == 0 {
 		return nil
@@ -52,9 +62,60 @@ func (v *validator) err() error {
 	return &ValidationError{Fields: v.errs}
 }
 
+// textMessage is the message of a field that is not storable text.
+const textMessage = "must be valid UTF-8 without NUL characters"
+
+// ValidText reports whether s is text every engine can store (SPEC §5):
+// valid UTF-8 without NUL. PostgreSQL refuses anything else in a text
+// column.
+func ValidText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// TextField is one text value a store is about to write, named by its
+// JSON field ("title").
+type TextField struct {
+	Name, Value string
+}
+
+// CheckText returns a *ValidationError naming each field that is not
+// storable text (ValidText), or nil. Stores call it before they write, so
+// that bad bytes are the same validation error on every engine, never a
+// driver error, whatever the caller checked.
+func CheckText(fields ...TextField) error {
+	var v validator
+	for _, f := range fields {
+		v.text(f.Name, f.Value)
+	}
+	return v.err()
+}
+
+// CleanMeta is request metadata kept with a session (a user agent, an IP
+// address) made safe to store and show: invalid UTF-8 becomes U+FFFD,
+// NUL and other control characters are dropped, and the result is cut to
+// MaxMetaBytes on a character boundary.
+func CleanMeta(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) <= MaxMetaBytes {
+		return s
+	}
+	cut := MaxMetaBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
 // NormalizeEmail trims and lower-cases an e-mail address, and reports
 // whether it is a plain, valid address.
 func NormalizeEmail(s string) (string, bool) {
+	if !ValidText(s) { // before ToLower, which would turn bad bytes into U+FFFD
+		return s, false
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" || len(s) > MaxEmailChars {
 		return s, false
@@ -82,19 +143,25 @@ func ValidateRegistration(email, password, name string) (string, error) {
 	v.check(ok, "email", "must be a valid e-mail address")
 	n := utf8.RuneCountInString(password)
 	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, "password", "must be 8 to 1024 characters")
-	v.check(validName(name), "name", "must be 1 to 200 characters")
+	v.name("name", name)
 	return email, v.err()
 }
 
-func validName(name string) bool {
+// name checks a display name: storable text of 1 to 200 characters
+// (spaces aside).
+func (v *validator) name(field, name string) {
+	if !v.text(field, name) {
+		return
+	}
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
-	return n >= 1 && n <= MaxNameChars && utf8.ValidString(name)
+	v.check(n >= 1 && n <= MaxNameChars, field, "must be 1 to 200 characters")
 }
 
-// ValidateName checks a display name.
+// ValidateName checks a display name (or an API key's name, from the CLI):
+// valid UTF-8 without NUL, 1 to 200 characters.
 func ValidateName(name string) error {
 	var v validator
-	v.check(validName(name), "name", "must be 1 to 200 characters")
+	v.name("name", name)
 	return v.err()
 }
 
@@ -102,8 +169,8 @@ func ValidateName(name string) error {
 // 100,000 bytes of UTF-8.
 func (in NoteInput) Validate() error {
 	var v validator
-	v.check(validTitle(in.Title), "title", "must be 1 to 200 characters")
-	v.check(validBody(in.Body), "body", "must be at most 100000 bytes of UTF-8")
+	v.title(in.Title)
+	v.body(in.Body)
 	return v.err()
 }
 
@@ -112,20 +179,31 @@ func (p NotePatch) Validate() error {
 	var v validator
 	v.check(p.Title != nil || p.Body != nil, "title", "give title or body")
 	if p.Title != nil {
-		v.check(validTitle(*p.Title), "title", "must be 1 to 200 characters")
+		v.title(*p.Title)
 	}
 	if p.Body != nil {
-		v.check(validBody(*p.Body), "body", "must be at most 100000 bytes of UTF-8")
+		v.body(*p.Body)
 	}
 	return v.err()
 }
 
-func validTitle(t string) bool {
+// title checks a note's title: storable text of 1 to 200 characters, not
+// only spaces.
+func (v *validator) title(t string) {
+	if !v.text("title", t) {
+		return
+	}
 	n := utf8.RuneCountInString(t)
-	return n >= 1 && n <= MaxTitleChars && utf8.ValidString(t) && strings.TrimSpace(t) != ""
+	v.check(n >= 1 && n <= MaxTitleChars && strings.TrimSpace(t) != "", "title", "must be 1 to 200 characters")
 }
 
-func validBody(b string) bool { return len(b) <= MaxBodyBytes && utf8.ValidString(b) }
+// body checks a note's body: storable text of at most 100,000 bytes.
+func (v *validator) body(b string) {
+	if !v.text("body", b) {
+		return
+	}
+	v.check(len(b) <= MaxBodyBytes, "body", "must be at most 100000 bytes of UTF-8")
+}
 
 // GrantScopes cuts the requested scopes to what role allows; no request
 // means every allowed scope. Unknown scopes are dropped.
@@ -149,4 +227,43 @@ func CutScopes(role Role, held []string) []string {
 		}
 	}
 	return out
+}
+
+// CheckText is CheckText of the user's e-mail and name: what a store
+// checks before it writes a new user.
+func (u NewUser) CheckText() error {
+	return CheckText(TextField{"email", u.Email}, TextField{"name", u.Name})
+}
+
+// CheckText is CheckText of the note's title and body: what a store
+// checks before it writes a new note.
+func (in NoteInput) CheckText() error {
+	return CheckText(TextField{"title", in.Title}, TextField{"body", in.Body})
+}
+
+// CheckText is CheckText of the fields the patch sets: what a store checks
+// before it changes a note.
+func (p NotePatch) CheckText() error {
+	var fs []TextField
+	if p.Title != nil {
+		fs = append(fs, TextField{"title", *p.Title})
+	}
+	if p.Body != nil {
+		fs = append(fs, TextField{"body", *p.Body})
+	}
+	return CheckText(fs...)
+}
+
+// CheckText is CheckText of the key's name and prefix: what a store checks
+// before it writes a new API key.
+func (k NewAPIKey) CheckText() error {
+	return CheckText(TextField{"name", k.Name}, TextField{"prefix", k.Prefix})
+}
+
+// Clean returns the session with its request metadata (user agent, IP)
+// made safe to store by CleanMeta: what a store keeps of a new session.
+func (s NewSession) Clean() NewSession {
+	s.UserAgent = CleanMeta(s.UserAgent)
+	s.IP = CleanMeta(s.IP)
+	return s
 }

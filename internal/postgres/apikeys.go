@@ -46,6 +46,9 @@ func scanAPIKeyAnd(s scanner, extra ...any) (notes.APIKey, error) {
 // It always asks PostgreSQL (no cache), so a revocation by any replica is
 // seen at once.
 func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (notes.APIKey, notes.User, error) {
+	if !notes.ValidText(prefix) { // stored prefixes are all valid text
+		return notes.APIKey{}, notes.User{}, fmt.Errorf("postgres: api key by prefix: %w", notes.ErrNotFound)
+	}
 	row := db.pool.QueryRow(ctx, `
 SELECT `+apiKeyColumnsK+`, `+userColumnsU+`
 FROM api_keys k JOIN users u ON u.id = k.user_id
@@ -102,6 +105,9 @@ func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIK
 // CLI, which acts for the user it names. It is not part of notes.Store, so
 // request handlers, which get a notes.Store, cannot reach it.
 func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPIKey) (notes.APIKey, error) {
+	if err := nk.CheckText(); err != nil {
+		return notes.APIKey{}, fmt.Errorf("postgres: create api key: %w", err)
+	}
 	hash := nk.Hash
 	if hash == nil {
 		hash = []byte{}

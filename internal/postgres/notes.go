@@ -63,6 +63,9 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("postgres: create note: %w", notes.ErrForbidden)
 	}
+	if err := in.CheckText(); err != nil {
+		return notes.Note{}, fmt.Errorf("postgres: create note: %w", err)
+	}
 	const insert = `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $4)
@@ -150,6 +153,9 @@ LIMIT $3`, s.o.ID(), p.After, limit+1)
 func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("postgres: update note: %w", notes.ErrNotFound)
+	}
+	if err := p.CheckText(); err != nil {
+		return notes.Note{}, fmt.Errorf("postgres: update note: %w", err)
 	}
 	row := s.db.pool.QueryRow(ctx, `
 UPDATE notes SET

@@ -38,6 +38,7 @@ func scanSession(s scanner) (notes.Session, error) {
 // queue), then revokes the user's oldest live sessions beyond MaxPerUser,
 // this one counted.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+	ns = ns.Clean() // user agent and IP come from the request
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
 	if len(ns.RefreshHash) > 0 {

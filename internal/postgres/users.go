@@ -38,6 +38,9 @@ func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
 // CreateUser stores a new, active user. An empty role is notes.RoleUser.
 // ErrConflict when the e-mail is taken.
 func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, error) {
+	if err := nu.CheckText(); err != nil {
+		return notes.User{}, fmt.Errorf("postgres: create user: %w", err)
+	}
 	role := nu.Role
 	if role == "" {
 		role = notes.RoleUser
@@ -60,6 +63,9 @@ RETURNING `+userColumns,
 // UserByEmail finds a user by e-mail (compared exactly: the caller
 // normalises); ErrNotFound otherwise.
 func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
+	if !notes.ValidText(email) { // stored e-mails are all valid text
+		return notes.User{}, fmt.Errorf("postgres: user by email: %w", notes.ErrNotFound)
+	}
 	row := db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email)
 	u, err := scanUser(row)
 	if err != nil {
@@ -94,6 +100,9 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
 func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
+	if err := notes.CheckText(notes.TextField{Name: "name", Value: name}); err != nil {
+		return notes.User{}, fmt.Errorf("postgres: set name: %w", err)
+	}
 	row := db.pool.QueryRow(ctx,
 		`UPDATE users SET name = $1 WHERE id = $2 RETURNING `+userColumns, name, userID)
 	u, err := scanUser(row)

@@ -40,6 +40,9 @@ func scanAPIKey(s scanner) (notes.APIKey, error) {
 // user, whether or not the key has expired or the user is active: the
 // caller checks the hash, the expiry and the user. ErrNotFound otherwise.
 func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (notes.APIKey, notes.User, error) {
+	if !notes.ValidText(prefix) { // stored prefixes are all valid text
+		return notes.APIKey{}, notes.User{}, fmt.Errorf("sqlite: api key by prefix: %w", notes.ErrNotFound)
+	}
 	if e, ok := db.cache.key(prefix); ok {
 		return e.key, e.user, nil
 	}
@@ -111,6 +114,9 @@ func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIK
 // CLI, which acts for the user it names. It is not part of notes.Store, so
 // request handlers, which get a notes.Store, cannot reach it.
 func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPIKey) (notes.APIKey, error) {
+	if err := nk.CheckText(); err != nil {
+		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", err)
+	}
 	hash := nk.Hash
 	if hash == nil {
 		hash = []byte{}

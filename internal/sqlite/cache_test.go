@@ -186,24 +186,19 @@ func TestCacheExpiry(t *testing.T) {
 func TestLockOneServer(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "t.db")
-	a, err := Open(t.Context(), path)
+	a, err := OpenLocked(t.Context(), path)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("first OpenLocked = %v", err)
 	}
 	defer a.Close()
-	b, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := a.Lock(); err != nil {
-		t.Fatalf("first Lock = %v", err)
-	}
-	if err := b.Lock(); err == nil {
-		t.Fatal("a second process-level Lock of the same database succeeded")
+	if b, err := OpenLocked(t.Context(), path); err == nil {
+		b.Close()
+		t.Fatal("a second OpenLocked of the same database succeeded")
 	}
 	a.Close()
-	if err := b.Lock(); err != nil {
-		t.Fatalf("Lock after the first server closed = %v", err)
+	b, err := OpenLocked(t.Context(), path)
+	if err != nil {
+		t.Fatalf("OpenLocked after the first server closed = %v", err)
 	}
+	b.Close()
 }

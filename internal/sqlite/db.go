@@ -31,15 +31,27 @@ type DB struct {
 	ws, rs *stmts // prepared statements of w and r
 	cache  *authCache
 	path   string   // the database file
-	lock   *os.File // held while this process serves the database (Lock)
+	lock   *os.File // the locked database file while this process serves it (OpenLocked)
 }
 
 var _ notes.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the SQLite database at path and its
 // parent directory (mode 0700; a new database file gets mode 0600). It does
-// not change the schema: call Migrate before use.
-func Open(ctx context.Context, path string) (*DB, error) {
+// not change the schema: call Migrate before use. It does not claim the
+// file: the CLI opens a database beside its server this way.
+func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, false) }
+
+// OpenLocked is Open for the one server of a database file: before SQLite
+// opens the file, it takes an exclusive lock on the file itself (not on its
+// path), held until Close, so a second OpenLocked of the same file fails
+// with an error saying another process serves it, whatever path names the
+// file (symlinks, hard links, bind mounts). The server caches sessions and
+// keys, so a second one would keep accepting what the first revoked. There
+// is no lock where flock(2) is not available.
+func OpenLocked(ctx context.Context, path string) (*DB, error) { return open(ctx, path, true) }
+
+func open(ctx context.Context, path string, lock bool) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: open: empty path")
 	}
@@ -56,10 +68,28 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+	if !lock {
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("sqlite: open: %w", err)
+		}
+		f = nil
+	} else if err := lockFile(f, abs); err != nil {
+		f.Close()
+		return nil, err
 	}
+	db, err := openPools(ctx, abs)
+	if err != nil {
+		if f != nil {
+			f.Close() // after the pools: see lockFile
+		}
+		return nil, err
+	}
+	db.lock = f
+	return db, nil
+}
 
+// openPools opens the writer and the readers of the database file abs.
+func openPools(ctx context.Context, abs string) (*DB, error) {
 	w, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
@@ -135,7 +165,8 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both connection pools.
+// Close closes both connection pools, then releases the file's lock
+// (OpenLocked).
 func (db *DB) Close() error {
 	db.rs.close()
 	db.ws.close()

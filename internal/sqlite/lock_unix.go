@@ -9,23 +9,23 @@ import (
 	"syscall"
 )
 
-// Lock claims the database for this process as its one server, until
-// Close: a second process that tries to serve the same file gets an error
-// instead of a stale auth cache. Processes that do not serve (the CLI) do
-// not lock. The claim is an advisory flock on "<database>.lock", released
-// by the kernel if the process dies.
-func (db *DB) Lock() error {
-	f, err := os.OpenFile(db.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("sqlite: lock: %w", err)
-	}
+// lockFile claims the database file f (at path) for this process as its
+// one server: an exclusive, non-blocking advisory flock(2) on the file
+// itself, so it holds whatever path names the file (symlinks, hard links,
+// bind mounts, ./ and ..), and the kernel releases it if the process dies.
+//
+// flock(2) locks are independent of the POSIX fcntl(2) locks SQLite takes
+// on the same file, so the lock does not disturb SQLite, and processes that
+// do not serve (the CLI) open the database beside the server as before.
+// Closing any descriptor of the file drops the POSIX locks this process
+// holds on it, SQLite's included, so f must stay open until the connection
+// pools are closed (DB.Close closes it last).
+func lockFile(f *os.File, path string) error {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("sqlite: %s is being served by another process", db.path)
+			return fmt.Errorf("sqlite: %s is being served by another process", path)
 		}
 		return fmt.Errorf("sqlite: lock: %w", err)
 	}
-	db.lock = f
 	return nil
 }

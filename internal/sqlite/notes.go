@@ -62,6 +62,9 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrForbidden)
 	}
+	if err := in.CheckText(); err != nil {
+		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", err)
+	}
 	t := toDB(now())
 	row := s.db.ws.QueryRowContext(ctx, `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
@@ -124,6 +127,9 @@ LIMIT ?3`, s.o.ID(), p.After, limit+1)
 func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", notes.ErrNotFound)
+	}
+	if err := p.CheckText(); err != nil {
+		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", err)
 	}
 	row := s.db.ws.QueryRowContext(ctx, `
 UPDATE notes SET

@@ -36,6 +36,7 @@ func scanSession(s scanner) (notes.Session, error) {
 // user's oldest live sessions beyond it (this one counted) are revoked in
 // the same transaction and dropped from the auth cache.
 func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+	ns = ns.Clean() // user agent and IP come from the request
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
 	if len(ns.RefreshHash) > 0 {

@@ -42,6 +42,9 @@ func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
 // CreateUser stores a new, active user. An empty role is notes.RoleUser.
 // ErrConflict when the e-mail is taken.
 func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, error) {
+	if err := nu.CheckText(); err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: create user: %w", err)
+	}
 	role := nu.Role
 	if role == "" {
 		role = notes.RoleUser
@@ -64,6 +67,9 @@ RETURNING `+userColumns,
 // UserByEmail finds a user by e-mail (compared exactly: the caller
 // normalises); ErrNotFound otherwise.
 func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
+	if !notes.ValidText(email) { // stored e-mails are all valid text
+		return notes.User{}, fmt.Errorf("sqlite: user by email: %w", notes.ErrNotFound)
+	}
 	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
 	u, err := scanUser(row)
 	if err != nil {
@@ -99,6 +105,9 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
 func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
+	if err := notes.CheckText(notes.TextField{Name: "name", Value: name}); err != nil {
+		return notes.User{}, fmt.Errorf("sqlite: set name: %w", err)
+	}
 	row := db.ws.QueryRowContext(ctx,
 		`UPDATE users SET name = ? WHERE id = ? RETURNING `+userColumns, name, userID)
 	u, err := scanUser(row)
