@@ -292,11 +292,8 @@ func (c *checker) value(tok json.Token, v value) error {
 func (c *checker) checkString(str string, r *rules) {
 	if r.MinLength != nil || r.MaxLength != nil {
 		n := int64(utf8.RuneCountInString(str))
-		if r.MinLength != nil && n < *r.MinLength {
-			c.fail(fmt.Sprintf("must be at least %d characters", *r.MinLength))
-		}
-		if r.MaxLength != nil && n > *r.MaxLength {
-			c.fail(fmt.Sprintf("must be at most %d characters", *r.MaxLength))
+		if (r.MinLength != nil && n < *r.MinLength) || (r.MaxLength != nil && n > *r.MaxLength) {
+			c.fail(boundsMessage(r.MinLength, r.MaxLength, " characters"))
 		}
 	}
 	if r.MaxBytes != nil && int64(len(str)) > *r.MaxBytes {
@@ -350,12 +347,30 @@ func (c *checker) number(n json.Number, v value) {
 		c.wrongType(s)
 		return
 	}
-	if below {
-		c.fail(fmt.Sprintf("must be at least %d", *v.rules.Minimum))
+	if below || above {
+		c.fail(boundsMessage(v.rules.Minimum, v.rules.Maximum, ""))
 	}
-	if above {
-		c.fail(fmt.Sprintf("must be at most %d", *v.rules.Maximum))
+}
+
+// boundsMessage says what a value must be within lo and hi (either may be
+// nil), in unit: "must be 1 to 200 characters", "must be between 1 and 10".
+func boundsMessage(lo, hi *int64, unit string) string {
+	switch {
+	case lo != nil && hi != nil && unit != "":
+		return fmt.Sprintf("must be %d to %d%s", *lo, *hi, unit)
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("must be between %d and %d", *lo, *hi)
+	case lo != nil:
+		return fmt.Sprintf("must be at least %d%s", *lo, singular(*lo, unit))
 	}
+	return fmt.Sprintf("must be at most %d%s", *hi, singular(*hi, unit))
+}
+
+func singular(n int64, unit string) string {
+	if n == 1 {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }
 
 var anyValue = value{shape: &shape{kind: kindAny}}
