@@ -70,7 +70,7 @@ func NormalizeEmail(s string) (string, bool) {
 func ValidatePassword(field, p string) error {
 	var v validator
 	n := utf8.RuneCountInString(p)
-	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, field, "must be 8 to 1024 characters")
+	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, field, charsMessage(MinPasswordChars, MaxPasswordChars))
 	return v.err()
 }
 
@@ -81,20 +81,20 @@ func ValidateRegistration(email, password, name string) (string, error) {
 	email, ok := NormalizeEmail(email)
 	v.check(ok, "email", "must be a valid e-mail address")
 	n := utf8.RuneCountInString(password)
-	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, "password", "must be 8 to 1024 characters")
-	v.check(validName(name), "name", "must be 1 to 200 characters")
+	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, "password", charsMessage(MinPasswordChars, MaxPasswordChars))
+	v.check(validName(name), "name", charsMessage(MinNameChars, MaxNameChars))
 	return email, v.err()
 }
 
 func validName(name string) bool {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
-	return n >= 1 && n <= MaxNameChars && utf8.ValidString(name)
+	return n >= MinNameChars && n <= MaxNameChars && utf8.ValidString(name)
 }
 
 // ValidateName checks a display name.
 func ValidateName(name string) error {
 	var v validator
-	v.check(validName(name), "name", "must be 1 to 200 characters")
+	v.check(validName(name), "name", charsMessage(MinNameChars, MaxNameChars))
 	return v.err()
 }
 
@@ -102,8 +102,8 @@ func ValidateName(name string) error {
 // 100,000 bytes of UTF-8.
 func (in NoteInput) Validate() error {
 	var v validator
-	v.check(validTitle(in.Title), "title", "must be 1 to 200 characters")
-	v.check(validBody(in.Body), "body", "must be at most 100000 bytes of UTF-8")
+	v.check(validTitle(in.Title), "title", charsMessage(MinTitleChars, MaxTitleChars))
+	v.check(validBody(in.Body), "body", bytesMessage(MaxBodyBytes))
 	return v.err()
 }
 
@@ -112,17 +112,17 @@ func (p NotePatch) Validate() error {
 	var v validator
 	v.check(p.Title != nil || p.Body != nil, "title", "give title or body")
 	if p.Title != nil {
-		v.check(validTitle(*p.Title), "title", "must be 1 to 200 characters")
+		v.check(validTitle(*p.Title), "title", charsMessage(MinTitleChars, MaxTitleChars))
 	}
 	if p.Body != nil {
-		v.check(validBody(*p.Body), "body", "must be at most 100000 bytes of UTF-8")
+		v.check(validBody(*p.Body), "body", bytesMessage(MaxBodyBytes))
 	}
 	return v.err()
 }
 
 func validTitle(t string) bool {
 	n := utf8.RuneCountInString(t)
-	return n >= 1 && n <= MaxTitleChars && utf8.ValidString(t) && strings.TrimSpace(t) != ""
+	return n >= MinTitleChars && n <= MaxTitleChars && utf8.ValidString(t) && strings.TrimSpace(t) != ""
 }
 
 func validBody(b string) bool { return len(b) <= MaxBodyBytes && utf8.ValidString(b) }
