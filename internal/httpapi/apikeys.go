@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -34,23 +33,6 @@ type apiKeyInput struct {
 	Name          string   `json:"name" openapi:"minLength=1,maxLength=100"`
 	Scopes        []string `json:"scopes" openapi:"minItems=1"`
 	ExpiresInDays *int     `json:"expires_in_days" openapi:"minimum=1,maximum=3650"`
-}
-
-func (in *apiKeyInput) Validate() error {
-	var errs []problem.FieldError
-	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
-		errs = append(errs, problem.FieldError{Location: "body.name", Message: "must be 1 to 100 characters"})
-	}
-	if len(in.Scopes) == 0 {
-		errs = append(errs, problem.FieldError{Location: "body.scopes", Message: "give at least one scope"})
-	}
-	if d := in.ExpiresInDays; d != nil && (*d < 1 || *d > 3650) {
-		errs = append(errs, problem.FieldError{Location: "body.expires_in_days", Message: "must be between 1 and 3650"})
-	}
-	if len(errs) > 0 {
-		return problem.Validation(errs...)
-	}
-	return nil
 }
 
 // createAPIKey makes a key for the caller. A key can hold only scopes the
