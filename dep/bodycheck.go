@@ -200,11 +200,18 @@ type step struct {
 
 // checker walks a body's tokens along a shape.
 type checker struct {
-	dec  *json.Decoder
-	path []step
-	errs []problem.FieldError
-	keys []string // the keys of the open objects of free-form values, stacked
+	dec   *json.Decoder
+	path  []step
+	errs  []problem.FieldError
+	keys  []string // the keys of the open objects of free-form values, stacked
+	depth int      // arrays and objects open
 }
+
+// maxDepth bounds the nesting of a body, so that a megabyte of "[" costs
+// no deep recursion: 422 beyond it.
+const maxDepth = 100
+
+var errTooDeep = errors.New("dep: JSON nested too deeply")
 
 // maxErrors bounds the errors one answer lists: a body of a million
 // broken elements gets a short answer.
@@ -228,6 +235,9 @@ func checkBody(b []byte, v value) error {
 		} else {
 			return problem.Invalid("body", "must hold exactly one JSON value")
 		}
+	}
+	if errors.Is(err, errTooDeep) {
+		return problem.Invalid("body", fmt.Sprintf("must not nest more than %d levels", maxDepth))
 	}
 	if err != nil {
 		return problem.Invalid("body", "malformed JSON")
@@ -263,6 +273,10 @@ func (c *checker) value(tok json.Token, v value) error {
 	s := v.shape
 	switch t := tok.(type) {
 	case json.Delim:
+		if c.depth++; c.depth > maxDepth {
+			return errTooDeep
+		}
+		defer func() { c.depth-- }()
 		if t == '[' {
 			return c.array(v)
 		}

@@ -70,6 +70,8 @@ func TestJSONRules(t *testing.T) {
 		{"every broken rule reported", `{"name":"a","kind":"c","tags":[],"age":1,"home":{},"zzz":0}`,
 			[]string{"body.age", "body.home.city", "body.kind", "body.name", "body.tags", "body.zzz"}},
 		{"not an object", `[1]`, []string{"body"}},
+		{"nested too deeply", edit(`,"extra":` + strings.Repeat("[", 150) + strings.Repeat("]", 150)), []string{"body"}},
+		{"nested deep enough", edit(`,"extra":` + strings.Repeat("[", 90) + strings.Repeat("]", 90)), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,4 +149,22 @@ func errorLocations(t *testing.T, rec *httptest.ResponseRecorder) []string {
 	}
 	slices.Sort(locs)
 	return locs
+}
+
+// FuzzJSONRules sends arbitrary bodies through the rule pass and the
+// decoder: every answer is 200 or 422, never a panic or a 500.
+func FuzzJSONRules(f *testing.F) {
+	h := dep.Handler(dep.JSON[profile](), func(_ context.Context, p profile) (profile, error) { return p, nil })
+	for _, s := range []string{validProfile, `{}`, `[]`, `{"a":{"a":[{"a":1,"a":2}]}}`, `{"extra":[[[[{}]]]]}`, `{"tags":null}`, `"x"`, `{"age":1e400}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 422 {
+			t.Fatalf("POST %q = %d, want 200 or 422", body, rec.Code)
+		}
+	})
 }
