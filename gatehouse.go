@@ -28,7 +28,9 @@ type Options struct {
 	// MapError maps application errors (domain sentinels) to problems; it
 	// returns nil for errors it does not know, which become a 500.
 	MapError func(error) *problem.Details
-	// BodyLimit caps every request body; default dep.DefaultBodyLimit (1 MiB).
+	// BodyLimit caps every request body, dep.JSON's included (it answers
+	// 413 beyond it, and the OpenAPI document states it); default
+	// dep.DefaultBodyLimit (1 MiB).
 	BodyLimit int64
 	// Errors renders error answers in the application's own shape (see
 	// FastAPIErrors); default RFC 9457 problems.
@@ -48,6 +50,9 @@ type Route struct {
 	Security auth.Security // read from the dependency graph
 	Endpoint *dep.Endpoint // nil for a plain http.Handler
 	Doc      Doc           // documentation given with options
+	// BodyLimit is the most bytes of a request body the route reads
+	// (Options.BodyLimit).
+	BodyLimit int64
 
 	onError dep.ErrorWriter // set by Errors; nil: the API's WriteError
 }
@@ -137,7 +142,7 @@ func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	if !ok {
 		method, path = "", pattern
 	}
-	rt := Route{Method: method, Path: path}
+	rt := Route{Method: method, Path: path, BodyLimit: a.opts.BodyLimit}
 	for _, o := range opts {
 		o(&rt)
 	}
@@ -251,7 +256,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.log(r, rw, start)
 		return
 	}
-	r = r.WithContext(withRequestID(r.Context(), id))
+	ctx := withRequestID(r.Context(), id)
+	if r.Body != nil && r.Body != http.NoBody && a.opts.BodyLimit != dep.DefaultBodyLimit {
+		ctx = dep.WithBodyLimit(ctx, a.opts.BodyLimit) // dep.JSON reads up to it
+	}
+	r = r.WithContext(ctx)
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(rw, r.Body, a.opts.BodyLimit)
 	}

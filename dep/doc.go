@@ -15,6 +15,13 @@
 // response is written. The per-request state is one pooled frame: resolving
 // a chain allocates nothing of its own.
 //
+// JSON decodes a request body strictly and enforces what the body type's
+// tags declare, the same rules package openapi documents (see Rules and
+// Field.Required): every broken rule is one entry of a single 422, each
+// with its location ("body.title"). Duplicate keys are refused at every
+// depth. The body limit is DefaultBodyLimit unless the request's context
+// says otherwise (WithBodyLimit; gatehouse.API sets its Options.BodyLimit).
+//
 // Middleware runs a dependency in front of any http.Handler (FastAPI's
 // global-middleware variant); handlers behind it reuse the values it
 // resolved instead of computing them again. Provide pre-resolves a

@@ -1,6 +1,8 @@
 package dep
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,48 +121,98 @@ func parse[T Scalar](raw, loc string) (T, error) {
 	return v, nil
 }
 
-// DefaultBodyLimit is the most bytes JSON reads of a request body (1 MiB).
+// DefaultBodyLimit is the most bytes JSON reads of a request body (1 MiB)
+// when the request carries no other limit (see WithBodyLimit).
 const DefaultBodyLimit = 1 << 20
 
+type bodyLimitKey struct{}
+
+// WithBodyLimit returns a copy of ctx under which JSON and Decoder read at
+// most n bytes of a request body instead of DefaultBodyLimit, and answer
+// 413 beyond. gatehouse.API sets it from Options.BodyLimit.
+func WithBodyLimit(ctx context.Context, n int64) context.Context {
+	return context.WithValue(ctx, bodyLimitKey{}, n)
+}
+
+// BodyLimit returns the body limit set on ctx by WithBodyLimit, or
+// DefaultBodyLimit.
+func BodyLimit(ctx context.Context) int64 {
+	if n, ok := ctx.Value(bodyLimitKey{}).(int64); ok && n > 0 {
+		return n
+	}
+	return DefaultBodyLimit
+}
+
 // Validator is implemented by request bodies that check their own values
-// after decoding. Return a *problem.Details (problem.Invalid) for a 422.
+// after decoding and after their tags' rules held: for rules across fields
+// ("give name or password") that no tag can state. Return a
+// *problem.Details (problem.Invalid) for a 422.
 type Validator interface {
 	Validate() error
 }
 
-// JSON returns the dependency on the request body decoded as a T. Decoding
-// is strict: a Content-Type other than application/json is 415, a body over
-// DefaultBodyLimit is 413, and malformed JSON, unknown fields, wrong types,
-// trailing data or a failed Validate are 422 with the field's location
-// ("body.email").
+// JSON returns the dependency on the request body decoded as a T.
+//
+// Decoding is strict: a Content-Type other than application/json is 415;
+// a body over the limit (BodyLimit of the request's context, which
+// gatehouse.API sets from its Options.BodyLimit) is 413; and the body must
+// hold what the OpenAPI document of T says, else 422 listing every broken
+// rule with its location ("body.title", "body.items.0.name"):
+//
+//   - each required field present (see Field.Required: a non-pointer field
+//     without omitempty, omitzero or the optional tag; present, not
+//     non-zero);
+//   - no unknown field, and field names spelled exactly (encoding/json
+//     alone would accept "TITLE" for "title");
+//   - no duplicate key in any object, nested, in arrays and in maps
+//     (encoding/json alone keeps the last);
+//   - values of the field's JSON type, null only for pointers;
+//   - the rules of each field's openapi tag (see Rules);
+//   - one JSON value, nothing after it; then the Validate method, if T has one.
+//
+// The rules are read from T once, here: JSON panics if T's tags are
+// malformed, as a route that cannot be served should not start.
 func JSON[T any]() Dep[T] {
+	dec := NewDecoder[T]()
 	d := newDep("body", func(s *Scope, _ []int) (T, error) {
-		return decodeJSON[T](s.r, DefaultBodyLimit)
+		return dec.Decode(s.r)
 	})
 	return d.Describe("body", Body{Type: reflect.TypeFor[T](), ContentType: "application/json", Limit: DefaultBodyLimit})
 }
 
-// DecodeJSON decodes r's body as JSON does, for handlers that accept
-// several content types and so cannot declare JSON[T] as a dependency.
-func DecodeJSON[T any](r *http.Request) (T, error) { return decodeJSON[T](r, DefaultBodyLimit) }
+// Decoder decodes request bodies as JSON does, with T's rules compiled
+// once: for handlers that accept several content types and so cannot
+// declare JSON[T] as a dependency.
+type Decoder[T any] struct{ shape value }
 
-func decodeJSON[T any](r *http.Request, limit int64) (T, error) {
+// NewDecoder returns the decoder of T's bodies. It panics if T cannot be
+// JSON or its openapi tags are malformed.
+func NewDecoder[T any]() *Decoder[T] {
+	v, err := compileBody(reflect.TypeFor[T]())
+	if err != nil {
+		panic(fmt.Sprintf("dep: JSON body %v: %v", reflect.TypeFor[T](), err))
+	}
+	return &Decoder[T]{shape: v}
+}
+
+// Decode decodes r's body as JSON[T] does.
+func (d *Decoder[T]) Decode(r *http.Request) (T, error) {
 	var v T
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return v, problem.UnsupportedMediaType("application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, limit))
+	b, err := readBody(r)
+	if err != nil {
+		return v, err
+	}
+	if err := checkBody(b, d.shape); err != nil {
+		return v, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
-		return v, decodeProblem(err, limit)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return v, problem.TooLarge(limit)
-		}
-		return v, problem.Invalid("body", "must hold exactly one JSON value")
+		return v, decodeProblem(err)
 	}
 	if val, ok := any(&v).(Validator); ok {
 		if err := val.Validate(); err != nil {
@@ -170,7 +222,40 @@ func decodeJSON[T any](r *http.Request, limit int64) (T, error) {
 	return v, nil
 }
 
-func decodeProblem(err error, limit int64) error {
+// DecodeJSON decodes r's body as JSON does. It reads T's rules on every
+// call: code on a hot path makes a Decoder once instead.
+func DecodeJSON[T any](r *http.Request) (T, error) {
+	var zero T
+	v, err := compileBody(reflect.TypeFor[T]())
+	if err != nil {
+		return zero, fmt.Errorf("dep: JSON body %v: %w", reflect.TypeFor[T](), err)
+	}
+	return (&Decoder[T]{shape: v}).Decode(r)
+}
+
+// readBody reads r's body up to its limit: 413 beyond it, or beyond a
+// smaller limit a server put on the body before (http.MaxBytesReader).
+func readBody(r *http.Request) ([]byte, error) {
+	limit := BodyLimit(r.Context())
+	if r.ContentLength > limit {
+		return nil, problem.TooLarge(limit)
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, problem.TooLarge(mbe.Limit)
+	case err != nil:
+		return nil, problem.Invalid("body", "could not be read")
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeProblem(err error) error {
 	var (
 		mbe *http.MaxBytesError
 		ute *json.UnmarshalTypeError
@@ -178,7 +263,7 @@ func decodeProblem(err error, limit int64) error {
 	)
 	switch {
 	case errors.As(err, &mbe):
-		return problem.TooLarge(limit)
+		return problem.TooLarge(mbe.Limit)
 	case errors.As(err, &ute):
 		loc := "body"
 		if ute.Field != "" {

@@ -56,7 +56,7 @@ func TestPathAndQuery(t *testing.T) {
 
 type signup struct {
 	Email string `json:"email"`
-	Age   int    `json:"age"`
+	Age   int    `json:"age,omitempty"`
 }
 
 func (s *signup) Validate() error {

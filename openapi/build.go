@@ -143,7 +143,11 @@ func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error)
 		return nil, err
 	}
 	op.Security = b.security(rt.Security)
-	if err := b.failures(op, rt.Security, body != nil); err != nil {
+	var limit int64 // the most bytes of a body read; 0: no body
+	if body != nil {
+		limit = cmp.Or(rt.BodyLimit, body.Limit)
+	}
+	if err := b.failures(op, rt.Security, limit); err != nil {
 		return nil, err
 	}
 	for _, a := range rt.Doc.Responds {
@@ -284,8 +288,10 @@ func (b *builder) security(s auth.Security) []SecurityRequirement {
 	return out
 }
 
-// failures adds the error answers the route's graph can give.
-func (b *builder) failures(op *Operation, s auth.Security, hasBody bool) error {
+// failures adds the error answers the route's graph can give; bodyLimit
+// is the most bytes of its request body the route reads (0: it has none).
+func (b *builder) failures(op *Operation, s auth.Security, bodyLimit int64) error {
+	hasBody := bodyLimit > 0
 	var err error
 	add := func(status int, desc string) {
 		if err == nil {
@@ -312,7 +318,7 @@ func (b *builder) failures(op *Operation, s auth.Security, hasBody bool) error {
 		add(http.StatusNotFound, "Not found (or not yours).")
 	}
 	if hasBody {
-		add(http.StatusRequestEntityTooLarge, "Request body too large.")
+		add(http.StatusRequestEntityTooLarge, "Request body larger than "+strconv.FormatInt(bodyLimit, 10)+" bytes.")
 		add(http.StatusUnsupportedMediaType, "Unsupported content type.")
 	}
 	if hasBody || len(op.Parameters) > 0 {

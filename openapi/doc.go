@@ -23,10 +23,12 @@
 //
 //	Title string `json:"title" openapi:"minLength=1,maxLength=200"`
 //	Email string `json:"email" openapi:"format=email"`
-//	Body  string `json:"body" openapi:"optional"`
+//	Body  string `json:"body" openapi:"optional,maxBytes=100000"`
 //
-// Keys: minLength, maxLength, minimum, maximum, minItems, maxItems,
-// format, pattern (last, may hold commas), enum (strings separated by |),
-// and the flag optional (not required although neither a pointer nor
-// omitempty).
+// The grammar is package dep's (dep.Rules, dep.ParseRules): dep.JSON
+// enforces what the schema states (required fields, lengths, enums,
+// bounds, no unknown fields), so the document and the server read one
+// declaration. A field is required unless it is a pointer, omitempty,
+// omitzero or tagged optional; maxBytes, which JSON Schema cannot say, is
+// written as the x-maxBytes extension and in the description.
 package openapi

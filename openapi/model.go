@@ -186,6 +186,10 @@ type Schema struct {
 	MinItems             *int64             `json:"minItems,omitempty"`
 	MaxItems             *int64             `json:"maxItems,omitempty"`
 	ContentEncoding      string             `json:"contentEncoding,omitempty"`
+	// MaxBytes is the most bytes of UTF-8 a string may hold: JSON Schema
+	// counts characters only, so this is an extension (the dep tag
+	// maxBytes=N), also stated in the description.
+	MaxBytes *int64 `json:"x-maxBytes,omitempty"`
 
 	// Not marks the schema false (nothing is valid): the value of
 	// additionalProperties for structs decoded strictly.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
 )
 
 // schemaGen makes JSON Schemas from Go types. Named struct types become
@@ -149,78 +151,31 @@ func (g *schemaGen) object(t reflect.Type, strict bool) (*Schema, error) {
 	return s, nil
 }
 
+// fields adds t's fields to s as dep.Fields lists them: their names,
+// which are required and their rules are dep's, the very values dep.JSON
+// enforces.
 func (g *schemaGen) fields(s *Schema, t reflect.Type, strict bool) error {
-	var embedded []reflect.Type
-	for f := range t.Fields() {
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		ft := f.Type
-		if f.Anonymous && name == "" {
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				embedded = append(embedded, ft)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if _, dup := s.Properties[name]; dup {
-			continue
-		}
-		fs, err := g.schema(ft, strict)
+	fs, err := dep.Fields(t)
+	if err != nil {
+		return fmt.Errorf("openapi: %w", err)
+	}
+	for _, f := range fs {
+		fs, err := g.schema(f.Struct.Type, strict)
 		if err != nil {
-			return fmt.Errorf("field %s.%s: %w", t, f.Name, err)
+			return fmt.Errorf("field %s.%s: %w", t, f.Struct.Name, err)
 		}
-		if hasOpt(opts, "string") && isScalar(ft) {
+		if f.Quoted {
 			fs = &Schema{Type: Types{"string"}}
 		}
-		c, err := parseConstraints(f.Tag.Get("openapi"))
-		if err != nil {
-			return fmt.Errorf("openapi: field %s.%s: %w", t, f.Name, err)
+		if fs, err = applyRules(fs, f.Rules); err != nil {
+			return fmt.Errorf("openapi: field %s.%s: %w", t, f.Struct.Name, err)
 		}
-		if fs, err = c.apply(fs); err != nil {
-			return fmt.Errorf("openapi: field %s.%s: %w", t, f.Name, err)
-		}
-		s.Properties[name] = fs
-		if !c.optional && ft.Kind() != reflect.Pointer && !hasOpt(opts, "omitempty") && !hasOpt(opts, "omitzero") {
-			s.Required = append(s.Required, name)
-		}
-	}
-	for _, et := range embedded {
-		if err := g.fields(s, et, strict); err != nil {
-			return err
+		s.Properties[f.Name] = fs
+		if f.Required {
+			s.Required = append(s.Required, f.Name)
 		}
 	}
 	return nil
-}
-
-func hasOpt(opts, want string) bool {
-	for o := range strings.SplitSeq(opts, ",") {
-		if o == want {
-			return true
-		}
-	}
-	return false
-}
-
-func isScalar(t reflect.Type) bool {
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Bool, reflect.String, reflect.Float32, reflect.Float64:
-		return true
-	}
-	return t.Kind() >= reflect.Int && t.Kind() <= reflect.Uintptr
 }
 
 // nullable returns s that also accepts null.
@@ -236,83 +191,17 @@ func nullable(s *Schema) *Schema {
 	return &c
 }
 
-// constraints are what an openapi struct tag adds to a field's schema.
-type constraints struct {
-	minLength, maxLength, minimum, maximum, minItems, maxItems *int64
-	format, pattern                                            string
-	enum                                                       []any
-	optional                                                   bool
-}
-
-func parseConstraints(tag string) (constraints, error) {
-	var c constraints
-	for tag != "" {
-		var item string
-		if strings.HasPrefix(tag, "pattern=") {
-			item, tag = tag, "" // a pattern is last and may hold commas
-		} else {
-			item, tag, _ = strings.Cut(tag, ",")
-		}
-		key, val, hasVal := strings.Cut(strings.TrimSpace(item), "=")
-		num := func(dst **int64) error {
-			n, err := strconv.ParseInt(val, 10, 64)
-			if err != nil {
-				return fmt.Errorf("tag openapi: %s=%q is not an integer", key, val)
-			}
-			*dst = &n
-			return nil
-		}
-		var err error
-		switch key {
-		case "minLength":
-			err = num(&c.minLength)
-		case "maxLength":
-			err = num(&c.maxLength)
-		case "minimum":
-			err = num(&c.minimum)
-		case "maximum":
-			err = num(&c.maximum)
-		case "minItems":
-			err = num(&c.minItems)
-		case "maxItems":
-			err = num(&c.maxItems)
-		case "format":
-			c.format = val
-		case "pattern":
-			if _, err := regexp.Compile(val); err != nil {
-				return c, fmt.Errorf("tag openapi: pattern: %w", err)
-			}
-			c.pattern = val
-		case "enum":
-			for v := range strings.SplitSeq(val, "|") {
-				c.enum = append(c.enum, v)
-			}
-		case "optional":
-			if hasVal {
-				return c, fmt.Errorf("tag openapi: optional takes no value")
-			}
-			c.optional = true
-		case "":
-		default:
-			return c, fmt.Errorf("tag openapi: unknown key %q", key)
-		}
-		if err != nil {
-			return c, err
-		}
-	}
-	return c, nil
-}
-
-// apply returns s with c's constraints; s itself is not changed.
-func (c constraints) apply(s *Schema) (*Schema, error) {
-	c.optional = false // not a constraint on the value
-	if reflect.ValueOf(c).IsZero() {
+// applyRules returns s with the rules of a field's openapi tag; s itself
+// is not changed. A pointer field's rules apply to the value, null aside.
+func applyRules(s *Schema, r dep.Rules) (*Schema, error) {
+	r.Optional = false // not a rule on the value
+	if reflect.ValueOf(r).IsZero() {
 		return s, nil
 	}
 	if s.Ref != "" || len(s.AnyOf) > 0 {
 		return nil, fmt.Errorf("tag openapi: constraints apply to scalars and arrays only")
 	}
-	if c.enum != nil && !slices.Contains(s.Type, "string") {
+	if r.Enum != nil && !slices.Contains(s.Type, "string") {
 		return nil, fmt.Errorf("tag openapi: enum applies to strings only")
 	}
 	out := *s
@@ -321,20 +210,24 @@ func (c constraints) apply(s *Schema) (*Schema, error) {
 			*dst = v
 		}
 	}
-	set(&out.MinLength, c.minLength)
-	set(&out.MaxLength, c.maxLength)
-	set(&out.Minimum, c.minimum)
-	set(&out.Maximum, c.maximum)
-	set(&out.MinItems, c.minItems)
-	set(&out.MaxItems, c.maxItems)
-	if c.format != "" {
-		out.Format = c.format
+	set(&out.MinLength, r.MinLength)
+	set(&out.MaxLength, r.MaxLength)
+	set(&out.MaxBytes, r.MaxBytes)
+	set(&out.Minimum, r.Minimum)
+	set(&out.Maximum, r.Maximum)
+	set(&out.MinItems, r.MinItems)
+	set(&out.MaxItems, r.MaxItems)
+	if r.MaxBytes != nil && out.Description == "" {
+		out.Description = "At most " + strconv.FormatInt(*r.MaxBytes, 10) + " bytes of UTF-8."
 	}
-	if c.pattern != "" {
-		out.Pattern = c.pattern
+	if r.Format != "" {
+		out.Format = r.Format
 	}
-	if c.enum != nil {
-		out.Enum = c.enum
+	if r.Pattern != "" {
+		out.Pattern = r.Pattern
+	}
+	for _, e := range r.Enum {
+		out.Enum = append(out.Enum, e)
 	}
 	return &out, nil
 }

@@ -159,6 +159,7 @@ func TestParseConstraints(t *testing.T) {
 		{"minItems=1,maxItems=3", `{"type":"string","minItems":1,"maxItems":3}`, ""},
 		{"pattern=^a,b$", `{"type":"string","pattern":"^a,b$"}`, ""},
 		{"optional", `{"type":"string"}`, ""},
+		{"maxBytes=10", `{"type":"string","description":"At most 10 bytes of UTF-8.","x-maxBytes":10}`, ""},
 		{"maxLength=x", "", "not an integer"},
 		{"colour=red", "", "unknown key"},
 		{"pattern=(", "", "pattern"},
@@ -166,32 +167,32 @@ func TestParseConstraints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
-			c, err := parseConstraints(tt.tag)
+			c, err := dep.ParseRules(tt.tag)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("parseConstraints(%q) error = %v, want %q", tt.tag, err, tt.wantErr)
+					t.Fatalf("ParseRules(%q) error = %v, want %q", tt.tag, err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := c.apply(&Schema{Type: Types{"string"}})
+			s, err := applyRules(&Schema{Type: Types{"string"}}, c)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := mustJSON(t, s); got != tt.want {
-				t.Errorf("parseConstraints(%q) gives %s, want %s", tt.tag, got, tt.want)
+				t.Errorf("ParseRules(%q) gives %s, want %s", tt.tag, got, tt.want)
 			}
 		})
 	}
-	c, _ := parseConstraints("minLength=1")
-	if _, err := c.apply(refTo("X")); err == nil {
-		t.Error("apply(constraints) to a $ref: want an error")
+	c, _ := dep.ParseRules("minLength=1")
+	if _, err := applyRules(refTo("X"), c); err == nil {
+		t.Error("applyRules to a $ref: want an error")
 	}
-	c, _ = parseConstraints("enum=1|2")
-	if _, err := c.apply(&Schema{Type: Types{"integer"}}); err == nil {
-		t.Error("apply(enum) to an integer: want an error")
+	c, _ = dep.ParseRules("enum=1|2")
+	if _, err := applyRules(&Schema{Type: Types{"integer"}}, c); err == nil {
+		t.Error("applyRules(enum) to an integer: want an error")
 	}
 }
 

@@ -143,10 +143,11 @@ type refreshInput struct {
 // refreshForm is the dependency on a refresh request: the OAuth2 form
 // (grant_type=refresh_token) or JSON {"refresh_token": …}.
 func refreshForm() dep.Dep[refreshInput] {
+	jsonBody := dep.NewDecoder[refreshInput]()
 	return dep.Derive(dep.Request(), func(_ context.Context, r *http.Request) (refreshInput, error) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt == "application/json" {
-			in, err := dep.DecodeJSON[refreshInput](r)
+			in, err := jsonBody.Decode(r)
 			if err == nil && in.RefreshToken == "" {
 				err = problem.Invalid("body.refresh_token", "field required")
 			}

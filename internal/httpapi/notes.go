@@ -26,20 +26,25 @@ func pageParams() dep.Dep[notes.Page] {
 		})
 }
 
+// noteInput is a new note. Its tags are the limits dep.JSON enforces and
+// the document states (notes' constants, held equal by a test).
 type noteInput struct {
 	Title string `json:"title" openapi:"minLength=1,maxLength=200"`
-	Body  string `json:"body" openapi:"optional"` // at most 100,000 bytes of UTF-8
+	Body  string `json:"body" openapi:"optional,maxBytes=100000"`
 }
 
+// Validate applies the domain's rules the tags cannot state (a title of
+// spaces, text that is not storable).
 func (in *noteInput) Validate() error {
 	return notes.NoteInput{Title: in.Title, Body: in.Body}.Validate()
 }
 
 type notePatch struct {
 	Title *string `json:"title" openapi:"minLength=1,maxLength=200"`
-	Body  *string `json:"body"`
+	Body  *string `json:"body" openapi:"maxBytes=100000"`
 }
 
+// Validate applies the domain's rules: one field at least, no title of spaces.
 func (p *notePatch) Validate() error { return notes.NotePatch(*p).Validate() }
 
 func (s *server) listNotes(ctx context.Context, o owner, p notes.Page) (list[noteView], error) {

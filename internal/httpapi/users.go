@@ -11,7 +11,7 @@ import (
 )
 
 type registerInput struct {
-	Email    string `json:"email" openapi:"format=email"`
+	Email    string `json:"email" openapi:"format=email,maxBytes=254"`
 	Password string `json:"password" openapi:"minLength=8,maxLength=1024,format=password"`
 	Name     string `json:"name" openapi:"minLength=1,maxLength=200"`
 }
@@ -54,6 +54,9 @@ type mePatch struct {
 	CurrentPassword *string `json:"current_password" openapi:"format=password"`
 }
 
+// Validate checks what the tags cannot state: one field at least, the
+// current password with a new one, and no name of spaces (the domain's
+// rule). Lengths are the tags'.
 func (p *mePatch) Validate() error {
 	switch {
 	case p.Name == nil && p.Password == nil:
@@ -61,12 +64,7 @@ func (p *mePatch) Validate() error {
 	case p.Password != nil && p.CurrentPassword == nil:
 		return problem.Invalid("body.current_password", "field required to change the password")
 	case p.Name != nil:
-		if err := notes.ValidateName(*p.Name); err != nil {
-			return err
-		}
-	}
-	if p.Password != nil {
-		return notes.ValidatePassword("password", *p.Password)
+		return notes.ValidateName(*p.Name)
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func NormalizeEmail(s string) (string, bool) {
 func ValidatePassword(field, p string) error {
 	var v validator
 	n := utf8.RuneCountInString(p)
-	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, field, "must be 8 to 1024 characters")
+	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, field, charsMessage(MinPasswordChars, MaxPasswordChars))
 	return v.err()
 }
 
@@ -142,7 +142,7 @@ func ValidateRegistration(email, password, name string) (string, error) {
 	email, ok := NormalizeEmail(email)
 	v.check(ok, "email", "must be a valid e-mail address")
 	n := utf8.RuneCountInString(password)
-	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, "password", "must be 8 to 1024 characters")
+	v.check(n >= MinPasswordChars && n <= MaxPasswordChars, "password", charsMessage(MinPasswordChars, MaxPasswordChars))
 	v.name("name", name)
 	return email, v.err()
 }
@@ -154,7 +154,7 @@ func (v *validator) name(field, name string) {
 		return
 	}
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
-	v.check(n >= 1 && n <= MaxNameChars, field, "must be 1 to 200 characters")
+	v.check(n >= MinNameChars && n <= MaxNameChars, field, charsMessage(MinNameChars, MaxNameChars))
 }
 
 // ValidateName checks a display name (or an API key's name, from the CLI):
@@ -194,7 +194,7 @@ func (v *validator) title(t string) {
 		return
 	}
 	n := utf8.RuneCountInString(t)
-	v.check(n >= 1 && n <= MaxTitleChars && strings.TrimSpace(t) != "", "title", "must be 1 to 200 characters")
+	v.check(n >= MinTitleChars && n <= MaxTitleChars && strings.TrimSpace(t) != "", "title", charsMessage(MinTitleChars, MaxTitleChars))
 }
 
 // body checks a note's body: storable text of at most 100,000 bytes.
@@ -202,7 +202,7 @@ func (v *validator) body(b string) {
 	if !v.text("body", b) {
 		return
 	}
-	v.check(len(b) <= MaxBodyBytes, "body", "must be at most 100000 bytes of UTF-8")
+	v.check(len(b) <= MaxBodyBytes, "body", bytesMessage(MaxBodyBytes))
 }
 
 // GrantScopes cuts the requested scopes to what role allows; no request

@@ -1,0 +1,53 @@
+package httpapi
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// TestTagsMatchDomainLimits holds the body tags, which dep.JSON enforces
+// and the document states, to the domain's limits, which protect the
+// domain when it is called without HTTP (the CLI, the web UI): the
+// numbers are written twice, and this test is what keeps them one rule.
+func TestTagsMatchDomainLimits(t *testing.T) {
+	t.Parallel()
+	n := func(v int) *int64 { x := int64(v); return &x }
+	tests := []struct {
+		typ   reflect.Type
+		field string
+		want  dep.Rules
+	}{
+		{reflect.TypeFor[noteInput](), "title", dep.Rules{MinLength: n(notes.MinTitleChars), MaxLength: n(notes.MaxTitleChars)}},
+		{reflect.TypeFor[noteInput](), "body", dep.Rules{MaxBytes: n(notes.MaxBodyBytes), Optional: true}},
+		{reflect.TypeFor[notePatch](), "title", dep.Rules{MinLength: n(notes.MinTitleChars), MaxLength: n(notes.MaxTitleChars)}},
+		{reflect.TypeFor[notePatch](), "body", dep.Rules{MaxBytes: n(notes.MaxBodyBytes)}},
+		{reflect.TypeFor[registerInput](), "email", dep.Rules{MaxBytes: n(notes.MaxEmailChars), Format: "email"}},
+		{reflect.TypeFor[registerInput](), "password", dep.Rules{MinLength: n(notes.MinPasswordChars), MaxLength: n(notes.MaxPasswordChars), Format: "password"}},
+		{reflect.TypeFor[registerInput](), "name", dep.Rules{MinLength: n(notes.MinNameChars), MaxLength: n(notes.MaxNameChars)}},
+		{reflect.TypeFor[mePatch](), "name", dep.Rules{MinLength: n(notes.MinNameChars), MaxLength: n(notes.MaxNameChars)}},
+		{reflect.TypeFor[mePatch](), "password", dep.Rules{MinLength: n(notes.MinPasswordChars), MaxLength: n(notes.MaxPasswordChars), Format: "password"}},
+		{reflect.TypeFor[adminUserPatch](), "role", dep.Rules{Enum: []string{string(notes.RoleUser), string(notes.RoleAdmin)}}},
+	}
+	for _, tt := range tests {
+		fs, err := dep.Fields(tt.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range fs {
+			if f.Name != tt.field {
+				continue
+			}
+			found = true
+			if !reflect.DeepEqual(f.Rules, tt.want) {
+				t.Errorf("%v.%s rules = %+v, want %+v (the domain's limits)", tt.typ, tt.field, f.Rules, tt.want)
+			}
+		}
+		if !found {
+			t.Errorf("%v has no field %s", tt.typ, tt.field)
+		}
+	}
+}
