@@ -327,7 +327,9 @@ func encodePHC(p Argon2Params, salt, key []byte) string {
 // A malformed or unsupported hash is an error; ErrBusy and ctx.Err() are
 // returned as by Hash. Passwords over 4096 bytes never match. bcrypt hashes
 // are checked exactly as golang.org/x/crypto/bcrypt does, which uses only the
-// first 72 bytes of the password, as bcrypt always has.
+// first 72 bytes of the password, as bcrypt always has. A check that ran
+// returns no sooner than the slowest kind of hash h has verified would
+// (see Hasher), or when ctx ends.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
 	k, compute, err := h.parse(encoded)
 	if err != nil {
