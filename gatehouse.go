@@ -136,7 +136,9 @@ func New(opts Options) *API {
 // panics; so does a Public route whose graph asks for an owner (OwnerOf)
 // or a role (RequireRole, RequireAdmin), which only an authenticated
 // principal can have. Errors of an endpoint are written by the API's error
-// writer.
+// writer. Every answer of a route whose graph reads a credential (Optional ones
+// too) has Cache-Control: no-store, errors included: a handler may send a
+// policy of its own only if it says no-store as well.
 func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok {
@@ -160,6 +162,9 @@ func (a *API) Handle(pattern string, h http.Handler, opts ...Option) {
 	}
 	if rt.Public != "" && (rt.Security.OwnerScoped || len(rt.Security.Roles) > 0) {
 		panic(fmt.Sprintf("gatehouse: route %q is Public yet asks for an owner or a role: only an authenticated principal has one", pattern))
+	}
+	if len(rt.Security.Requirements) > 0 {
+		h = personal(h)
 	}
 	a.routes = append(a.routes, rt)
 	a.mux.Handle(pattern, routed(h))
@@ -337,6 +342,31 @@ func routed(h http.Handler) http.Handler {
 	})
 }
 
+// personal marks the answers of h as personal: Cache-Control: no-store is
+// set before h runs, and put back when the answer goes out if h set a
+// policy without no-store, so no cache keeps what one credential was shown.
+func personal(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rw, ok := w.(*responseWriter); ok {
+			rw.personal = true
+		}
+		w.Header()["Cache-Control"] = []string{"no-store"}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// noStore reports whether a Cache-Control header says no-store.
+func noStore(values []string) bool {
+	for _, v := range values {
+		for d := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(d), "no-store") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // responseWriter records the status for the log and holds back the mux's
 // own plain-text 404 and 405, which the API answers as problems.
 type responseWriter struct {
@@ -346,6 +376,9 @@ type responseWriter struct {
 	wrote  bool
 	routed bool
 	held   int // status of a held-back mux answer
+	// personal marks an answer to a route that reads a credential: it goes
+	// out with Cache-Control: no-store (see personal).
+	personal bool
 }
 
 func (w *responseWriter) WriteHeader(code int) {
@@ -358,6 +391,11 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	w.wrote = true
 	w.status = code
+	if w.personal {
+		if h := w.Header(); !noStore(h["Cache-Control"]) {
+			h["Cache-Control"] = []string{"no-store"}
+		}
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 

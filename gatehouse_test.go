@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
@@ -266,3 +267,74 @@ type subjectUser struct{ id int64 }
 func (subjectUser) IsActive() bool      { return true }
 func (subjectUser) HasRole(string) bool { return true }
 func (u subjectUser) Subject() int64    { return u.id }
+
+// namedUser is a user that is its name.
+type namedUser string
+
+func (namedUser) IsActive() bool      { return true }
+func (namedUser) HasRole(string) bool { return false }
+
+// TestAuthenticatedAnswersNotStored checks that every answer of a route
+// whose graph reads a credential says Cache-Control: no-store, success and
+// error alike, whatever weaker policy the handler asks for, while public
+// routes keep the caching their handler chose.
+func TestAuthenticatedAnswersNotStored(t *testing.T) {
+	t.Parallel()
+	api := quietAPI(io.Discard)
+	key := auth.APIKeyHeader("X-API-Key")
+	principal := dep.Derive(key, func(_ context.Context, k string) (auth.Principal[namedUser], error) {
+		if k != "good" {
+			return auth.Principal[namedUser]{}, problem.InvalidAPIKey()
+		}
+		return gatehousetest.Principal(namedUser("ada")), nil
+	})
+	cached := func(policy string) func(context.Context, string) (dep.Response[string], error) {
+		return func(context.Context, string) (dep.Response[string], error) {
+			return dep.Response[string]{Code: 200, Body: "ok", Header: http.Header{"Cache-Control": {policy}}}, nil
+		}
+	}
+	whoami := func(_ context.Context, p auth.Principal[namedUser]) (string, error) { return string(p.User()), nil }
+	api.Handle("GET /key", dep.Handler(key, func(_ context.Context, k string) (string, error) { return "ok", nil }))
+	api.Handle("GET /me", dep.Handler(principal, whoami))
+	api.Handle("GET /maybe", dep.Handler(auth.Optional(principal), whoami))
+	api.Handle("GET /weaker", dep.Handler(key, cached("public, max-age=300")))
+	api.Handle("GET /stricter", dep.Handler(key, cached("no-store, private")))
+	api.Handle("GET /fails", dep.Handler(key, func(context.Context, string) (string, error) { return "", errDomain }))
+	api.Handle("GET /public", dep.Handler(dep.None, func(context.Context, struct{}) (dep.Response[string], error) {
+		return dep.Response[string]{Code: 200, Body: "hi", Header: http.Header{"Cache-Control": {"public, max-age=300"}}}, nil
+	}), gatehouse.Public("landing page"))
+	api.Handle("GET /plain", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "plain") }), gatehouse.Public("test"))
+
+	tests := []struct {
+		path, key string
+		wantCode  int
+		want      string
+	}{
+		{"/key", "good", 200, "no-store"},
+		{"/key", "", 401, "no-store"},
+		{"/me", "good", 200, "no-store"},
+		{"/me", "bad", 403, "no-store"},
+		{"/maybe", "good", 200, "no-store"},
+		{"/maybe", "", 200, "no-store"}, // the same URL answers others personally
+		{"/weaker", "good", 200, "no-store"},
+		{"/stricter", "good", 200, "no-store, private"},
+		{"/fails", "good", 404, "no-store"},
+		{"/public", "", 200, "public, max-age=300"},
+		{"/public", "good", 200, "public, max-age=300"},
+		{"/plain", "", 200, ""},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", tt.path, nil)
+		if tt.key != "" {
+			r.Header.Set("X-API-Key", tt.key)
+		}
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, r)
+		if rec.Code != tt.wantCode {
+			t.Errorf("GET %s (key %q) = %d, want %d", tt.path, tt.key, rec.Code, tt.wantCode)
+		}
+		if got := rec.Header().Values("Cache-Control"); strings.Join(got, ", ") != tt.want {
+			t.Errorf("GET %s (key %q) Cache-Control = %q, want %q", tt.path, tt.key, got, tt.want)
+		}
+	}
+}

@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -38,6 +41,9 @@ const (
 	// maxBcryptCost bounds the cost of a stored bcrypt hash Verify will
 	// compute (passlib's default is 12; each step doubles the work).
 	maxBcryptCost = 18
+
+	// maxKinds bounds how many kinds of hash a Hasher keeps the cost of.
+	maxKinds = 16
 )
 
 // Argon2Params are argon2id cost parameters.
@@ -113,11 +119,24 @@ type HasherConfig struct {
 // once, at most Queue callers wait, and any further caller gets [ErrBusy] at
 // once, so a login flood costs bounded memory. A Hasher is safe for
 // concurrent use.
+//
+// Every verification, real or dummy, takes the time of the slowest kind of
+// hash the Hasher has verified since it was made: so a login
+// for an unknown e-mail, for a user with a current hash and for one with a
+// bcrypt or older argon2id hash cannot be told apart by its time. The
+// Hasher keeps a moving average of how long one verification of its own
+// kind takes in a worker, and for each other kind (bcrypt cost, argon2id
+// parameters; up to 16) how many times that, the most of its last eight
+// verifications; each verification then sleeps, after it has left the
+// worker, until it has taken the cost of the slowest kind: the padding
+// costs no CPU and holds no worker. The time spent waiting for a worker is not padded (it does not
+// depend on the hash).
 type Hasher struct {
 	params  Argon2Params
 	workers chan struct{} // semaphore: one slot per running hash
 	waiting chan struct{} // one slot per caller allowed to wait
 	dummy   string        // argon2id hash of a random password, for VerifyDummy
+	costs   costs         // what one verification of each kind takes
 
 	// inWorker, when set (by tests), runs inside each worker slot before the
 	// hash, to slow hashes down or count concurrency.
@@ -148,11 +167,85 @@ func NewHasher(cfg HasherConfig) *Hasher {
 		params:  p,
 		workers: make(chan struct{}, workers),
 		waiting: make(chan struct{}, queue),
+		costs:   costs{own: hashKind{argon2: p}, ratios: map[hashKind]*ratioWindow{}},
 	}
 	var pw [32]byte
 	_, _ = rand.Read(pw[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	start := time.Now()
 	h.dummy = h.hash(string(pw[:]))
+	h.costs.observe(h.costs.own, time.Since(start))
 	return h
+}
+
+// hashKind is what sets the cost of verifying a hash: its bcrypt cost, or
+// its argon2id parameters.
+type hashKind struct {
+	bcryptCost int
+	argon2     Argon2Params
+}
+
+// costs keeps what one verification of each kind of hash takes: a moving
+// average for the Hasher's own kind, which every login of a current user
+// or an unknown e-mail measures, and for each other kind its cost as a
+// multiple of the own kind's, the largest of its last few verifications,
+// so that the cost of a kind seldom seen follows the load of the machine
+// as the own kind's does.
+type costs struct {
+	mu     sync.Mutex
+	own    hashKind
+	base   time.Duration // one verification of own
+	ratios map[hashKind]*ratioWindow
+}
+
+// ratioWindow holds the last ratios of one kind's cost to the own kind's.
+type ratioWindow struct {
+	r [8]float64
+	n int
+}
+
+func (w *ratioWindow) add(r float64) {
+	w.r[w.n%len(w.r)] = r
+	w.n++
+}
+
+func (w *ratioWindow) max() float64 {
+	return slices.Max(w.r[:min(w.n, len(w.r))])
+}
+
+// add records that one verification of kind k, not the own kind, cost r
+// times the own kind's.
+func (c *costs) add(k hashKind, r float64) {
+	w, ok := c.ratios[k]
+	if !ok {
+		if len(c.ratios) >= maxKinds {
+			return
+		}
+		w = &ratioWindow{}
+		c.ratios[k] = w
+	}
+	w.add(r)
+}
+
+// observe records that one verification of kind k took d, and returns how
+// long every verification should take: the cost of the slowest known kind.
+// The largest recent ratio over-pads a little, so that the slowest kind
+// itself seldom takes longer than the rest.
+func (c *costs) observe(k hashKind, d time.Duration) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case k == c.own && c.base == 0:
+		c.base = d
+	case k == c.own:
+		c.base += (d - c.base) / 8
+	case c.base > 0:
+		c.add(k, float64(d)/float64(c.base))
+	}
+	slowest := 1.0
+	for _, w := range c.ratios {
+		slowest = max(slowest, w.max())
+	}
+	return time.Duration(float64(c.base) * slowest)
 }
 
 // acquire takes a worker slot: at once if one is free, else after waiting in
@@ -234,61 +327,88 @@ func encodePHC(p Argon2Params, salt, key []byte) string {
 // A malformed or unsupported hash is an error; ErrBusy and ctx.Err() are
 // returned as by Hash. Passwords over 4096 bytes never match. bcrypt hashes
 // are checked exactly as golang.org/x/crypto/bcrypt does, which uses only the
-// first 72 bytes of the password, as bcrypt always has.
+// first 72 bytes of the password, as bcrypt always has. A check that ran
+// returns no sooner than the slowest kind of hash h has verified would
+// (see Hasher), or when ctx ends.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
+	k, compute, err := h.parse(encoded)
+	if err != nil {
+		return false, false, err
+	}
+	if len(password) > maxPasswordLen {
+		return false, false, nil
+	}
+	var took time.Duration
+	if err := h.run(ctx, func() {
+		start := time.Now()
+		ok, err = compute(password)
+		took = time.Since(start)
+	}); err != nil {
+		return false, false, err
+	}
+	h.pad(ctx, h.costs.observe(k, took)-took)
+	if err != nil || !ok {
+		return false, false, err
+	}
+	return true, k != hashKind{argon2: h.params}, nil
+}
+
+// parse reads the kind of encoded and returns it with the check of a
+// password against it, which reports a match.
+func (h *Hasher) parse(encoded string) (hashKind, func(password string) (bool, error), error) {
 	switch {
 	case strings.HasPrefix(encoded, "$argon2id$"):
 		p, salt, key, err := decodePHC(encoded)
 		if err != nil {
-			return false, false, fmt.Errorf("auth: argon2id hash: %w", err)
+			return hashKind{}, nil, fmt.Errorf("auth: argon2id hash: %w", err)
 		}
-		if len(password) > maxPasswordLen {
-			return false, false, nil
-		}
-		var got []byte
-		if err := h.run(ctx, func() {
-			got = argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
-		}); err != nil {
-			return false, false, err
-		}
-		if subtle.ConstantTimeCompare(got, key) != 1 {
-			return false, false, nil
-		}
-		return true, p != h.params, nil
+		return hashKind{argon2: p}, func(password string) (bool, error) {
+			got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+			return subtle.ConstantTimeCompare(got, key) == 1, nil
+		}, nil
 	case isBcrypt(encoded):
 		cost, err := bcrypt.Cost([]byte(encoded))
 		if err != nil {
-			return false, false, fmt.Errorf("auth: bcrypt hash: %w", err)
+			return hashKind{}, nil, fmt.Errorf("auth: bcrypt hash: %w", err)
 		}
 		if cost > maxBcryptCost {
-			return false, false, fmt.Errorf("auth: bcrypt hash: cost %d over %d", cost, maxBcryptCost)
+			return hashKind{}, nil, fmt.Errorf("auth: bcrypt hash: cost %d over %d", cost, maxBcryptCost)
 		}
-		if len(password) > maxPasswordLen {
-			return false, false, nil
-		}
-		var cmpErr error
-		if err := h.run(ctx, func() {
-			cmpErr = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password))
-		}); err != nil {
-			return false, false, err
-		}
-		switch {
-		case cmpErr == nil:
-			return true, true, nil
-		case errors.Is(cmpErr, bcrypt.ErrMismatchedHashAndPassword):
-			return false, false, nil
-		default:
-			return false, false, fmt.Errorf("auth: bcrypt hash: %w", cmpErr)
-		}
+		return hashKind{bcryptCost: cost}, func(password string) (bool, error) {
+			err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password))
+			switch {
+			case err == nil:
+				return true, nil
+			case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
+				return false, nil
+			default:
+				return false, fmt.Errorf("auth: bcrypt hash: %w", err)
+			}
+		}, nil
 	default:
-		return false, false, errors.New("auth: unsupported password hash format")
+		return hashKind{}, nil, errors.New("auth: unsupported password hash format")
+	}
+}
+
+// pad sleeps for d, or until ctx ends: the time a verification takes less
+// than the slowest kind, spent out of the worker pool.
+func (h *Hasher) pad(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 
 // VerifyDummy does the work of one Verify against a fixed argon2id hash made
-// with h's parameters, so that a login for an unknown account costs the same
-// as one with a wrong password. Its result is always "no match", so it
-// returns nothing.
+// with h's parameters, padded like every Verify to the cost of the slowest
+// kind of hash h has verified, so that a login for an unknown account
+// takes as long as one with a wrong password, whatever the kind of that
+// account's hash. Its result is always "no match", so it returns nothing.
 func (h *Hasher) VerifyDummy(ctx context.Context, password string) {
 	_, _, _ = h.Verify(ctx, password, h.dummy)
 }

@@ -47,9 +47,13 @@ func Path(p string) Option { return func(c *config) { c.path = strings.TrimSuffi
 // Title sets the page's title (default "API docs").
 func Title(t string) Option { return func(c *config) { c.title = t } }
 
-// PersistAuthorization sets whether the browser keeps what was entered in
-// the Authorize dialog across reloads, in its local storage (default true,
-// as FastAPI's persistAuthorization).
+// PersistAuthorization sets whether the browser keeps the authorization
+// made in the Authorize dialog across reloads, in its local storage
+// (default false, unlike FastAPI's persistAuthorization). Even when on, it
+// keeps only what sends requests, an OAuth2 access token or an HTTP bearer
+// token: never the password, the refresh token, a client secret or an API
+// key, which Swagger UI on its own would store as typed. When off, the
+// page also removes what an older page stored.
 func PersistAuthorization(on bool) Option { return func(c *config) { c.persist = on } }
 
 // file is one response body, with its validator.
@@ -77,7 +81,7 @@ func newFile(name string, body []byte) file {
 // with the document's OAuth2 password flow, and "Try it out" then sends
 // the token.
 func Handler(specURL string, opts ...Option) http.Handler {
-	c := config{path: "/docs", title: "API docs", persist: true}
+	c := config{path: "/docs", title: "API docs"}
 	for _, o := range opts {
 		o(&c)
 	}

@@ -67,8 +67,8 @@ func TestPage(t *testing.T) {
 		if err := json.Unmarshal([]byte(cfg[1]), &got); err != nil {
 			t.Fatalf("configuration %s: %v", cfg[1], err)
 		}
-		if got["url"] != "/openapi.json" || got["persistAuthorization"] != true || got["validatorUrl"] != nil {
-			t.Errorf("configuration = %v, want the spec URL, persistAuthorization and no validator", got)
+		if got["url"] != "/openapi.json" || got["persistAuthorization"] != false || got["validatorUrl"] != nil {
+			t.Errorf("configuration = %v, want the spec URL, no persistAuthorization and no validator", got)
 		}
 	}
 }
@@ -110,9 +110,18 @@ func TestConditionalGet(t *testing.T) {
 	}
 }
 
-func TestPersistAuthorizationOff(t *testing.T) {
-	page := get(swaggerui.Handler("/spec", swaggerui.PersistAuthorization(false)), "/docs").Body.String()
-	if !strings.Contains(page, `"persistAuthorization":false`) {
-		t.Errorf("page = %s, want persistAuthorization false", page)
+func TestPersistAuthorization(t *testing.T) {
+	for _, tt := range []struct {
+		opts []swaggerui.Option
+		want string
+	}{
+		{nil, `"persistAuthorization":false`},
+		{[]swaggerui.Option{swaggerui.PersistAuthorization(false)}, `"persistAuthorization":false`},
+		{[]swaggerui.Option{swaggerui.PersistAuthorization(true)}, `"persistAuthorization":true`},
+	} {
+		page := get(swaggerui.Handler("/spec", tt.opts...), "/docs").Body.String()
+		if !strings.Contains(page, tt.want) {
+			t.Errorf("page = %s, want %s", page, tt.want)
+		}
 	}
 }
