@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -37,10 +38,20 @@ func medians(fs []func()) []time.Duration {
 	return out
 }
 
-// checkRatios fails t unless every two medians are within 0.8–1.25 of
-// each other, and logs them all.
-func checkRatios(t *testing.T, names []string, meds []time.Duration) {
+// Bounds of a timing ratio, and how many measurements a test may take: a
+// loaded machine (the race detector, parallel packages on two cores) can
+// spoil one measurement, but not every one, while without the padding every
+// measurement is far outside (ratios of 0.04 to 0.49).
+const (
+	ratioLow, ratioHigh = 0.67, 1.5
+	timingAttempts      = 3
+)
+
+// outOfRatio returns what is wrong with meds: every pair of medians must be
+// within ratioLow–ratioHigh of each other. It logs them all.
+func outOfRatio(t *testing.T, names []string, meds []time.Duration) []string {
 	t.Helper()
+	var bad []string
 	for i := range meds {
 		t.Logf("median %-28s %v", names[i], meds[i])
 	}
@@ -48,11 +59,28 @@ func checkRatios(t *testing.T, names []string, meds []time.Duration) {
 		for j := i + 1; j < len(meds); j++ {
 			r := float64(meds[i]) / float64(meds[j])
 			t.Logf("ratio %s / %s = %.2f", names[i], names[j], r)
-			if r < 0.8 || r > 1.25 {
-				t.Errorf("a failed login for %s takes %.2f× the time of one for %s (medians %v, %v); want 0.8–1.25",
-					names[i], r, names[j], meds[i], meds[j])
+			if r < ratioLow || r > ratioHigh {
+				bad = append(bad, fmt.Sprintf("a failed login for %s takes %.2f× the time of one for %s (medians %v, %v); want %.2f–%.2f",
+					names[i], r, names[j], meds[i], meds[j], ratioLow, ratioHigh))
 			}
 		}
+	}
+	return bad
+}
+
+// checkRatios fails t unless one of timingAttempts measurements of fs has
+// every pair of medians within bounds.
+func checkRatios(t *testing.T, names []string, fs []func()) {
+	t.Helper()
+	var bad []string
+	for attempt := 1; attempt <= timingAttempts; attempt++ {
+		if bad = outOfRatio(t, names, medians(fs)); len(bad) == 0 {
+			return
+		}
+		t.Logf("measurement %d of %d out of bounds", attempt, timingAttempts)
+	}
+	for _, b := range bad {
+		t.Error(b)
 	}
 }
 
@@ -89,5 +117,5 @@ func TestVerifyTimingClasses(t *testing.T) {
 	for _, f := range fs { // the Hasher learns each kind as it sees it
 		f()
 	}
-	checkRatios(t, names, medians(fs))
+	checkRatios(t, names, fs)
 }
