@@ -24,7 +24,8 @@ func openRedis(ctx context.Context, url string, window time.Duration, logger *sl
 	opts.ReadTimeout = ratelimit.RedisTimeout
 	opts.WriteTimeout = ratelimit.RedisTimeout
 	opts.ContextTimeoutEnabled = true
-	opts.MaxRetries = -1 // a retry would outlast the timeout
+	opts.MaxRetries = -1   // a retry would outlast the timeout
+	opts.DialerRetries = 1 // likewise (0 would mean the default, 5)
 	client := redis.NewClient(opts)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
