@@ -38,6 +38,7 @@ const (
 	// The rate limits of SPEC §7.
 	defaultLoginPerAccount = 10
 	defaultLoginPerIP      = 100
+	defaultRefreshPerIP    = 100
 	defaultRegisterPerIP   = 30
 	defaultRateWindow      = 15 * time.Minute
 
@@ -407,6 +408,7 @@ type config struct {
 	debugAddr          string
 	loginPerAccount    int
 	loginPerIP         int
+	refreshPerIP       int
 	registerPerIP      int
 	rateWindow         time.Duration
 	trustedProxies     []netip.Prefix
@@ -428,6 +430,7 @@ func defaultConfig() config {
 		logFormat:       "text",
 		loginPerAccount: defaultLoginPerAccount,
 		loginPerIP:      defaultLoginPerIP,
+		refreshPerIP:    defaultRefreshPerIP,
 		registerPerIP:   defaultRegisterPerIP,
 		rateWindow:      defaultRateWindow,
 		quotas: httpapi.Quotas{
@@ -503,6 +506,7 @@ func (c *config) addServerFlags(fs *flagSet) {
 	fs.envVar(positiveIntValue{&c.loginPerAccount}, "login-limit-per-account",
 		"`number` of failed logins per account (e-mail) per rate window; past it even the right password gets 429")
 	fs.envVar(positiveIntValue{&c.loginPerIP}, "login-limit-per-ip", "`number` of login attempts per client address per rate window")
+	fs.envVar(positiveIntValue{&c.refreshPerIP}, "refresh-limit-per-ip", "`number` of refresh attempts (POST /auth/refresh) per client address per rate window")
 	fs.envVar(positiveIntValue{&c.registerPerIP}, "register-limit-per-ip", "`number` of registrations per client address per rate window")
 	fs.envVar(durationValue{&c.rateWindow}, "rate-window", "fixed window of the rate limits, a `duration`")
 	fs.envVar(prefixListValue{&c.trustedProxies}, "trusted-proxies",
@@ -517,6 +521,7 @@ func (c *config) limits() httpapi.Limits {
 		Window:          c.rateWindow,
 		LoginPerAccount: c.loginPerAccount,
 		LoginPerIP:      c.loginPerIP,
+		RefreshPerIP:    c.refreshPerIP,
 		RegisterPerIP:   c.registerPerIP,
 	}
 }

@@ -63,14 +63,19 @@ func TestServeLimitsPerIP(t *testing.T) {
 		code, h, _ := send(t, "POST", s.url+"/auth/login", "application/x-www-form-urlencoded", "", "X-Forwarded-For", xff)
 		return code, h
 	}
+	refreshAttempt := func(t *testing.T, s *server, xff string) (int, http.Header) {
+		t.Helper()
+		code, h, _ := send(t, "POST", s.url+"/auth/refresh", "application/x-www-form-urlencoded", "", "X-Forwarded-For", xff)
+		return code, h
+	}
 	type attempt func(*testing.T, *server, string) (int, http.Header)
 
 	t.Run("behind a trusted proxy", func(t *testing.T) {
 		t.Parallel()
-		s := startServer(t, envOf("NOTESD_SECRET_KEY="+randomSecret(), "NOTESD_TRUSTED_PROXIES=127.0.0.0/8,::1"),
+		s := startServer(t, envOf("NOTESD_SECRET_KEY="+randomSecret(), "NOTESD_TRUSTED_PROXIES=127.0.0.0/8,::1", "NOTESD_REFRESH_LIMIT_PER_IP=1"),
 			"--database-url", "sqlite:"+filepath.Join(t.TempDir(), "n.db"),
 			"--register-limit-per-ip", "1", "--login-limit-per-ip", "1", "--rate-window", "3s")
-		for name, try := range map[string]attempt{"register": register, "login": loginAttempt} {
+		for name, try := range map[string]attempt{"register": register, "login": loginAttempt, "refresh": refreshAttempt} {
 			if code, _ := try(t, s, clientA); code != http.StatusUnprocessableEntity {
 				t.Errorf("%s 1 from %s = %d, want 422", name, clientA, code)
 			}
@@ -92,13 +97,15 @@ func TestServeLimitsPerIP(t *testing.T) {
 	t.Run("no trusted proxy", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, envOf("NOTESD_SECRET_KEY="+randomSecret(), "NOTESD_REGISTER_LIMIT_PER_IP=1"),
-			"--database-url", "sqlite:"+filepath.Join(t.TempDir(), "n.db"))
-		if code, _ := register(t, s, clientA); code != http.StatusUnprocessableEntity {
-			t.Errorf("register 1 = %d, want 422", code)
-		}
-		// X-Forwarded-For is not believed: both requests come from 127.0.0.1.
-		if code, _ := register(t, s, clientB); code != http.StatusTooManyRequests {
-			t.Errorf("register 2 with another X-Forwarded-For = %d, want 429", code)
+			"--database-url", "sqlite:"+filepath.Join(t.TempDir(), "n.db"), "--refresh-limit-per-ip", "1")
+		for name, try := range map[string]attempt{"register": register, "refresh": refreshAttempt} {
+			if code, _ := try(t, s, clientA); code != http.StatusUnprocessableEntity {
+				t.Errorf("%s 1 = %d, want 422", name, code)
+			}
+			// X-Forwarded-For is not believed: both requests come from 127.0.0.1.
+			if code, _ := try(t, s, clientB); code != http.StatusTooManyRequests {
+				t.Errorf("%s 2 with another X-Forwarded-For = %d, want 429", name, code)
+			}
 		}
 		s.shutdown(t)
 	})

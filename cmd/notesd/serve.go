@@ -80,7 +80,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 
 	limits := cfg.limits()
 	if cfg.redisURL != "" {
-		counter, closeRedis, err := openRedis(ctx, cfg.redisURL, cfg.rateWindow)
+		counter, closeRedis, err := openRedis(ctx, cfg.redisURL, cfg.rateWindow, logger)
 		if err != nil {
 			return err
 		}

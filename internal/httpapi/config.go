@@ -23,7 +23,7 @@ type Config struct {
 	AllowQueryAPIKey bool
 	Logger           *slog.Logger
 	Now              func() time.Time // default time.Now
-	// Limits are the login and registration rate limits.
+	// Limits are the login, refresh and registration rate limits.
 	Limits Limits
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when telling a client's address; none by default.
@@ -67,6 +67,8 @@ type Limits struct {
 	LoginPerAccount int
 	// LoginPerIP login attempts per client address and window; default 100.
 	LoginPerIP int
+	// RefreshPerIP refresh attempts per client address and window; default 100.
+	RefreshPerIP int
 	// RegisterPerIP registrations per client address and window; default 30.
 	RegisterPerIP int
 }
@@ -92,6 +94,7 @@ func (c *Config) defaults() {
 	l.Window = cmp.Or(l.Window, 15*time.Minute)
 	l.LoginPerAccount = cmp.Or(l.LoginPerAccount, 10)
 	l.LoginPerIP = cmp.Or(l.LoginPerIP, 100)
+	l.RefreshPerIP = cmp.Or(l.RefreshPerIP, 100)
 	l.RegisterPerIP = cmp.Or(l.RegisterPerIP, 30)
 	if l.Counter == nil {
 		l.Counter = ratelimit.NewMemory(l.Window, c.Now)

@@ -12,15 +12,16 @@ import (
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
-// limiter applies the login and registration limits.
+// limiter applies the login, refresh and registration limits.
 type limiter struct {
-	loginAccount, loginIP, registerIP ratelimit.Rule
+	loginAccount, loginIP, refreshIP, registerIP ratelimit.Rule
 }
 
 func newLimiter(l Limits) limiter {
 	return limiter{
 		loginAccount: ratelimit.Rule{Counter: l.Counter, Max: l.LoginPerAccount, Prefix: "login-account:"},
 		loginIP:      ratelimit.Rule{Counter: l.Counter, Max: l.LoginPerIP, Prefix: "login-ip:"},
+		refreshIP:    ratelimit.Rule{Counter: l.Counter, Max: l.RefreshPerIP, Prefix: "refresh-ip:"},
 		registerIP:   ratelimit.Rule{Counter: l.Counter, Max: l.RegisterPerIP, Prefix: "register-ip:"},
 	}
 }
@@ -33,11 +34,16 @@ type client struct {
 
 // gate is the dependency that counts one attempt of the request's client
 // under rule, answering 429 past the limit. Routes put it first, so that
-// malformed attempts count too.
+// malformed attempts count too. The client is counted by its address's
+// limit key: an IPv6 client by its /64 (ratelimit.AddrKey).
 func (s *server) gate(rule ratelimit.Rule) dep.Dep[client] {
 	return dep.Derive(dep.Request(), func(ctx context.Context, r *http.Request) (client, error) {
 		c := client{IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 200)}
-		return c, s.hit(ctx, rule, c.IP)
+		key := c.IP
+		if a, err := netip.ParseAddr(c.IP); err == nil {
+			key = ratelimit.AddrKey(a)
+		}
+		return c, s.hit(ctx, rule, key)
 	})
 }
 
@@ -56,29 +62,42 @@ func (s *server) hit(ctx context.Context, rule ratelimit.Rule, key string) error
 	return nil
 }
 
-// exceeded answers 429 when key has reached rule's limit, without counting.
-func (s *server) exceeded(ctx context.Context, rule ratelimit.Rule, key string) error {
-	ex, reset, err := rule.Exceeded(ctx, key)
+// reserve counts one failure of key under rule before a password is
+// checked, answering 429 when none is left, so that a burst cannot check
+// more passwords than the limit allows. The caller calls refund when the
+// attempt turns out not to be a failure (the right password). A counter
+// that fails lets the attempt through, like hit.
+func (s *server) reserve(ctx context.Context, rule ratelimit.Rule, key string) (refund func(), err error) {
+	taken, reset, err := rule.Take(ctx, key)
 	if err != nil {
 		s.cfg.Logger.WarnContext(ctx, "rate limit unavailable", "rule", rule.Prefix, "error", err)
-		return nil
+		return func() {}, nil
 	}
-	if ex {
-		return problem.TooManyRequests(reset)
+	if !taken {
+		return nil, problem.TooManyRequests(reset)
 	}
-	return nil
+	return func() {
+		// The refund must happen even when the client has gone.
+		if err := rule.Refund(context.WithoutCancel(ctx), key); err != nil {
+			s.cfg.Logger.WarnContext(ctx, "rate limit unavailable", "rule", rule.Prefix, "error", err)
+		}
+	}, nil
 }
 
 // clientIP is the address of the client: the connection's peer, or, when
 // the peer is a trusted proxy, the nearest untrusted address in
-// X-Forwarded-For.
+// X-Forwarded-For; an IPv4-mapped address as its IPv4 address.
 func (s *server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(addr) {
+	if err != nil {
+		return host
+	}
+	host = addr.Unmap().String()
+	if !s.trusted(addr) {
 		return host
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -88,7 +107,7 @@ func (s *server) clientIP(r *http.Request) string {
 			break
 		}
 		if !s.trusted(a) {
-			return a.String()
+			return a.Unmap().String()
 		}
 	}
 	return host

@@ -61,22 +61,27 @@ func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (d
 }
 
 // authenticate is the password check of every login (the API's and the
-// web UI's): under the per-account limit (429), an unknown e-mail or a wrong
-// password is 401 "Incorrect username or password" and counts against the
-// account; the right password of an inactive user is 400 "Inactive user".
+// web UI's): a username over 254 bytes is 422 and counts nothing; an
+// unknown e-mail or a wrong password is 401 "Incorrect username or
+// password" and counts against the account (its normalised e-mail); the
+// right password of an inactive user is 400 "Inactive user". The failure
+// is counted before the password is checked and refunded when it is right,
+// so past the limit (429) no password is checked, not even in a burst.
 func (s *server) authenticate(ctx context.Context, username, password string) (notes.User, error) {
+	if len(username) > notes.MaxEmailChars {
+		return notes.User{}, problem.Invalid("body.username", "must be an e-mail of at most 254 bytes")
+	}
 	email, _ := notes.NormalizeEmail(username)
-	if err := s.exceeded(ctx, s.limits.loginAccount, email); err != nil {
+	refund, err := s.reserve(ctx, s.limits.loginAccount, email)
+	if err != nil {
 		return notes.User{}, err
 	}
 	u, err := s.checkPassword(ctx, email, password)
+	if errors.Is(err, errBadCredentials) {
+		return notes.User{}, problem.BadCredentials() // the failure stays counted
+	}
+	refund() // not a wrong password: the right one, or the server failed to tell
 	if err != nil {
-		if errors.Is(err, errBadCredentials) {
-			if err := s.hit(ctx, s.limits.loginAccount, email); err != nil {
-				return notes.User{}, err
-			}
-			return notes.User{}, problem.BadCredentials()
-		}
 		return notes.User{}, err
 	}
 	if !u.Active {
@@ -175,7 +180,8 @@ func refreshForm() dep.Dep[refreshInput] {
 // refresh rotates a session's refresh token and issues a new access token
 // with the scopes granted at login (cut to the user's current role). A
 // used refresh token revokes the whole session; every failure is 401.
-func (s *server) refresh(ctx context.Context, in refreshInput) (dep.Response[tokenView], error) {
+// Attempts count against the client address (the gate, 429).
+func (s *server) refresh(ctx context.Context, _ client, in refreshInput) (dep.Response[tokenView], error) {
 	var none dep.Response[tokenView]
 	next := rand.Text()
 	sess, u, err := s.store.RotateRefresh(ctx, auth.HashAPIKey(in.RefreshToken), auth.HashAPIKey(next), s.cfg.Now())

@@ -69,13 +69,15 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"),
 		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user."),
 		gatehouse.Responds(503, "Too many logins at once; try again."))
-	api.Handle("POST /auth/refresh", dep.Handler(refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"),
+	api.Handle("POST /auth/refresh", dep.Handler2(s.gate(s.limits.refreshIP), refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"),
+		gatehouse.Responds(429, "Too many attempts from this address; see Retry-After."),
 		gatehouse.Responds(401, "The refresh token is unknown, used, revoked or expired."))
 	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"))
 
 	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"))
 	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"),
-		gatehouse.Responds(400, "Inactive user, or the current password is incorrect."))
+		gatehouse.Responds(400, "Inactive user, or the current password is incorrect."),
+		gatehouse.Responds(429, "Too many wrong passwords for this account; see Retry-After."))
 	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"))
 
 	api.Handle("GET /me/sessions", dep.Handler3(manager, managerOwner, page, s.listSessions), gatehouse.Tags("sessions"))

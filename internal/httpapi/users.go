@@ -71,17 +71,26 @@ func (p *mePatch) Validate() error {
 
 // patchMe changes the caller's name, or password. A password change needs
 // the current password and revokes every other session of the user; the
-// session making the change stays logged in.
+// session making the change stays logged in. A wrong current password
+// counts against the account's login limit like a failed login (counted
+// before the check, refunded when right; 429 past the limit).
 func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) (userView, error) {
 	u := p.User()
 	if in.Password != nil {
+		email, _ := notes.NormalizeEmail(u.Email)
+		refund, err := s.reserve(ctx, s.limits.loginAccount, email)
+		if err != nil {
+			return userView{}, err
+		}
 		ok, _, err := s.cfg.Hasher.Verify(ctx, *in.CurrentPassword, u.PasswordHash)
 		if err != nil {
+			refund()
 			return userView{}, err
 		}
 		if !ok {
 			return userView{}, problem.New(http.StatusBadRequest, "Current password is incorrect")
 		}
+		refund()
 		hash, err := s.cfg.Hasher.Hash(ctx, *in.Password)
 		if err != nil {
 			return userView{}, err

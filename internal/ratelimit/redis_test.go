@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,43 @@ func TestRedisSharedAcrossReplicas(t *testing.T) {
 	for i, r := range replicas {
 		if n, _, err := r.Add(ctx, "shared", 0); err != nil || n != 100 {
 			t.Fatalf("replica %d sees count %d, %v; want 100", i, n, err)
+		}
+	}
+}
+
+// TestRedisKeysHashed: keys are stored hashed, so a 60 KB key is a short
+// Redis key that does not show what was counted.
+func TestRedisKeysHashed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := os.Getenv("NOTESD_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("NOTESD_TEST_REDIS_URL not set: Redis rate-limit tests skipped")
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opts)
+	defer client.Close()
+	prefix := "gatehouse-test:" + rand.Text() + ":"
+	c := ratelimit.NewRedis(client, time.Minute, prefix)
+	long := strings.Repeat("a", 60_000) + "@example.com"
+	for _, key := range []string{"login-account:ada@example.com", "login-account:" + long} {
+		if _, _, err := c.Add(ctx, key, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, err := client.Keys(ctx, prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 {
+		t.Fatalf("keys %q, want 2", keys)
+	}
+	for _, k := range keys {
+		if len(k) > len(prefix)+64 || strings.Contains(k, "example.com") {
+			t.Errorf("Redis key %.100q: not hashed", k)
 		}
 	}
 }
