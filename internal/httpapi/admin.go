@@ -12,8 +12,8 @@ import (
 
 type admin = auth.Privileged[notes.User]
 
-func (s *server) listUsers(ctx context.Context, _ admin, p notes.Page) (list[userView], error) {
-	users, next, err := s.store.ListUsers(ctx, p)
+func (s *server) listUsers(ctx context.Context, a admin, p notes.Page) (list[userView], error) {
+	users, next, err := s.store.ListUsers(ctx, a.Grant, p)
 	if err != nil {
 		return list[userView]{}, err
 	}
@@ -34,14 +34,14 @@ func (p *adminUserPatch) Validate() error {
 	return nil
 }
 
-func (s *server) patchUser(ctx context.Context, _ admin, id int64, p adminUserPatch) (userView, error) {
+func (s *server) patchUser(ctx context.Context, a admin, id int64, p adminUserPatch) (userView, error) {
 	var patch notes.UserPatch
 	if p.Role != nil {
 		r := notes.Role(*p.Role)
 		patch.Role = &r
 	}
 	patch.Active = p.IsActive
-	u, err := s.store.UpdateUser(ctx, id, patch)
+	u, err := s.store.UpdateUser(ctx, a.Grant, id, patch)
 	switch {
 	case errors.Is(err, notes.ErrNotFound):
 		return userView{}, problem.NotFound("User")

@@ -112,7 +112,7 @@ func (s *server) checkPassword(ctx context.Context, email, password string) (not
 		return u, errBadCredentials
 	}
 	if rehash {
-		s.rehash(ctx, u.ID, password)
+		s.rehash(ctx, u, password)
 	}
 	return u, nil
 }
@@ -202,13 +202,15 @@ func (s *server) refresh(ctx context.Context, _ client, in refreshInput) (dep.Re
 
 // rehash upgrades a bcrypt (or weaker argon2id) hash after a successful
 // login; failing to do so is logged, not fatal.
-func (s *server) rehash(ctx context.Context, userID int64, password string) {
+// The store replaces the hash only while it is still the one checked, so a
+// password change that raced the login is never undone.
+func (s *server) rehash(ctx context.Context, u notes.User, password string) {
 	hash, err := s.cfg.Hasher.Hash(ctx, password)
 	if err == nil {
-		err = s.store.SetPasswordHash(ctx, userID, hash)
+		err = s.store.UpgradePasswordHash(ctx, u.ID, u.PasswordHash, hash)
 	}
 	if err != nil {
-		s.cfg.Logger.WarnContext(ctx, "password rehash failed", "user_id", userID, "error", err)
+		s.cfg.Logger.WarnContext(ctx, "password rehash failed", "user_id", u.ID, "error", err)
 	}
 }
 

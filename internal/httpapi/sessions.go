@@ -48,11 +48,11 @@ func (s *server) revokeSession(ctx context.Context, o owner, id int64) (dep.NoCo
 }
 
 // revokeUserSessions is the admin's way to log a user out everywhere.
-func (s *server) revokeUserSessions(ctx context.Context, _ admin, id int64) (dep.NoContent, error) {
+func (s *server) revokeUserSessions(ctx context.Context, a admin, id int64) (dep.NoContent, error) {
 	if _, err := s.store.UserByID(ctx, id); errors.Is(err, notes.ErrNotFound) {
 		return dep.NoContent{}, problem.NotFound("User")
 	} else if err != nil {
 		return dep.NoContent{}, err
 	}
-	return dep.NoContent{}, s.store.RevokeUserSessions(ctx, id, 0)
+	return dep.NoContent{}, s.store.RevokeUserSessions(ctx, a.Grant, id)
 }

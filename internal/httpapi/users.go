@@ -95,17 +95,17 @@ func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) 
 		if err != nil {
 			return userView{}, err
 		}
-		if err := s.store.SetPasswordHash(ctx, o.ID(), hash); err != nil {
+		if err := s.store.SetPasswordHash(ctx, o, hash); err != nil {
 			return userView{}, err
 		}
 		keep, _ := parseID(p.SessionID()) // 0 for an API key: no session kept
-		if err := s.store.RevokeUserSessions(ctx, o.ID(), keep); err != nil {
+		if err := s.store.Sessions(o).RevokeOthers(ctx, keep); err != nil {
 			return userView{}, err
 		}
 	}
 	if in.Name != nil {
 		var err error
-		if u, err = s.store.SetName(ctx, o.ID(), *in.Name); err != nil {
+		if u, err = s.store.SetName(ctx, o, *in.Name); err != nil {
 			return userView{}, err
 		}
 	}

@@ -23,16 +23,20 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	// UserByID finds a user by id; ErrNotFound otherwise.
 	UserByID(ctx context.Context, id int64) (User, error)
-	// SetPasswordHash replaces a user's password hash.
-	SetPasswordHash(ctx context.Context, userID int64, hash string) error
-	// SetName changes a user's display name.
-	SetName(ctx context.Context, userID int64, name string) (User, error)
-	// ListUsers lists all users (admin).
-	ListUsers(ctx context.Context, p Page) ([]User, int64, error)
+	// SetPasswordHash replaces the owner's password hash.
+	SetPasswordHash(ctx context.Context, o Owner, hash string) error
+	// UpgradePasswordHash replaces a user's hash old with next, only while
+	// it is still old (a re-hash after a login); ErrNotFound otherwise.
+	UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error
+	// SetName changes the owner's display name.
+	SetName(ctx context.Context, o Owner, name string) (User, error)
+	// ListUsers lists all users; g must grant the admin role (ErrForbidden).
+	ListUsers(ctx context.Context, g auth.RoleGrant, p Page) ([]User, int64, error)
 	// UpdateUser applies an admin change. Deactivation revokes all the
 	// user's sessions in the same transaction. ErrLastAdmin when the change
 	// would leave no active admin; ErrNotFound for an unknown id.
-	UpdateUser(ctx context.Context, id int64, p UserPatch) (User, error)
+	// g must grant the admin role (ErrForbidden).
+	UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p UserPatch) (User, error)
 
 	// CreateSession stores a login session.
 	CreateSession(ctx context.Context, s NewSession) (Session, error)
@@ -57,8 +61,9 @@ type Store interface {
 	// revoked and ErrRefreshReused returned. An unknown hash, or one of a
 	// revoked or expired session, is ErrNotFound.
 	RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (Session, User, error)
-	// RevokeUserSessions revokes every session of a user except keep (0: none kept).
-	RevokeUserSessions(ctx context.Context, userID, keep int64) error
+	// RevokeUserSessions revokes every session of a user; g must grant the
+	// admin role (ErrForbidden).
+	RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error
 	// Sessions is the owner's view of their sessions.
 	Sessions(o Owner) SessionStore
 	// Purge deletes one batch of rows that stopped working before
@@ -105,6 +110,8 @@ type SessionStore interface {
 	List(ctx context.Context, now time.Time, p Page) ([]Session, int64, error)
 	// Revoke ends one session; ErrNotFound when it is not the owner's or not live.
 	Revoke(ctx context.Context, id int64) error
+	// RevokeOthers ends every live session of the owner but keep (0: all).
+	RevokeOthers(ctx context.Context, keep int64) error
 }
 
 // APIKeyStore is one owner's API keys (not revoked ones only).

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"os"
 	"sync"
 	"testing"
@@ -252,8 +253,10 @@ func TestLastAdminConcurrent(t *testing.T) {
 			wg   sync.WaitGroup
 			errs [2]error
 		)
-		wg.Go(func() { _, errs[0] = db.UpdateUser(ctx, a.ID, notes.UserPatch{Active: ptr(false)}) })
-		wg.Go(func() { _, errs[1] = db.UpdateUser(ctx, b.ID, notes.UserPatch{Role: ptr(notes.RoleUser)}) })
+		wg.Go(func() { _, errs[0] = db.UpdateUser(ctx, adminGrant(), a.ID, notes.UserPatch{Active: ptr(false)}) })
+		wg.Go(func() {
+			_, errs[1] = db.UpdateUser(ctx, adminGrant(), b.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+		})
 		wg.Wait()
 		okCount := 0
 		for _, err := range errs {
@@ -306,3 +309,6 @@ func TestNoCacheAcrossReplicas(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// adminGrant is the proof of the admin role that admin operations ask for.
+func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(notes.RoleAdmin)) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -197,9 +198,18 @@ func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) erro
 	return fmt.Errorf("postgres: rotate refresh: %w", notes.ErrRefreshReused)
 }
 
-// RevokeUserSessions revokes every live session of a user except keep
+// RevokeUserSessions revokes every live session of user userID (an
+// admin's "log out everywhere"); g must grant the admin role.
+func (db *DB) RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return fmt.Errorf("postgres: revoke user sessions: %w", notes.ErrForbidden)
+	}
+	return db.revokeUserSessions(ctx, userID, 0)
+}
+
+// revokeUserSessions revokes every live session of a user except keep
 // (0: none kept).
-func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep int64) error {
+func (db *DB) revokeUserSessions(ctx context.Context, userID, keep int64) error {
 	_, err := db.pool.Exec(ctx, `
 UPDATE sessions SET revoked_at = $1
 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`, toDB(now()), userID, keep)
@@ -207,6 +217,15 @@ WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`, toDB(now()), userID, ke
 		return fmt.Errorf("postgres: revoke user sessions: %w", err)
 	}
 	return nil
+}
+
+// RevokeOthers ends every live session of the owner but keep (0: all of
+// them): a password change logs out everywhere else.
+func (s sessionStore) RevokeOthers(ctx context.Context, keep int64) error {
+	if !s.o.Valid() {
+		return fmt.Errorf("postgres: revoke other sessions: %w", notes.ErrForbidden)
+	}
+	return s.db.revokeUserSessions(ctx, s.o.ID(), keep)
 }
 
 // Sessions returns o's view of their login sessions. The view of the zero

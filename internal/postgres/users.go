@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -84,10 +85,13 @@ func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
 	return u, nil
 }
 
-// SetPasswordHash replaces a user's password hash; ErrNotFound for an
-// unknown user.
-func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+// SetPasswordHash replaces the owner's password hash; ErrForbidden for
+// the zero Owner, ErrNotFound for an unknown user.
+func (db *DB) SetPasswordHash(ctx context.Context, o notes.Owner, hash string) error {
+	if !o.Valid() {
+		return fmt.Errorf("postgres: set password hash: %w", notes.ErrForbidden)
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, o.ID())
 	if err != nil {
 		return fmt.Errorf("postgres: set password hash: %w", mapErr(err))
 	}
@@ -97,9 +101,28 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 	return nil
 }
 
+// UpgradePasswordHash replaces user userID's password hash old with next
+// (a re-hash after a login proved the password): only while the stored
+// hash is still old, so it never undoes a password change that raced it.
+// ErrNotFound when the hash is no longer old.
+func (db *DB) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, next, userID, old)
+	if err != nil {
+		return fmt.Errorf("postgres: upgrade password hash: %w", mapErr(err))
+	}
+	if err := oneRow(tag); err != nil {
+		return fmt.Errorf("postgres: upgrade password hash: %w", err)
+	}
+	return nil
+}
+
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
-func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
+func (db *DB) SetName(ctx context.Context, o notes.Owner, name string) (notes.User, error) {
+	if !o.Valid() {
+		return notes.User{}, fmt.Errorf("postgres: set name: %w", notes.ErrForbidden)
+	}
+	userID := o.ID()
 	if err := notes.CheckText(notes.TextField{Name: "name", Value: name}); err != nil {
 		return notes.User{}, fmt.Errorf("postgres: set name: %w", err)
 	}
@@ -113,7 +136,10 @@ func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.Use
 }
 
 // ListUsers lists all users, newest first, one keyset page at a time.
-func (db *DB) ListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+func (db *DB) ListUsers(ctx context.Context, g auth.RoleGrant, p notes.Page) ([]notes.User, int64, error) {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return nil, 0, fmt.Errorf("postgres: list users: %w", notes.ErrForbidden)
+	}
 	limit := limitOf(p)
 	rows, err := db.pool.Query(ctx, `
 SELECT `+userColumns+` FROM users
@@ -142,7 +168,10 @@ LIMIT $2`, p.After, limit+1)
 // counts the others under those locks. A concurrent demotion waits, and
 // READ COMMITTED then re-checks the locked rows against the WHERE, so it
 // sees the admin the first one took away.
-func (db *DB) UpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
+func (db *DB) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p notes.UserPatch) (notes.User, error) {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return notes.User{}, fmt.Errorf("postgres: update user: %w", notes.ErrForbidden)
+	}
 	if p.Role != nil && !p.Role.Valid() {
 		return notes.User{}, fmt.Errorf("postgres: update user: invalid role %q", *p.Role)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"path/filepath"
 	"testing"
 	"time"
@@ -96,9 +97,9 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 		check func(t *testing.T, f fixture)
 	}{
 		{"logout", func(f fixture) error { return f.db.Sessions(gatehousetest.Owner(f.u.ID)).Revoke(ctx, f.sess.ID) }, sessionGone},
-		{"revoke all sessions", func(f fixture) error { return f.db.RevokeUserSessions(ctx, f.u.ID, 0) }, sessionGone},
+		{"revoke all sessions", func(f fixture) error { return f.db.RevokeUserSessions(ctx, adminGrant(), f.u.ID) }, sessionGone},
 		{"deactivate", func(f fixture) error {
-			_, err := f.db.UpdateUser(ctx, f.u.ID, notes.UserPatch{Active: new(false)})
+			_, err := f.db.UpdateUser(ctx, adminGrant(), f.u.ID, notes.UserPatch{Active: new(false)})
 			return err
 		}, func(t *testing.T, f fixture) {
 			sessionGone(t, f)
@@ -108,15 +109,15 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 			}
 		}},
 		{"promote", func(f fixture) error {
-			_, err := f.db.UpdateUser(ctx, f.u.ID, notes.UserPatch{Role: new(notes.RoleAdmin)})
+			_, err := f.db.UpdateUser(ctx, adminGrant(), f.u.ID, notes.UserPatch{Role: new(notes.RoleAdmin)})
 			return err
 		}, func(t *testing.T, f fixture) {
 			userSeen(t, f, func(u notes.User) bool { return u.Role == notes.RoleAdmin })
 		}},
-		{"rename", func(f fixture) error { _, err := f.db.SetName(ctx, f.u.ID, "Ann B."); return err }, func(t *testing.T, f fixture) {
+		{"rename", func(f fixture) error { _, err := f.db.SetName(ctx, gatehousetest.Owner(f.u.ID), "Ann B."); return err }, func(t *testing.T, f fixture) {
 			userSeen(t, f, func(u notes.User) bool { return u.Name == "Ann B." })
 		}},
-		{"password change", func(f fixture) error { return f.db.SetPasswordHash(ctx, f.u.ID, "h2") }, func(t *testing.T, f fixture) {
+		{"password change", func(f fixture) error { return f.db.SetPasswordHash(ctx, gatehousetest.Owner(f.u.ID), "h2") }, func(t *testing.T, f fixture) {
 			userSeen(t, f, func(u notes.User) bool { return u.PasswordHash == "h2" })
 		}},
 		{"refresh reuse", func(f fixture) error {
@@ -202,3 +203,6 @@ func TestLockOneServer(t *testing.T) {
 	}
 	b.Close()
 }
+
+// adminGrant is the proof of the admin role that admin operations ask for.
+func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(notes.RoleAdmin)) }

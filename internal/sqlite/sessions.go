@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -200,9 +201,18 @@ func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) erro
 	return fmt.Errorf("sqlite: rotate refresh: %w", notes.ErrRefreshReused)
 }
 
-// RevokeUserSessions revokes every live session of a user except keep
+// RevokeUserSessions revokes every live session of user userID (an
+// admin's "log out everywhere"); g must grant the admin role.
+func (db *DB) RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return fmt.Errorf("sqlite: revoke user sessions: %w", notes.ErrForbidden)
+	}
+	return db.revokeUserSessions(ctx, userID, 0)
+}
+
+// revokeUserSessions revokes every live session of a user except keep
 // (0: none kept).
-func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep int64) error {
+func (db *DB) revokeUserSessions(ctx context.Context, userID, keep int64) error {
 	_, err := db.ws.ExecContext(ctx, `
 UPDATE sessions SET revoked_at = ?
 WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, toDB(now()), userID, keep)
@@ -211,6 +221,15 @@ WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, toDB(now()), userID, keep
 	}
 	db.cache.dropUser(userID)
 	return nil
+}
+
+// RevokeOthers ends every live session of the owner but keep (0: all of
+// them): a password change logs out everywhere else.
+func (s sessionStore) RevokeOthers(ctx context.Context, keep int64) error {
+	if !s.o.Valid() {
+		return fmt.Errorf("sqlite: revoke other sessions: %w", notes.ErrForbidden)
+	}
+	return s.db.revokeUserSessions(ctx, s.o.ID(), keep)
 }
 
 // Sessions returns o's view of their login sessions. The view of the zero

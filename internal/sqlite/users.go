@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -88,15 +89,34 @@ func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
 	return u, nil
 }
 
-// SetPasswordHash replaces a user's password hash; ErrNotFound for an
-// unknown user.
-func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	res, err := db.ws.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+// SetPasswordHash replaces the owner's password hash; ErrForbidden for
+// the zero Owner, ErrNotFound for an unknown user.
+func (db *DB) SetPasswordHash(ctx context.Context, o notes.Owner, hash string) error {
+	if !o.Valid() {
+		return fmt.Errorf("sqlite: set password hash: %w", notes.ErrForbidden)
+	}
+	res, err := db.ws.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, o.ID())
 	if err != nil {
 		return fmt.Errorf("sqlite: set password hash: %w", mapErr(err))
 	}
 	if err := oneRow(res); err != nil {
 		return fmt.Errorf("sqlite: set password hash: %w", err)
+	}
+	db.cache.dropUser(o.ID())
+	return nil
+}
+
+// UpgradePasswordHash replaces user userID's password hash old with next
+// (a re-hash after a login proved the password): only while the stored
+// hash is still old, so it never undoes a password change that raced it.
+// ErrNotFound when the hash is no longer old.
+func (db *DB) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
+	res, err := db.ws.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, next, userID, old)
+	if err != nil {
+		return fmt.Errorf("sqlite: upgrade password hash: %w", mapErr(err))
+	}
+	if err := oneRow(res); err != nil {
+		return fmt.Errorf("sqlite: upgrade password hash: %w", err)
 	}
 	db.cache.dropUser(userID)
 	return nil
@@ -104,7 +124,11 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
-func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.User, error) {
+func (db *DB) SetName(ctx context.Context, o notes.Owner, name string) (notes.User, error) {
+	if !o.Valid() {
+		return notes.User{}, fmt.Errorf("sqlite: set name: %w", notes.ErrForbidden)
+	}
+	userID := o.ID()
 	if err := notes.CheckText(notes.TextField{Name: "name", Value: name}); err != nil {
 		return notes.User{}, fmt.Errorf("sqlite: set name: %w", err)
 	}
@@ -119,7 +143,10 @@ func (db *DB) SetName(ctx context.Context, userID int64, name string) (notes.Use
 }
 
 // ListUsers lists all users, newest first, one keyset page at a time.
-func (db *DB) ListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+func (db *DB) ListUsers(ctx context.Context, g auth.RoleGrant, p notes.Page) ([]notes.User, int64, error) {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return nil, 0, fmt.Errorf("sqlite: list users: %w", notes.ErrForbidden)
+	}
 	limit := limitOf(p)
 	rows, err := db.rs.QueryContext(ctx, `
 SELECT `+userColumns+` FROM users
@@ -141,7 +168,10 @@ LIMIT ?2`, p.After, limit+1)
 // revokes all the user's live sessions in the same transaction.
 // ErrLastAdmin when the change would leave no active admin; ErrNotFound for
 // an unknown id.
-func (db *DB) UpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
+func (db *DB) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p notes.UserPatch) (notes.User, error) {
+	if !g.Has(string(notes.RoleAdmin)) {
+		return notes.User{}, fmt.Errorf("sqlite: update user: %w", notes.ErrForbidden)
+	}
 	if p.Role != nil && !p.Role.Valid() {
 		return notes.User{}, fmt.Errorf("sqlite: update user: invalid role %q", *p.Role)
 	}

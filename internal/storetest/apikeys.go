@@ -80,7 +80,7 @@ func testAPIKeyByPrefix(t *testing.T, s notes.Store) {
 	wantErr(t, `APIKeyByPrefix("unknown0")`, err, notes.ErrNotFound)
 
 	// The key of an inactive user is still found: the caller decides.
-	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	_, gotUser, err = s.APIKeyByPrefix(ctx, k.Prefix)
 	noErr(t, "APIKeyByPrefix(inactive user)", err)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ var sessionBehaviours = []behaviour{
 	{"CreateSession", testCreateSession},
 	{"SessionUserNotFound", testSessionUserNotFound},
 	{"SessionUserInactiveUser", testSessionUserInactiveUser},
-	{"RevokeUserSessionsKeeps", testRevokeUserSessionsKeeps},
+	{"RevokeOthersAndAdminRevoke", testRevokeUserSessionsKeeps},
 	{"SessionsList", testSessionsList},
 	{"SessionsRevoke", testSessionsRevoke},
 	{"SessionsZeroOwner", testSessionsZeroOwner},
@@ -85,7 +86,7 @@ func testSessionUserNotFound(t *testing.T, s notes.Store) {
 func testSessionUserInactiveUser(t *testing.T, s notes.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
-	_, err := s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err := s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	// A session created afterwards is live; the caller decides about the
 	// inactive user, so the store returns it.
@@ -106,21 +107,28 @@ func testRevokeUserSessionsKeeps(t *testing.T, s notes.Store) {
 	s3 := newSession(t, s, u.ID, live())
 	sv := newSession(t, s, v.ID, live())
 
-	noErr(t, "RevokeUserSessions(keep s2)", s.RevokeUserSessions(ctx, u.ID, s2.ID))
+	noErr(t, "RevokeOthers(keep s2)", s.Sessions(owner(u)).RevokeOthers(ctx, s2.ID))
 	wantSessionGone(t, s, u.ID, s1.ID)
 	wantSessionLive(t, s, u.ID, s2.ID)
 	wantSessionGone(t, s, u.ID, s3.ID)
 	wantSessionLive(t, s, v.ID, sv.ID)
 
 	// Keeping someone else's session keeps nothing of theirs alive.
-	noErr(t, "RevokeUserSessions(keep other's)", s.RevokeUserSessions(ctx, u.ID, sv.ID))
+	noErr(t, "RevokeOthers(keep other's)", s.Sessions(owner(u)).RevokeOthers(ctx, sv.ID))
 	wantSessionGone(t, s, u.ID, s2.ID)
 	wantSessionLive(t, s, v.ID, sv.ID)
 
-	noErr(t, "RevokeUserSessions(keep 0)", s.RevokeUserSessions(ctx, v.ID, 0))
+	// The zero Owner revokes nothing.
+	wantErr(t, "RevokeOthers(zero owner)", s.Sessions(notes.Owner{}).RevokeOthers(ctx, 0), notes.ErrForbidden)
+	wantSessionLive(t, s, v.ID, sv.ID)
+
+	// The admin's "log out everywhere" needs the admin grant.
+	wantErr(t, "RevokeUserSessions(no grant)", s.RevokeUserSessions(ctx, auth.RoleGrant{}, v.ID), notes.ErrForbidden)
+	wantSessionLive(t, s, v.ID, sv.ID)
+	noErr(t, "RevokeUserSessions(admin)", s.RevokeUserSessions(ctx, adminGrant(), v.ID))
 	wantSessionGone(t, s, v.ID, sv.ID)
 
-	noErr(t, "RevokeUserSessions(unknown user)", s.RevokeUserSessions(ctx, v.ID+1000, 0))
+	noErr(t, "RevokeUserSessions(unknown user)", s.RevokeUserSessions(ctx, adminGrant(), v.ID+1000))
 }
 
 func testSessionsList(t *testing.T, s notes.Store) {

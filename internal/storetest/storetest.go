@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"testing"
 	"time"
 
@@ -176,3 +177,6 @@ var storeBehaviours = []behaviour{
 		}
 	}},
 }
+
+// adminGrant is the proof of the admin role that admin operations ask for.
+func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(notes.RoleAdmin)) }

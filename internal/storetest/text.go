@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"slices"
 	"strings"
 	"testing"
@@ -57,7 +58,7 @@ func testTextUserRefused(t *testing.T, s notes.Store) {
 		wantInvalid(t, fmt.Sprintf("CreateUser(name %s)", b.name), err, "name")
 		_, err = s.CreateUser(ctx, notes.NewUser{Email: "bob" + b.s + "@example.com", Name: "bob", PasswordHash: "x"})
 		wantInvalid(t, fmt.Sprintf("CreateUser(email %s)", b.name), err, "email")
-		_, err = s.SetName(ctx, ann.ID, b.s)
+		_, err = s.SetName(ctx, gatehousetest.Owner(ann.ID), b.s)
 		wantInvalid(t, fmt.Sprintf("SetName(%s)", b.name), err, "name")
 	}
 	_, err := s.UserByEmail(ctx, email("bob"))

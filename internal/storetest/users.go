@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"testing"
 	"time"
 
@@ -25,6 +27,62 @@ var userBehaviours = []behaviour{
 	{"LastAdminInactiveAdminDoesNotCount", testLastAdminInactiveAdminDoesNotCount},
 	{"LastAdminAllowedWithAnotherAdmin", testLastAdminAllowedWithAnotherAdmin},
 	{"DeactivationRevokesSessions", testDeactivationRevokesSessions},
+	{"AdminOperationsNeedTheGrant", testAdminOperationsNeedTheGrant},
+	{"OwnerOperationsNeedAnOwner", testOwnerOperationsNeedAnOwner},
+	{"UpgradePasswordHash", testUpgradePasswordHash},
+}
+
+// testAdminOperationsNeedTheGrant: operations that cross owners take the
+// proof of the admin role, not a bare id; any other grant changes nothing.
+func testAdminOperationsNeedTheGrant(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	for _, g := range []struct {
+		name  string
+		grant auth.RoleGrant
+	}{{"zero grant", auth.RoleGrant{}}, {"user role", gatehousetest.Grant(string(notes.RoleUser))}} {
+		_, _, err := s.ListUsers(ctx, g.grant, notes.Page{})
+		wantErr(t, "ListUsers("+g.name+")", err, notes.ErrForbidden)
+		_, err = s.UpdateUser(ctx, g.grant, u.ID, notes.UserPatch{Role: ptr(notes.RoleAdmin)})
+		wantErr(t, "UpdateUser("+g.name+")", err, notes.ErrForbidden)
+		wantErr(t, "RevokeUserSessions("+g.name+")", s.RevokeUserSessions(ctx, g.grant, u.ID), notes.ErrForbidden)
+	}
+	got, err := s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	diff(t, "user after refused admin operations", u, got)
+}
+
+// testOwnerOperationsNeedAnOwner: the zero Owner changes no one's name or
+// password.
+func testOwnerOperationsNeedAnOwner(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	wantErr(t, "SetPasswordHash(zero owner)", s.SetPasswordHash(ctx, notes.Owner{}, "h"), notes.ErrForbidden)
+	_, err := s.SetName(ctx, notes.Owner{}, "Mallory")
+	wantErr(t, "SetName(zero owner)", err, notes.ErrForbidden)
+	got, err := s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	diff(t, "user after zero-owner operations", u, got)
+}
+
+// testUpgradePasswordHash: a re-hash replaces the hash only while it is
+// still the one the login checked.
+func testUpgradePasswordHash(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	noErr(t, "UpgradePasswordHash", s.UpgradePasswordHash(ctx, u.ID, u.PasswordHash, "upgraded"))
+	got, err := s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	if got.PasswordHash != "upgraded" {
+		t.Errorf("PasswordHash after UpgradePasswordHash = %q, want %q", got.PasswordHash, "upgraded")
+	}
+	// A password change raced the login: the stale re-hash must not undo it.
+	wantErr(t, "UpgradePasswordHash(stale)", s.UpgradePasswordHash(ctx, u.ID, u.PasswordHash, "stale"), notes.ErrNotFound)
+	got, err = s.UserByID(ctx, u.ID)
+	noErr(t, "UserByID", err)
+	if got.PasswordHash != "upgraded" {
+		t.Errorf("PasswordHash after a stale UpgradePasswordHash = %q, want %q", got.PasswordHash, "upgraded")
+	}
 }
 
 func testCreateUser(t *testing.T, s notes.Store) {
@@ -82,7 +140,7 @@ func testCreateUserEmailConflict(t *testing.T, s notes.Store) {
 	noErr(t, "UserByEmail", err)
 	diff(t, "UserByEmail() after conflict", first, got)
 
-	users, _, err := s.ListUsers(ctx, notes.Page{})
+	users, _, err := s.ListUsers(ctx, adminGrant(), notes.Page{})
 	noErr(t, "ListUsers", err)
 	if len(users) != 1 {
 		t.Errorf("ListUsers() has %d users after a conflict, want 1", len(users))
@@ -103,7 +161,7 @@ func testSetPasswordHash(t *testing.T, s notes.Store) {
 	u := newUser(t, s, "ann", "")
 	other := newUser(t, s, "bob", "")
 	const hash = "$argon2id$v=19$m=47104,t=1,p=1$bmV3$bmV3aGFzaA"
-	noErr(t, "SetPasswordHash", s.SetPasswordHash(ctx, u.ID, hash))
+	noErr(t, "SetPasswordHash", s.SetPasswordHash(ctx, gatehousetest.Owner(u.ID), hash))
 
 	got, err := s.UserByID(ctx, u.ID)
 	noErr(t, "UserByID", err)
@@ -114,14 +172,14 @@ func testSetPasswordHash(t *testing.T, s notes.Store) {
 	noErr(t, "UserByID", err)
 	diff(t, "other user after SetPasswordHash", other, got)
 
-	err = s.SetPasswordHash(ctx, other.ID+1000, hash)
+	err = s.SetPasswordHash(ctx, gatehousetest.Owner(other.ID+1000), hash)
 	wantErr(t, fmt.Sprintf("SetPasswordHash(%d)", other.ID+1000), err, notes.ErrNotFound)
 }
 
 func testSetName(t *testing.T, s notes.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
-	got, err := s.SetName(ctx, u.ID, "Ann Smith")
+	got, err := s.SetName(ctx, gatehousetest.Owner(u.ID), "Ann Smith")
 	noErr(t, "SetName", err)
 	want := u
 	want.Name = "Ann Smith"
@@ -131,7 +189,7 @@ func testSetName(t *testing.T, s notes.Store) {
 	noErr(t, "UserByID", err)
 	diff(t, "UserByID() after SetName", want, got)
 
-	_, err = s.SetName(ctx, u.ID+1000, "Nobody")
+	_, err = s.SetName(ctx, gatehousetest.Owner(u.ID+1000), "Nobody")
 	wantErr(t, fmt.Sprintf("SetName(%d)", u.ID+1000), err, notes.ErrNotFound)
 }
 
@@ -144,7 +202,9 @@ func testListUsersPagination(t *testing.T, s notes.Store) {
 	for i := len(created) - 1; i >= 0; i-- {
 		want = append(want, created[i])
 	}
-	got := collectPages(t, "ListUsers", 2, []int{2, 2, 1}, s.ListUsers, func(u notes.User) int64 { return u.ID })
+	got := collectPages(t, "ListUsers", 2, []int{2, 2, 1}, func(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+		return s.ListUsers(ctx, adminGrant(), p)
+	}, func(u notes.User) int64 { return u.ID })
 	diff(t, "ListUsers() pages", want, got)
 }
 
@@ -166,7 +226,7 @@ func testUpdateUser(t *testing.T, s notes.Store) {
 		{"reactivate and promote", notes.UserPatch{Role: ptr(notes.RoleAdmin), Active: ptr(true)}, notes.RoleAdmin, true},
 	}
 	for _, step := range steps {
-		got, err := s.UpdateUser(ctx, u.ID, step.patch)
+		got, err := s.UpdateUser(ctx, adminGrant(), u.ID, step.patch)
 		noErr(t, "UpdateUser("+step.name+")", err)
 		want := u
 		want.Role, want.Active = step.role, step.on
@@ -183,14 +243,14 @@ func testUpdateUser(t *testing.T, s notes.Store) {
 
 func testUpdateUserUnknown(t *testing.T, s notes.Store) {
 	u := newUser(t, s, "ann", "")
-	_, err := s.UpdateUser(t.Context(), u.ID+1000, notes.UserPatch{Active: ptr(false)})
+	_, err := s.UpdateUser(t.Context(), adminGrant(), u.ID+1000, notes.UserPatch{Active: ptr(false)})
 	wantErr(t, fmt.Sprintf("UpdateUser(%d)", u.ID+1000), err, notes.ErrNotFound)
 }
 
 func testUpdateUserInvalidRole(t *testing.T, s notes.Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
-	if _, err := s.UpdateUser(ctx, u.ID, notes.UserPatch{Role: ptr(notes.Role("root"))}); err == nil {
+	if _, err := s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Role: ptr(notes.Role("root"))}); err == nil {
 		t.Errorf("UpdateUser(role %q) = nil error, want an error", "root")
 	}
 	got, err := s.UserByID(ctx, u.ID)
@@ -213,7 +273,7 @@ func testLastAdminRefused(t *testing.T, s notes.Store) {
 		{"demote and deactivate", notes.UserPatch{Role: ptr(notes.RoleUser), Active: ptr(false)}},
 	}
 	for _, p := range patches {
-		_, err := s.UpdateUser(ctx, admin.ID, p.patch)
+		_, err := s.UpdateUser(ctx, adminGrant(), admin.ID, p.patch)
 		wantErr(t, "UpdateUser(last admin, "+p.name+")", err, notes.ErrLastAdmin)
 		got, err := s.UserByID(ctx, admin.ID)
 		noErr(t, "UserByID", err)
@@ -223,7 +283,7 @@ func testLastAdminRefused(t *testing.T, s notes.Store) {
 	wantSessionLive(t, s, admin.ID, sess.ID)
 
 	// Changes that keep the admin an active admin are fine.
-	got, err := s.UpdateUser(ctx, admin.ID, notes.UserPatch{Role: ptr(notes.RoleAdmin), Active: ptr(true)})
+	got, err := s.UpdateUser(ctx, adminGrant(), admin.ID, notes.UserPatch{Role: ptr(notes.RoleAdmin), Active: ptr(true)})
 	noErr(t, "UpdateUser(last admin, no-op)", err)
 	diff(t, "UpdateUser(last admin, no-op)", admin, got)
 }
@@ -232,16 +292,16 @@ func testLastAdminInactiveAdminDoesNotCount(t *testing.T, s notes.Store) {
 	ctx := t.Context()
 	admin := newUser(t, s, "admin", notes.RoleAdmin)
 	other := newUser(t, s, "other", notes.RoleAdmin)
-	_, err := s.UpdateUser(ctx, other.ID, notes.UserPatch{Active: ptr(false)})
+	_, err := s.UpdateUser(ctx, adminGrant(), other.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(other admin, deactivate)", err)
 
-	_, err = s.UpdateUser(ctx, admin.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	_, err = s.UpdateUser(ctx, adminGrant(), admin.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
 	wantErr(t, "UpdateUser(last active admin, demote)", err, notes.ErrLastAdmin)
-	_, err = s.UpdateUser(ctx, admin.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), admin.ID, notes.UserPatch{Active: ptr(false)})
 	wantErr(t, "UpdateUser(last active admin, deactivate)", err, notes.ErrLastAdmin)
 
 	// Changing the inactive admin never leaves fewer active admins.
-	_, err = s.UpdateUser(ctx, other.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	_, err = s.UpdateUser(ctx, adminGrant(), other.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
 	noErr(t, "UpdateUser(inactive admin, demote)", err)
 }
 
@@ -251,20 +311,20 @@ func testLastAdminAllowedWithAnotherAdmin(t *testing.T, s notes.Store) {
 	b := newUser(t, s, "b", notes.RoleAdmin)
 	c := newUser(t, s, "c", notes.RoleAdmin)
 
-	got, err := s.UpdateUser(ctx, a.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	got, err := s.UpdateUser(ctx, adminGrant(), a.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
 	noErr(t, "UpdateUser(a, demote)", err)
 	if got.Role != notes.RoleUser {
 		t.Errorf("UpdateUser(a, demote).Role = %q, want %q", got.Role, notes.RoleUser)
 	}
-	got, err = s.UpdateUser(ctx, b.ID, notes.UserPatch{Active: ptr(false)})
+	got, err = s.UpdateUser(ctx, adminGrant(), b.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(b, deactivate)", err)
 	if got.Active {
 		t.Errorf("UpdateUser(b, deactivate).Active = true, want false")
 	}
 	// c is now the last active admin.
-	_, err = s.UpdateUser(ctx, c.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), c.ID, notes.UserPatch{Active: ptr(false)})
 	wantErr(t, "UpdateUser(c, deactivate)", err, notes.ErrLastAdmin)
-	_, err = s.UpdateUser(ctx, c.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
+	_, err = s.UpdateUser(ctx, adminGrant(), c.ID, notes.UserPatch{Role: ptr(notes.RoleUser)})
 	wantErr(t, "UpdateUser(c, demote)", err, notes.ErrLastAdmin)
 }
 
@@ -277,7 +337,7 @@ func testDeactivationRevokesSessions(t *testing.T, s notes.Store) {
 	s2 := newSession(t, s, u.ID, live())
 	sv := newSession(t, s, v.ID, live())
 
-	got, err := s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	got, err := s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	if got.Active {
 		t.Errorf("UpdateUser(deactivate).Active = true, want false")
@@ -292,7 +352,7 @@ func testDeactivationRevokesSessions(t *testing.T, s notes.Store) {
 	}
 
 	// Reactivation does not bring old sessions back.
-	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(true)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(true)})
 	noErr(t, "UpdateUser(reactivate)", err)
 	wantSessionGone(t, s, u.ID, s1.ID)
 }

@@ -63,7 +63,7 @@ func testWebSessionUser(t *testing.T, s notes.Store) {
 	}
 
 	// An inactive user is returned; the caller decides.
-	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	hash2 := randomHash()
 	newWebSession(t, s, u.ID, hash2, live())
@@ -129,7 +129,7 @@ func testWebSessionRevocation(t *testing.T, s notes.Store) {
 	// Revoke-all ends web sessions too.
 	h2 := randomHash()
 	newWebSession(t, s, u.ID, h2, live())
-	noErr(t, "RevokeUserSessions", s.RevokeUserSessions(ctx, u.ID, 0))
+	noErr(t, "RevokeUserSessions", s.RevokeUserSessions(ctx, adminGrant(), u.ID))
 	wantWebSessionGone(t, s, "after RevokeUserSessions", h2, time.Now())
 
 	// So does deactivation; someone else's web session lives on.
@@ -137,7 +137,7 @@ func testWebSessionRevocation(t *testing.T, s notes.Store) {
 	newWebSession(t, s, u.ID, h3, live())
 	hv := randomHash()
 	newWebSession(t, s, v.ID, hv, live())
-	_, err = s.UpdateUser(ctx, u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	wantWebSessionGone(t, s, "after deactivation", h3, time.Now())
 	if _, _, err := s.WebSessionUser(ctx, hv, time.Now(), idle); err != nil {
