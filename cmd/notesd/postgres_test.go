@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
+	"github.com/gatehouse-dev/gatehouse/internal/pgtest"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // envPostgresURL names the PostgreSQL database the PostgreSQL tests use.
@@ -22,41 +17,7 @@ const envPostgresURL = "NOTESD_TEST_POSTGRES_URL"
 // ends, and returns a URL whose connections use it (search_path).
 func postgresSchemaURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(envPostgresURL)
-	if base == "" {
-		t.Skip(envPostgresURL + " not set: PostgreSQL tests skipped")
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "gh_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect %s: %v", envPostgresURL, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("connect to drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("DROP SCHEMA %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s is not a URL: %v", envPostgresURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaURL(t)
 }
 
 // TestPostgresMigrate runs notesd migrate twice on a fresh schema.

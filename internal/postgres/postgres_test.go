@@ -1,16 +1,13 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/internal/pgtest"
 	"os"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
@@ -38,32 +35,7 @@ func testURL(t *testing.T) string {
 // other's rows.
 func newSchema(t *testing.T) string {
 	t.Helper()
-	url := testURL(t)
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "gh_" + hex.EncodeToString(b)
-
-	conn, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatalf("connect %s: %v", envURL, err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		// t.Context is done by now.
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("connect to drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("DROP SCHEMA %s: %v", schema, err)
-		}
-	})
+	_, schema := pgtest.Schema(t)
 	return schema
 }
 
