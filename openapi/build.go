@@ -229,7 +229,11 @@ func (b *builder) requestBody(body dep.Body, example any) (*RequestBody, error) 
 			return nil, err
 		}
 		if form {
-			example = passwordFormExample(example.(auth.PasswordRequest))
+			fields := passwordFormExample(example.(auth.PasswordRequest))
+			for name, v := range fields { // Swagger UI fills a form in from these
+				s.Properties[name].Examples = []any{v}
+			}
+			example = fields
 		}
 		mt.Examples = examples(example)
 	}

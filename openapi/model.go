@@ -197,6 +197,7 @@ type Schema struct {
 	Description          string             `json:"description,omitempty"`
 	Enum                 []any              `json:"enum,omitempty"`
 	Default              any                `json:"default,omitempty"`
+	Examples             []any              `json:"examples,omitempty"`
 	Properties           map[string]*Schema `json:"properties,omitempty"`
 	Required             []string           `json:"required,omitempty"`
 	AdditionalProperties *Schema            `json:"additionalProperties,omitempty"`

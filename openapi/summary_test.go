@@ -122,6 +122,11 @@ func TestExamples(t *testing.T) {
 			t.Errorf("%s: examples = %s, want %s", tt.name, got, tt.want)
 		}
 	}
+	// Swagger UI fills a form in from its fields' examples.
+	form := doc.Paths["/login"].Post.RequestBody.Content["application/x-www-form-urlencoded"].Schema
+	if got := jsonString(t, form.Properties["username"].Examples); got != `["ada@example.com"]` {
+		t.Errorf("POST /login form: username examples = %s, want the example's", got)
+	}
 }
 
 // TestExamplesRefused: an example of another type than the body or the
