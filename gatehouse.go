@@ -59,6 +59,8 @@ type Route struct {
 
 // Doc is a route's documentation.
 type Doc struct {
+	// Summary is the operation's one line; when empty, documentation
+	// derives one from the handler's name (getNote: "Get note").
 	Summary     string
 	Description string
 	Tags        []string
@@ -68,6 +70,10 @@ type Doc struct {
 	// Responds are answers the handler itself gives (409, 429…), beyond
 	// those the dependency graph shows; documentation lists them.
 	Responds []Answer
+	// RequestExample and ResponseExample are example values of the
+	// request body's Go type and of the success answer's body type, for
+	// documentation (nil: none).
+	RequestExample, ResponseExample any
 }
 
 // Answer is one documented error answer of a handler.
@@ -82,8 +88,19 @@ type Option func(*Route)
 // Public marks a route as deliberately open to anyone, saying why.
 func Public(why string) Option { return func(r *Route) { r.Public = why } }
 
-// Summary sets the route's one-line summary.
+// Summary sets the route's one-line summary; without it, documentation
+// derives one from the handler's name.
 func Summary(s string) Option { return func(r *Route) { r.Doc.Summary = s } }
+
+// RequestExample documents an example request body: a value of the type
+// the route's body dependency reads (dep.JSON's T, auth.PasswordRequest
+// for the password form). OpenAPI refuses one of another type.
+func RequestExample(v any) Option { return func(r *Route) { r.Doc.RequestExample = v } }
+
+// ResponseExample documents an example body of the route's success
+// answer: a value of the handler's result type (T for dep.Created[T] and
+// dep.Response[T]). OpenAPI refuses one of another type.
+func ResponseExample(v any) Option { return func(r *Route) { r.Doc.ResponseExample = v } }
 
 // Description sets the route's longer description.
 func Description(s string) Option { return func(r *Route) { r.Doc.Description = s } }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"runtime"
 
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -112,12 +113,16 @@ type Endpoint struct {
 	serve   func(s *Scope, w http.ResponseWriter, onError ErrorWriter)
 	out     reflect.Type
 	onError ErrorWriter
+	name    string // of the handler function, for documentation
 }
 
-func newEndpoint[R any](call func(s *Scope) (R, error), roots ...*node) *Endpoint {
+// newEndpoint makes the endpoint that serves call; fn is the handler
+// function call wraps, named once, here, for documentation.
+func newEndpoint[R any](fn any, call func(s *Scope) (R, error), roots ...*node) *Endpoint {
 	var zero R
 	_, renders := any(zero).(Renderer)
 	return &Endpoint{
+		name: funcName(fn),
 		plan: compile(roots...),
 		serve: func(s *Scope, w http.ResponseWriter, onError ErrorWriter) {
 			out, err := call(s)
@@ -144,7 +149,7 @@ func newEndpoint[R any](call func(s *Scope) (R, error), roots ...*node) *Endpoin
 // fn's result is written as JSON with 200, or by its own Render method
 // (Response, NoContent, Renderer); its error goes to the ErrorWriter.
 func Handler[A, R any](a Dep[A], fn func(ctx context.Context, a A) (R, error)) *Endpoint {
-	return newEndpoint(func(s *Scope) (R, error) {
+	return newEndpoint(fn, func(s *Scope) (R, error) {
 		av, err := resolve[A](s, s.plan.roots[0])
 		if err != nil {
 			var zero R
@@ -156,7 +161,7 @@ func Handler[A, R any](a Dep[A], fn func(ctx context.Context, a A) (R, error)) *
 
 // Handler2 is Handler with two dependencies, resolved in order.
 func Handler2[A, B, R any](a Dep[A], b Dep[B], fn func(ctx context.Context, a A, b B) (R, error)) *Endpoint {
-	return newEndpoint(func(s *Scope) (R, error) {
+	return newEndpoint(fn, func(s *Scope) (R, error) {
 		var zero R
 		av, err := resolve[A](s, s.plan.roots[0])
 		if err != nil {
@@ -172,7 +177,7 @@ func Handler2[A, B, R any](a Dep[A], b Dep[B], fn func(ctx context.Context, a A,
 
 // Handler3 is Handler with three dependencies, resolved in order.
 func Handler3[A, B, C, R any](a Dep[A], b Dep[B], c Dep[C], fn func(ctx context.Context, a A, b B, c C) (R, error)) *Endpoint {
-	return newEndpoint(func(s *Scope) (R, error) {
+	return newEndpoint(fn, func(s *Scope) (R, error) {
 		var zero R
 		av, err := resolve[A](s, s.plan.roots[0])
 		if err != nil {
@@ -225,6 +230,25 @@ func (e *Endpoint) Inputs() []Node {
 
 // Output returns the Go type of the handler's result, for documentation.
 func (e *Endpoint) Output() reflect.Type { return e.out }
+
+// HandlerName returns the name of the handler function as the runtime
+// knows it ("example.com/app.(*server).getNote-fm" for a method value,
+// "example.com/app.routes.func1" for a function literal), read once when
+// the endpoint was made, for documentation: OpenAPI derives a summary
+// from it.
+func (e *Endpoint) HandlerName() string { return e.name }
+
+// funcName returns the runtime's name of the function fn, or "".
+func funcName(fn any) string {
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return ""
+	}
+	if f := runtime.FuncForPC(v.Pointer()); f != nil {
+		return f.Name()
+	}
+	return ""
+}
 
 // Walk calls fn once for each node reachable from roots, parents before
 // their inputs, stopping early when fn returns false.

@@ -28,6 +28,13 @@ type Info struct {
 	// TokenURL, when set, replaces the token URL the bearer credential
 	// declares (auth.Config.TokenURL).
 	TokenURL string
+	// Servers are the API's base URLs; a relative "/" says "where this
+	// document was loaded from". None: OpenAPI's default, which tools
+	// such as linters report.
+	Servers []Server
+	// License and Contact go in the document's info object.
+	License *License
+	Contact *Contact
 }
 
 // Build returns the OpenAPI 3.1 document of api's routes. Routes served by
@@ -50,8 +57,11 @@ func build(routes []gatehouse.Route, info Info, errs *gatehouse.ErrorFormat) (*D
 			Title:       cmp.Or(info.Title, "API"),
 			Version:     cmp.Or(info.Version, "0.0.0"),
 			Description: info.Description,
+			Contact:     info.Contact,
+			License:     info.License,
 		},
-		Paths: map[string]*PathItem{},
+		Servers: info.Servers,
+		Paths:   map[string]*PathItem{},
 	}
 	for _, rt := range routes {
 		if rt.Endpoint == nil || rt.Method == "" || rt.Doc.Hidden {
@@ -104,10 +114,10 @@ func (b *builder) errorResponse(status int, desc string) (*Response, error) {
 func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error) {
 	op := &Operation{
 		OperationID: cmp.Or(rt.Doc.OperationID, operationID(rt.Method, path)),
-		Summary:     rt.Doc.Summary,
 		Tags:        rt.Doc.Tags,
 		Responses:   map[string]*Response{},
 	}
+	op.Summary = cmp.Or(rt.Doc.Summary, summaryOf(rt.Endpoint.HandlerName()), sentence(words(op.OperationID)))
 	if prev, dup := b.opIDs[op.OperationID]; dup {
 		return nil, fmt.Errorf("operationId %q is taken by %s", op.OperationID, prev)
 	}
@@ -135,11 +145,13 @@ func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error)
 		return nil, err
 	}
 	if body != nil {
-		if op.RequestBody, err = b.requestBody(*body); err != nil {
+		if op.RequestBody, err = b.requestBody(*body, rt.Doc.RequestExample); err != nil {
 			return nil, err
 		}
+	} else if rt.Doc.RequestExample != nil {
+		return nil, fmt.Errorf("a request example, but no request body")
 	}
-	if err := b.success(op, rt.Endpoint.Output()); err != nil {
+	if err := b.success(op, rt.Endpoint.Output(), rt.Doc.ResponseExample); err != nil {
 		return nil, err
 	}
 	op.Security = b.security(rt.Security)
@@ -200,15 +212,54 @@ func checkPathParams(op *Operation, path string) error {
 	return nil
 }
 
-func (b *builder) requestBody(body dep.Body) (*RequestBody, error) {
+// requestBody documents body, with example (nil: none), a value of the
+// body's Go type.
+func (b *builder) requestBody(body dep.Body, example any) (*RequestBody, error) {
 	var s *Schema
 	var err error
-	if body.Type == reflect.TypeFor[auth.PasswordRequest]() {
+	form := body.Type == reflect.TypeFor[auth.PasswordRequest]()
+	if form {
 		s = passwordFormSchema()
 	} else if s, err = b.gen.schema(body.Type, body.ContentType == "application/json"); err != nil {
 		return nil, err
 	}
-	return &RequestBody{Required: true, Content: map[string]MediaType{body.ContentType: {Schema: s}}}, nil
+	mt := MediaType{Schema: s}
+	if example != nil {
+		if err := sameType("request", example, body.Type); err != nil {
+			return nil, err
+		}
+		if form {
+			fields := passwordFormExample(example.(auth.PasswordRequest))
+			for name, v := range fields { // Swagger UI fills a form in from these
+				s.Properties[name].Examples = []any{v}
+			}
+			example = fields
+		}
+		mt.Examples = examples(example)
+	}
+	return &RequestBody{Required: true, Content: map[string]MediaType{body.ContentType: mt}}, nil
+}
+
+// sameType refuses an example whose type is not want.
+func sameType(what string, example any, want reflect.Type) error {
+	if got := reflect.TypeOf(example); got != want {
+		return fmt.Errorf("a %s example has type %v, want %v", what, got, want)
+	}
+	return nil
+}
+
+// examples is the examples map of one example value.
+func examples(v any) map[string]*Example {
+	return map[string]*Example{"example": {Value: v}}
+}
+
+// passwordFormExample is r as the form is sent: scopes in one string.
+func passwordFormExample(r auth.PasswordRequest) map[string]string {
+	m := map[string]string{"grant_type": cmp.Or(r.GrantType, "password"), "username": r.Username, "password": r.Password}
+	if len(r.Scopes) > 0 {
+		m["scope"] = strings.Join(r.Scopes, " ")
+	}
+	return m
 }
 
 // passwordFormSchema is the OAuth2 password grant form auth.PasswordForm
@@ -233,30 +284,44 @@ type documented interface {
 	BodyType() reflect.Type
 }
 
-// success adds the response of a handler whose result has type t.
-func (b *builder) success(op *Operation, t reflect.Type) error {
+// success adds the response of a handler whose result has type t, with
+// example (nil: none), a value of the body's type.
+func (b *builder) success(op *Operation, t reflect.Type, example any) error {
 	zero := reflect.New(t).Elem().Interface()
 	if t.Kind() == reflect.Pointer {
 		zero = reflect.New(t.Elem()).Interface()
 	}
 	status := http.StatusOK
+	noBody := func() error {
+		if example != nil {
+			return fmt.Errorf("a response example, but the answer has no JSON body")
+		}
+		return nil
+	}
 	switch d := zero.(type) {
 	case dep.NoContent:
 		op.Responses["204"] = &Response{Description: http.StatusText(http.StatusNoContent)}
-		return nil
+		return noBody()
 	case documented:
 		status, t = d.Status(), d.BodyType()
 	case dep.Renderer:
 		op.Responses["200"] = &Response{Description: "OK"} // it writes what it likes
-		return nil
+		return noBody()
 	}
 	s, err := b.gen.schema(t, false)
 	if err != nil {
 		return err
 	}
+	mt := MediaType{Schema: s}
+	if example != nil {
+		if err := sameType("response", example, t); err != nil {
+			return err
+		}
+		mt.Examples = examples(example)
+	}
 	op.Responses[strconv.Itoa(status)] = &Response{
 		Description: http.StatusText(status),
-		Content:     map[string]MediaType{"application/json": {Schema: s}},
+		Content:     map[string]MediaType{"application/json": mt},
 	}
 	return nil
 }

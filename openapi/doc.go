@@ -15,6 +15,14 @@
 //   - auth.Optional adds the anonymous alternative {};
 //   - a gatehouse.Public route has "security": [].
 //
+// Every operation has a summary: the route's gatehouse.Summary, or one
+// derived from the handler's name as FastAPI does (a handler getNote is
+// "Get note"; a function literal, which has no name, gets its
+// operationId's words). gatehouse.RequestExample and
+// gatehouse.ResponseExample put example values, of the body's and the
+// result's Go types, on the media types as OpenAPI 3.1 examples. Info
+// carries the servers, licence and contact that no route can tell.
+//
 // Reflection runs once, in Build; serving the document costs one write of
 // bytes marshalled in advance (see Handler).
 //

@@ -18,9 +18,26 @@ type Document struct {
 
 // DocumentInfo is the document's info object.
 type DocumentInfo struct {
-	Title       string `json:"title"`
-	Version     string `json:"version"`
-	Description string `json:"description,omitempty"`
+	Title       string   `json:"title"`
+	Version     string   `json:"version"`
+	Description string   `json:"description,omitempty"`
+	Contact     *Contact `json:"contact,omitempty"`
+	License     *License `json:"license,omitempty"`
+}
+
+// Contact is whom to ask about the API.
+type Contact struct {
+	Name  string `json:"name,omitempty"`
+	URL   string `json:"url,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// License is the licence the API is offered under: a name, and an SPDX
+// identifier or a URL (OpenAPI allows one of the two).
+type License struct {
+	Name       string `json:"name"`
+	Identifier string `json:"identifier,omitempty"` // SPDX: "Apache-2.0"
+	URL        string `json:"url,omitempty"`
 }
 
 // Server is one base URL of the API.
@@ -130,9 +147,16 @@ type Header struct {
 	Schema      *Schema `json:"schema"`
 }
 
-// MediaType is the schema of one content type.
+// MediaType is the schema of one content type, with examples by name.
 type MediaType struct {
-	Schema *Schema `json:"schema"`
+	Schema   *Schema             `json:"schema"`
+	Examples map[string]*Example `json:"examples,omitempty"`
+}
+
+// Example is one example value of a media type.
+type Example struct {
+	Summary string `json:"summary,omitempty"`
+	Value   any    `json:"value"`
 }
 
 // Components holds the reusable parts of the document.
@@ -173,6 +197,7 @@ type Schema struct {
 	Description          string             `json:"description,omitempty"`
 	Enum                 []any              `json:"enum,omitempty"`
 	Default              any                `json:"default,omitempty"`
+	Examples             []any              `json:"examples,omitempty"`
 	Properties           map[string]*Schema `json:"properties,omitempty"`
 	Required             []string           `json:"required,omitempty"`
 	AdditionalProperties *Schema            `json:"additionalProperties,omitempty"`

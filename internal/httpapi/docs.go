@@ -23,6 +23,11 @@ func addDocs(api *gatehouse.API) {
 		Description: "The reference server of gatehouse: users, notes only their owner can see, API keys and admin routes.\n\n" +
 			"Log in with **Authorize** (OAuth2 password flow: your e-mail address and password), or paste an API key.",
 		Scopes: scopes,
+		// Relative: the server the document was loaded from, whatever
+		// its address (a proxy's, a test's, localhost).
+		Servers: []openapi.Server{{URL: "/", Description: "This server"}},
+		License: &openapi.License{Name: "All rights reserved: no licence has been granted yet", URL: "https://github.com/gatehouse-dev/gatehouse"},
+		Contact: &openapi.Contact{Name: "gatehouse", URL: "https://github.com/gatehouse-dev/gatehouse"},
 	})
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: OpenAPI document: %v", err))

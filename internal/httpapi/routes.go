@@ -53,53 +53,61 @@ func addRoutes(api *gatehouse.API, s *server) {
 	userID := dep.Path[int64]("id")
 	page := pageParams()
 
-	api.Handle("GET /public", dep.Handler(dep.None, public), gatehouse.Public("landing page"), gatehouse.Tags("demo"))
-	api.Handle("GET /private", dep.Handler(current, private), gatehouse.Tags("demo"))
-	api.Handle("GET /data", dep.Handler(authn.APIKey(), data), gatehouse.Tags("demo"))
-	api.Handle("GET /healthz", dep.Handler(dep.None, healthz), gatehouse.Public("liveness probe"), gatehouse.Tags("ops"))
-	api.Handle("GET /readyz", dep.Handler(dep.None, s.readyz), gatehouse.Public("readiness probe"), gatehouse.Tags("ops"),
+	// /public, /healthz and /readyz list no 4xx answer: they read nothing
+	// from the request (no credential, parameter or body), so no input of
+	// a caller can be refused; /readyz fails only with its 503.
+	api.Handle("GET /public", dep.Handler(dep.None, public), gatehouse.Public("landing page"), gatehouse.Tags("demo"), gatehouse.Summary("Read the public message"))
+	api.Handle("GET /private", dep.Handler(current, private), gatehouse.Tags("demo"), gatehouse.Summary("Greet the caller"))
+	api.Handle("GET /data", dep.Handler(authn.APIKey(), data), gatehouse.Tags("demo"), gatehouse.Summary("Read data with an API key"))
+	api.Handle("GET /healthz", dep.Handler(dep.None, healthz), gatehouse.Public("liveness probe"), gatehouse.Tags("ops"), gatehouse.Summary("Check liveness"))
+	api.Handle("GET /readyz", dep.Handler(dep.None, s.readyz), gatehouse.Public("readiness probe"), gatehouse.Tags("ops"), gatehouse.Summary("Check readiness"),
 		gatehouse.Responds(503, "The database does not answer."))
 	if s.cfg.Keyring != nil && s.cfg.Keyring.HasPublicKeys() {
-		api.Handle("GET /.well-known/jwks.json", dep.Handler(dep.None, s.jwks), gatehouse.Public("public signing keys"), gatehouse.Tags("auth"))
+		api.Handle("GET /.well-known/jwks.json", dep.Handler(dep.None, s.jwks), gatehouse.Public("public signing keys"), gatehouse.Tags("auth"), gatehouse.Summary("List the token signing keys"))
 	}
 
 	limited := gatehouse.Responds(429, "Too many attempts from this address or for this account; see Retry-After.")
-	api.Handle("POST /auth/register", dep.Handler2(s.gate(s.limits.registerIP), dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"),
+	api.Handle("POST /auth/register", dep.Handler2(s.gate(s.limits.registerIP), dep.JSON[registerInput](), s.register), gatehouse.Public("sign-up"), gatehouse.Tags("auth"), gatehouse.Summary("Register an account"),
 		limited, gatehouse.Responds(409, "Email already registered."))
-	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"),
+	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"), gatehouse.Summary("Log in for a token pair"),
+		gatehouse.RequestExample(loginExample()), gatehouse.ResponseExample(tokenExample()),
 		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user."),
 		gatehouse.Responds(503, "Too many logins at once; try again."))
-	api.Handle("POST /auth/refresh", dep.Handler2(s.gate(s.limits.refreshIP), refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"),
+	api.Handle("POST /auth/refresh", dep.Handler2(s.gate(s.limits.refreshIP), refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"), gatehouse.Summary("Refresh the token pair"),
 		gatehouse.Responds(429, "Too many attempts from this address; see Retry-After."),
 		gatehouse.Responds(401, "The refresh token is unknown, used, revoked or expired."))
-	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"))
+	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"), gatehouse.Summary("Log out"))
 
-	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"))
-	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"),
+	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"), gatehouse.Summary("Read my account"))
+	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"), gatehouse.Summary("Change my name or password"),
 		gatehouse.Responds(400, "Inactive user, or the current password is incorrect."),
 		gatehouse.Responds(429, "Too many wrong passwords for this account; see Retry-After."))
-	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"))
+	api.Handle("GET /profile", dep.Handler(active, me), gatehouse.Tags("users"), gatehouse.Summary("Read my profile (active accounts)"))
 
-	api.Handle("GET /me/sessions", dep.Handler3(manager, managerOwner, page, s.listSessions), gatehouse.Tags("sessions"))
-	api.Handle("DELETE /me/sessions/{id}", dep.Handler2(managerOwner, sessionID, s.revokeSession), gatehouse.Tags("sessions"))
+	api.Handle("GET /me/sessions", dep.Handler3(manager, managerOwner, page, s.listSessions), gatehouse.Tags("sessions"), gatehouse.Summary("List my sessions"))
+	api.Handle("DELETE /me/sessions/{id}", dep.Handler2(managerOwner, sessionID, s.revokeSession), gatehouse.Tags("sessions"), gatehouse.Summary("End one of my sessions"))
 
-	api.Handle("POST /api-keys", dep.Handler3(manager, managerOwner, dep.JSON[apiKeyInput](), s.createAPIKey), gatehouse.Tags("api-keys"),
+	api.Handle("POST /api-keys", dep.Handler3(manager, managerOwner, dep.JSON[apiKeyInput](), s.createAPIKey), gatehouse.Tags("api-keys"), gatehouse.Summary("Create an API key"),
+		gatehouse.RequestExample(apiKeyInputExample()), gatehouse.ResponseExample(apiKeyExample()),
 		gatehouse.Responds(409, "API key limit reached."))
-	api.Handle("GET /api-keys", dep.Handler(managerOwner, s.listAPIKeys), gatehouse.Tags("api-keys"))
-	api.Handle("DELETE /api-keys/{id}", dep.Handler2(managerOwner, keyID, s.revokeAPIKey), gatehouse.Tags("api-keys"))
+	api.Handle("GET /api-keys", dep.Handler(managerOwner, s.listAPIKeys), gatehouse.Tags("api-keys"), gatehouse.Summary("List my API keys"))
+	api.Handle("DELETE /api-keys/{id}", dep.Handler2(managerOwner, keyID, s.revokeAPIKey), gatehouse.Tags("api-keys"), gatehouse.Summary("Revoke an API key"))
 
-	api.Handle("GET /notes", dep.Handler2(readerOwner, page, s.listNotes), gatehouse.Tags("notes"))
-	api.Handle("POST /notes", dep.Handler2(writerOwner, dep.JSON[noteInput](), s.createNote), gatehouse.Tags("notes"),
+	api.Handle("GET /notes", dep.Handler2(readerOwner, page, s.listNotes), gatehouse.Tags("notes"), gatehouse.Summary("List my notes"))
+	api.Handle("POST /notes", dep.Handler2(writerOwner, dep.JSON[noteInput](), s.createNote), gatehouse.Tags("notes"), gatehouse.Summary("Create a note"),
+		gatehouse.RequestExample(noteInputExample()), gatehouse.ResponseExample(noteExample()),
 		gatehouse.Responds(409, "Note limit reached."))
-	api.Handle("GET /notes/{id}", dep.Handler2(readerOwner, noteID, s.getNote), gatehouse.Tags("notes"))
-	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"))
-	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"))
+	api.Handle("GET /notes/{id}", dep.Handler2(readerOwner, noteID, s.getNote), gatehouse.Tags("notes"), gatehouse.Summary("Read a note"),
+		gatehouse.ResponseExample(noteExample()))
+	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"), gatehouse.Summary("Change a note"),
+		gatehouse.ResponseExample(noteExample()))
+	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"), gatehouse.Summary("Delete a note"))
 
-	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"))
-	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"),
+	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"), gatehouse.Summary("List users"))
+	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"), gatehouse.Summary("Change a user's role or status"),
 		gatehouse.Responds(409, "Cannot demote or deactivate the last active admin."))
-	api.Handle("DELETE /admin/users/{id}/sessions", dep.Handler2(admin, userID, s.revokeUserSessions), gatehouse.Tags("admin"))
-	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"))
+	api.Handle("DELETE /admin/users/{id}/sessions", dep.Handler2(admin, userID, s.revokeUserSessions), gatehouse.Tags("admin"), gatehouse.Summary("End all of a user's sessions"))
+	api.Handle("DELETE /admin/notes/{id}", dep.Handler2(adminRole, noteID, s.deleteAnyNote), gatehouse.Tags("admin"), gatehouse.Summary("Delete any note"))
 
 	// The web UI (/ui): cookie sessions, the same login checks and limits.
 	webui.Register(api, webui.Config{
