@@ -9,9 +9,6 @@ import (
 	"testing"
 )
 
-// envPostgresURL names the PostgreSQL database the PostgreSQL tests use.
-const envPostgresURL = "NOTESD_TEST_POSTGRES_URL"
-
 // postgresSchemaURL creates a fresh schema gh_<random> in the database of
 // NOTESD_TEST_POSTGRES_URL (skipping t when it is not set), drops it when t
 // ends, and returns a URL whose connections use it (search_path).
