@@ -48,7 +48,9 @@
 // body or r.URL.Path parsing; calls into other packages (a store in
 // another package is not read); SQL that is not foldable (a parameter, a
 // strings.Builder, a slice of args passed with ...); ORMs and query
-// builders; flow-insensitivity (an owner filter appended under an if
+// builders; an INSERT that references another user's row (no WHERE); a
+// handler whose only user check is a middleware (no user in scope, so
+// taken as public); flow-insensitivity (an owner filter appended under an if
 // counts as always there, a role check anywhere before the query counts
 // even if it does not return); an owner filter in any WHERE of the query,
 // a subquery's included, counts for the whole statement; a user value
