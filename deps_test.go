@@ -2,6 +2,7 @@ package gatehouse_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,32 @@ func TestLibraryDependencies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestToolsDependency keeps golang.org/x/tools to the analyzer: only
+// analysis/idor and cmd/gatehouse-vet may import it, so neither the
+// library nor notesd carries it.
+func TestToolsDependency(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command on PATH")
+	}
+	const module = "github.com/gatehouse-dev/gatehouse"
+	allowed := []string{module + "/analysis/idor", module + "/cmd/gatehouse-vet"}
+	out, err := exec.Command("go", "list", "-deps",
+		"-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}{{range .TestImports}} {{.}}{{end}}{{range .XTestImports}} {{.}}{{end}}`, "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps ./...: %v\n%s", err, out)
+	}
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		if len(f) == 0 || !strings.HasPrefix(f[0], module) || slices.Contains(allowed, f[0]) {
+			continue
+		}
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, "golang.org/x/tools") {
+				t.Errorf("%s imports %s: only the analyzer may depend on golang.org/x/tools", f[0], imp)
+			}
+		}
 	}
 }
