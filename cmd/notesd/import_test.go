@@ -130,7 +130,9 @@ func TestImportFastAPIPostgres(t *testing.T) {
 // logs in as its users with their old passwords.
 func testImportFastAPI(t *testing.T, dbURL string) {
 	src := fastapiDB(t)
-	env := envOf("NOTESD_DATABASE_URL=" + dbURL)
+	// A secret of its own: with PostgreSQL the generated one would go to
+	// ./notesd-data.
+	env := envOf("NOTESD_DATABASE_URL="+dbURL, "NOTESD_SECRET_KEY="+randomSecret())
 
 	stdout, stderr, err := runCmd(t, env, "", "import", "fastapi", "--from", "sqlite:"+src)
 	if err != nil {
