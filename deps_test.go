@@ -9,8 +9,9 @@ import (
 
 // TestLibraryDependencies holds the library to its dependency budget:
 // the standard library, golang-jwt/jwt/v5 and golang.org/x/crypto, plus
-// swaggo/files/v2 for the opt-in Swagger UI. The server's own
-// dependencies (SQLite, PostgreSQL, …) must never leak into the library.
+// swaggo/files/v2 for the opt-in Swagger UI; mail is the standard library
+// alone (net/smtp). The server's own dependencies (SQLite, PostgreSQL, …)
+// must never leak into the library.
 func TestLibraryDependencies(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH")
@@ -27,6 +28,7 @@ func TestLibraryDependencies(t *testing.T) {
 		{module + "/problem", nil},
 		{module + "/openapi", nil},
 		{module + "/gatehousetest", nil},
+		{module + "/mail", nil}, // net/smtp; go-smtp is for its tests only
 		{module + "/openapi/swaggerui", []string{"github.com/swaggo/files/v2"}},
 	}
 	for _, tt := range tests {

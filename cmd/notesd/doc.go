@@ -9,6 +9,7 @@
 //	notesd apikey create --email E --scopes notes:read,notes:write [--name N] [--expires-in-days D]
 //	notesd routes              print every route and what protects it
 //	notesd migrate             apply the database migrations
+//	notesd import fastapi --from sqlite:PATH
 //
 // Every configuration flag falls back to an environment variable named
 // NOTESD_ and the flag's name in upper case with "-" as "_" (--access-ttl:
@@ -51,4 +52,9 @@
 // `user create` reads the password from a prompt (twice, without echo) when
 // stdin is a terminal, and otherwise reads exactly one line from stdin. It
 // never takes a password from the command line.
+//
+// `import fastapi` brings over the users (with their bcrypt hashes, re-hashed
+// to argon2id at each one's next login) and notes of a FastAPI app on the
+// lesson's SQLAlchemy schema. A user whose e-mail is already known is
+// skipped with their notes, so a second run imports nothing.
 package main

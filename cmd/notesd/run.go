@@ -24,6 +24,8 @@ Usage:
         print every route and what protects it
   notesd migrate
         apply the database migrations and print the schema version
+  notesd import fastapi --from sqlite:PATH
+        import the users (with their bcrypt hashes) and notes of a FastAPI app
 
 Every configuration flag falls back to the environment variable NOTESD_<FLAG>
 (--access-ttl: NOTESD_ACCESS_TTL); a flag on the command line wins.
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runRoutes(ctx, rest, c)
 	case "migrate":
 		return runMigrate(ctx, rest, c)
+	case "import":
+		return runImport(ctx, rest, c)
 	case "help":
 		fmt.Fprint(c.stdout, overview)
 		return nil

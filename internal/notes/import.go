@@ -1,0 +1,26 @@
+package notes
+
+// ImportedUser is an account brought over from another application (the
+// operator's `notesd import`), with its password hash as that application
+// stored it (e.g. bcrypt; it is re-hashed at the next login) and its
+// notes. Stores write it in one transaction, so a user is imported with
+// all their notes or not at all.
+type ImportedUser struct {
+	NewUser
+	Active bool
+	Notes  []NoteInput // in this order, so the last is the newest; quotas do not apply
+}
+
+// CheckText is CheckText of the user's e-mail and name and of every note's
+// title and body.
+func (u ImportedUser) CheckText() error {
+	if err := u.NewUser.CheckText(); err != nil {
+		return err
+	}
+	for _, n := range u.Notes {
+		if err := n.CheckText(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
