@@ -19,6 +19,11 @@ type Config struct {
 	Hasher     *auth.Hasher
 	AccessTTL  time.Duration // default 30m
 	RefreshTTL time.Duration // default 30 days
+	// RefreshReuseInterval is how long after its rotation the previous
+	// refresh token may be presented again (a client whose answer was
+	// lost retries) and get a fresh pair instead of revoking the session;
+	// default DefaultRefreshReuseInterval, negative: never.
+	RefreshReuseInterval time.Duration
 	// AllowQueryAPIKey accepts API keys in the api_key query parameter too.
 	AllowQueryAPIKey bool
 	Logger           *slog.Logger
@@ -50,6 +55,10 @@ type Quotas struct {
 	SessionsPerUser int
 }
 
+// DefaultRefreshReuseInterval is SPEC §3's default reuse interval of a
+// rotated refresh token.
+const DefaultRefreshReuseInterval = 10 * time.Second
+
 // Default quotas of SPEC §5.
 const (
 	DefaultNotesPerUser    = 10_000
@@ -79,6 +88,9 @@ func (c *Config) defaults() {
 	}
 	if c.RefreshTTL == 0 {
 		c.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if c.RefreshReuseInterval == 0 {
+		c.RefreshReuseInterval = DefaultRefreshReuseInterval
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

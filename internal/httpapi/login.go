@@ -184,7 +184,7 @@ func refreshForm() dep.Dep[refreshInput] {
 func (s *server) refresh(ctx context.Context, _ client, in refreshInput) (dep.Response[tokenView], error) {
 	var none dep.Response[tokenView]
 	next := rand.Text()
-	sess, u, err := s.store.RotateRefresh(ctx, auth.HashAPIKey(in.RefreshToken), auth.HashAPIKey(next), s.cfg.Now())
+	sess, u, err := s.store.RotateRefresh(ctx, auth.HashAPIKey(in.RefreshToken), auth.HashAPIKey(next), s.cfg.Now(), s.cfg.RefreshReuseInterval)
 	switch {
 	case errors.Is(err, notes.ErrRefreshReused):
 		s.cfg.Logger.WarnContext(ctx, "refresh token reused: session revoked")
