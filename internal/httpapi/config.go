@@ -41,6 +41,13 @@ type Config struct {
 	CORSOrigins []string
 	// Quotas are the per-user storage quotas of SPEC §5.
 	Quotas Quotas
+	// Draining reports that the server is shutting down: /readyz then
+	// answers 503 while requests are still served (SPEC §8). Nil: never.
+	Draining func() bool
+	// RedisDegraded reports that Redis does not answer, so the limits
+	// count in memory on this replica (ratelimit.Fallback.Degraded):
+	// /readyz's body says so and stays 200. Nil: no Redis.
+	RedisDegraded func() bool
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.

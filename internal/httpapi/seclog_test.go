@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
@@ -141,4 +142,21 @@ func TestSecurityEventLines(t *testing.T) {
 			t.Errorf("the log holds a secret")
 		}
 	}
+}
+
+func TestReadyzDrainingAndRedis(t *testing.T) {
+	var draining, degraded atomic.Bool
+	e := newEnv(t, func(c *httpapi.Config) { c.Draining = draining.Load; c.RedisDegraded = degraded.Load })
+	check := func(code int, body string) {
+		t.Helper()
+		res := e.must(code, req{method: "GET", path: "/readyz"})
+		if !strings.Contains(string(res.body), body) {
+			t.Errorf("/readyz = %d %s, want %s in it", res.code, res.body, body)
+		}
+	}
+	check(200, `"redis":"ok"`)
+	degraded.Store(true)
+	check(200, `"redis":"degraded"`)
+	draining.Store(true)
+	check(503, `Shutting down`)
 }
