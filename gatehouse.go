@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -40,6 +41,10 @@ type Options struct {
 	// are sent and preflight requests are answered 405. Cookies are never
 	// allowed cross-origin.
 	CORSOrigins []string
+	// ClientIP tells the client's address for the request log line (ip);
+	// default the connection's peer. An application behind trusted
+	// proxies passes its own (notesd reads X-Forwarded-For from them only).
+	ClientIP func(*http.Request) string
 }
 
 // Route is one registered route and what protects it.
@@ -143,6 +148,9 @@ func New(opts Options) *API {
 	}
 	if opts.BodyLimit == 0 {
 		opts.BodyLimit = dep.DefaultBodyLimit
+	}
+	if opts.ClientIP == nil {
+		opts.ClientIP = peerIP
 	}
 	return &API{mux: http.NewServeMux(), opts: opts, ids: newRequestIDs()}
 }
@@ -253,9 +261,8 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
-		slog.String("request_id", RequestID(r)), slog.String("method", r.Method),
-		slog.String("pattern", r.Pattern), slog.String("error", err.Error()))
+	a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed", append(dep.RequestLogAttrs(r.Context()),
+		slog.String("method", r.Method), slog.String("route", r.Pattern), slog.String("error", err.Error()))...)
 	a.opts.Errors.write(w, r, problem.Internal())
 }
 
@@ -266,7 +273,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := rw.Header()
 	// One array per response for the fixed values and the request id: a
 	// handler that writes into a header value changes its own response only.
-	id := a.ids.next()
+	id := r.Header.Get("X-Request-Id")
+	if !validRequestID(id) {
+		id = a.ids.next()
+	}
+	la := new(dep.LogAttrs)
+	ctx := dep.WithLogAttrs(withRequestID(r.Context(), id), la)
+	dep.AddLogAttrs(ctx, slog.String("request_id", id), slog.String("ip", a.opts.ClientIP(r)))
 	vals := new([len(securityHeaders) + 1]string)
 	for i, f := range securityHeaders {
 		vals[i] = f.value
@@ -275,10 +288,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	vals[len(securityHeaders)] = id
 	h["X-Request-Id"] = vals[len(securityHeaders):]
 	if a.cors(rw, r) {
-		a.log(r, rw, start)
+		a.log(r.WithContext(ctx), la, rw, start)
 		return
 	}
-	ctx := withRequestID(r.Context(), id)
 	if r.Body != nil && r.Body != http.NoBody && a.opts.BodyLimit != dep.DefaultBodyLimit {
 		ctx = dep.WithBodyLimit(ctx, a.opts.BodyLimit) // dep.JSON reads up to it
 	}
@@ -291,14 +303,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "panic",
-				slog.String("request_id", id), slog.String("method", r.Method),
-				slog.String("pattern", r.Pattern), slog.Any("panic", v))
+			a.opts.Logger.LogAttrs(r.Context(), slog.LevelError, "panic", append(la.Attrs(),
+				slog.String("method", r.Method), slog.String("route", r.Pattern), slog.Any("panic", v))...)
 			if !rw.wrote {
 				a.opts.Errors.write(rw, r, problem.Internal())
 			}
 		}
-		a.log(r, rw, start)
+		a.log(r, la, rw, start)
 	}()
 	a.mux.ServeHTTP(rw, r)
 	if !rw.routed && rw.held != 0 {
@@ -335,17 +346,46 @@ func (a *API) cors(w *responseWriter, r *http.Request) bool {
 	return true
 }
 
-func (a *API) log(r *http.Request, rw *responseWriter, start time.Time) {
+// log writes the request line: the request's log attributes (request
+// id, client IP, the user once known), method, route pattern, status,
+// bytes and duration in ms. Never the path's query (it may hold
+// credentials), and not the path either, which may hold what a route
+// takes as a parameter: the pattern says which route it was.
+func (a *API) log(r *http.Request, la *dep.LogAttrs, rw *responseWriter, start time.Time) {
 	if !a.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
-	a.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("request_id", RequestID(r)),
+	a.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", append(la.Attrs(),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path), // never the query: it may hold credentials
+		slog.String("route", r.Pattern),
 		slog.Int("status", rw.status),
 		slog.Int64("bytes", rw.bytes),
-		slog.Duration("duration", time.Since(start)))
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))...)
+}
+
+// peerIP is the connection's peer address without its port.
+func peerIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// validRequestID reports whether an incoming X-Request-Id is kept: 1–64
+// characters of [A-Za-z0-9._-] (anything else could forge or break log
+// lines).
+func validRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // routed marks a request as reaching a registered handler, so the API

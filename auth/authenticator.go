@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -79,6 +80,11 @@ type Config[U User] struct {
 	APIKeyQuery string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// UserID names a user in the request's log line (dep.AddLogAttrs:
+	// user_id, with session_id or key_id) once a credential is accepted;
+	// default: a bearer token's subject, and no user_id for API keys and
+	// cookies.
+	UserID func(U) string
 }
 
 // Authenticator turns credentials into Principals of the application's
@@ -197,6 +203,7 @@ func (a *Authenticator[U]) fromToken(ctx context.Context, token string) (Princip
 	if err != nil {
 		return Principal[U]{}, fmt.Errorf("auth: find session: %w", err)
 	}
+	a.logged(ctx, u, claims.Subject, slog.String("session_id", claims.SessionID))
 	return Principal[U]{user: u, method: MethodBearer, scopes: claims.Scopes, sessionID: claims.SessionID}, nil
 }
 
@@ -219,6 +226,7 @@ func (a *Authenticator[U]) fromKey(ctx context.Context, key string) (Principal[U
 		return Principal[U]{}, problem.InvalidAPIKey()
 	}
 	a.cfg.APIKeys.APIKeyUsed(ctx, k, now)
+	a.logged(ctx, k.User, "", slog.String("key_id", k.ID))
 	return Principal[U]{user: k.User, method: MethodAPIKey, scopes: k.Scopes, keyID: k.ID}, nil
 }
 
@@ -230,5 +238,19 @@ func (a *Authenticator[U]) fromCookie(ctx context.Context, cookie string) (Princ
 	if err != nil {
 		return Principal[U]{}, fmt.Errorf("auth: find web session: %w", err)
 	}
+	a.logged(ctx, ws.User, "", slog.String("session_id", ws.ID))
 	return Principal[U]{user: ws.User, method: MethodSession, scopes: ws.Scopes, sessionID: ws.ID}, nil
+}
+
+// logged adds who a request acts as to its log line: the user's id
+// (Config.UserID, else subject) and the credential's id attribute.
+func (a *Authenticator[U]) logged(ctx context.Context, u U, subject string, credential slog.Attr) {
+	if a.cfg.UserID != nil {
+		subject = a.cfg.UserID(u)
+	}
+	if subject == "" {
+		dep.AddLogAttrs(ctx, credential)
+		return
+	}
+	dep.AddLogAttrs(ctx, slog.String("user_id", subject), credential)
 }

@@ -57,6 +57,7 @@ func TestConfigPrecedence(t *testing.T) {
 				"NOTESD_CORS_ORIGINS=https://app.example.com",
 				"NOTESD_MAX_NOTES_PER_USER=10", "NOTESD_MAX_API_KEYS_PER_USER=11", "NOTESD_MAX_SESSIONS_PER_USER=12",
 				"NOTESD_RETENTION=48h",
+				"NOTESD_REFRESH_REUSE_INTERVAL=0", "NOTESD_DRAIN_DELAY=1s", "NOTESD_SHUTDOWN_TIMEOUT=2m",
 			},
 			want: config{
 				addr: "0.0.0.0:9000", databaseURL: "sqlite:/var/lib/notesd/n.db", secretKey: "s",
@@ -68,6 +69,7 @@ func TestConfigPrecedence(t *testing.T) {
 				corsOrigins:    []string{"https://app.example.com"},
 				quotas:         httpapi.Quotas{NotesPerUser: 10, APIKeysPerUser: 11, SessionsPerUser: 12},
 				retention:      48 * time.Hour,
+				refreshReuse:   0, drainDelay: time.Second, shutdownTimeout: 2 * time.Minute,
 			},
 		},
 		{

@@ -42,6 +42,11 @@ const (
 	defaultRegisterPerIP   = 30
 	defaultRateWindow      = 15 * time.Minute
 
+	// Refresh retries and shutdown (SPEC §3, §8).
+	defaultRefreshReuseInterval = httpapi.DefaultRefreshReuseInterval
+	defaultDrainDelay           = 5 * time.Second
+	defaultShutdownTimeout      = 30 * time.Second
+
 	// The quotas and retention of SPEC §5.
 	defaultRetention = janitor.DefaultRetention
 )
@@ -170,6 +175,24 @@ func (v durationValue) Set(s string) error {
 	}
 	if d <= 0 {
 		return fmt.Errorf("duration %s is not positive", d)
+	}
+	*v.p = d
+	return nil
+}
+
+// offDurationValue is a time.Duration flag.Value that may be 0 (off) but
+// not negative.
+type offDurationValue struct{ p *time.Duration }
+
+func (v offDurationValue) String() string { return durationValue(v).String() }
+
+func (v offDurationValue) Set(s string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (e.g. 10s, 0 for off)", s)
+	}
+	if d < 0 {
+		return fmt.Errorf("duration %s is negative", d)
 	}
 	*v.p = d
 	return nil
@@ -415,6 +438,9 @@ type config struct {
 	corsOrigins        []string
 	quotas             httpapi.Quotas
 	retention          time.Duration
+	refreshReuse       time.Duration // 0: off
+	drainDelay         time.Duration // 0: none
+	shutdownTimeout    time.Duration
 }
 
 // defaultConfig returns the configuration with every default set.
@@ -438,7 +464,10 @@ func defaultConfig() config {
 			APIKeysPerUser:  httpapi.DefaultAPIKeysPerUser,
 			SessionsPerUser: httpapi.DefaultSessionsPerUser,
 		},
-		retention: defaultRetention,
+		retention:       defaultRetention,
+		refreshReuse:    defaultRefreshReuseInterval,
+		drainDelay:      defaultDrainDelay,
+		shutdownTimeout: defaultShutdownTimeout,
 	}
 }
 
@@ -497,6 +526,13 @@ func (c *config) addServerFlags(fs *flagSet) {
 	fs.envVar(stringValue{&c.redisURL}, "redis-url", "Redis `URL` (redis:// or rediss://) holding the rate limits, shared by every replica; in memory when empty")
 	fs.envVar(durationValue{&c.accessTTL}, "access-ttl", "lifetime of access tokens, a `duration`")
 	fs.envVar(durationValue{&c.refreshTTL}, "refresh-ttl", "lifetime of refresh tokens and login sessions, a `duration`")
+	fs.envVar(offDurationValue{&c.refreshReuse}, "refresh-reuse-interval",
+		"how long after a refresh the previous refresh token may be retried (its answer was lost) and get a fresh pair "+
+			"instead of revoking the session, a `duration`; 0: never")
+	fs.envVar(offDurationValue{&c.drainDelay}, "drain-delay",
+		"on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes, a `duration`")
+	fs.envVar(durationValue{&c.shutdownTimeout}, "shutdown-timeout",
+		"after the drain delay, how long in-flight requests may take before they are cut off, a `duration`")
 	fs.envVar(stringValue{&c.issuer}, "issuer", "`issuer` (\"iss\" claim) written to and required in access tokens")
 	fs.envVar(stringValue{&c.audience}, "audience", "`audience` (\"aud\" claim) written to and required in access tokens")
 	fs.envVar(boolValue{&c.secureCookies}, "secure-cookies", "mark web session cookies Secure (serve over HTTPS)")

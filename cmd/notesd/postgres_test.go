@@ -120,12 +120,15 @@ func TestPostgresReplicas(t *testing.T) {
 		t.Errorf("POST /auth/refresh on B after logout on A = %d %s, want 401", code, body)
 	}
 
-	// A fresh login on B, then reuse of a rotated-away refresh token on A
-	// revokes that session for B too.
+	// A fresh login on B, then reuse of a refresh token rotated away two
+	// rotations ago (no retry: only the previous one is) on A revokes
+	// that session for B too.
 	code, body = call(t, "POST", b.url+"/auth/login", "application/x-www-form-urlencoded", form)
 	tok3 := decode(t, "POST /auth/login on B", code, body)
 	code, body = call(t, "POST", b.url+"/auth/refresh", "application/x-www-form-urlencoded", refreshForm(tok3.RefreshToken))
 	tok4 := decode(t, "POST /auth/refresh on B", code, body)
+	code, body = call(t, "POST", b.url+"/auth/refresh", "application/x-www-form-urlencoded", refreshForm(tok4.RefreshToken))
+	tok4 = decode(t, "POST /auth/refresh on B", code, body)
 	code, body = call(t, "POST", a.url+"/auth/refresh", "application/x-www-form-urlencoded", refreshForm(tok3.RefreshToken))
 	if code != http.StatusUnauthorized {
 		t.Errorf("POST /auth/refresh on A with a rotated-away token = %d %s, want 401", code, body)

@@ -15,7 +15,7 @@ import (
 // within ratelimit.RedisTimeout (no retries), the counter counts in memory
 // on this replica, with a warning on logger: limits never open. Errors
 // never show the URL: it may hold a password.
-func openRedis(ctx context.Context, url string, window time.Duration, logger *slog.Logger) (ratelimit.Counter, func(), error) {
+func openRedis(ctx context.Context, url string, window time.Duration, logger *slog.Logger) (*ratelimit.Fallback, func(), error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, nil, errors.New("--redis-url: not a valid redis:// or rediss:// URL")

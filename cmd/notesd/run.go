@@ -38,12 +38,19 @@ type cli struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// libraryLog receives the lines of libraries with a global logger
+	// (go-redis); serve points it at its logger. Nil in tests.
+	libraryLog *libraryLog
 }
 
 // run runs the notesd command line args (without the program name). It
 // returns nil after printing help.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	c := cli{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return runCLI(ctx, args, cli{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr})
+}
+
+// runCLI is run with c.
+func runCLI(ctx context.Context, args []string, c cli) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return runServe(ctx, args, c)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -21,7 +22,6 @@ const (
 	writeTimeout      = 30 * time.Second
 	idleTimeout       = 120 * time.Second
 	maxHeaderBytes    = 64 << 10
-	shutdownTimeout   = 10 * time.Second
 )
 
 // serveHeader starts the help of serve.
@@ -50,9 +50,13 @@ func runServe(ctx context.Context, args []string, c cli) error {
 
 // serve runs the server of cfg until ctx ends.
 func serve(ctx context.Context, cfg *config, c cli) (err error) {
-	logs := newBufferedLog(c.stderr, 200*time.Millisecond)
-	defer func() { err = errors.Join(err, logs.Close()) }()
-	logger := cfg.newLogger(logs)
+	// Write-through: every line is one write(2) as it is logged, so a
+	// request's line is out before its answer is (gatehouse logs it before
+	// the handler returns), and a kill loses or tears none.
+	logger := cfg.newLogger(c.stderr)
+	if c.libraryLog != nil {
+		c.libraryLog.use(logger) // go-redis's lines, in the same format
+	}
 	dbase, err := cfg.database()
 	if err != nil {
 		return err
@@ -79,6 +83,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	defer func() { err = errors.Join(err, db.Close()) }()
 
 	limits := cfg.limits()
+	var redisDegraded func() bool
 	if cfg.redisURL != "" {
 		counter, closeRedis, err := openRedis(ctx, cfg.redisURL, cfg.rateWindow, logger)
 		if err != nil {
@@ -86,6 +91,12 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		}
 		defer closeRedis()
 		limits.Counter = counter
+		redisDegraded = counter.Degraded
+	}
+	var draining atomic.Bool
+	reuse := cfg.refreshReuse
+	if reuse == 0 {
+		reuse = -1 // off
 	}
 
 	api, err := httpapi.New(httpapi.Config{
@@ -101,6 +112,10 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		TrustedProxies:   cfg.trustedProxies,
 		CORSOrigins:      cfg.corsOrigins,
 		Quotas:           cfg.quotas,
+		Draining:         draining.Load,
+		RedisDegraded:    redisDegraded,
+
+		RefreshReuseInterval: reuse,
 	})
 	if err != nil {
 		return err
@@ -124,7 +139,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           drainable(api, &draining),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -143,26 +158,64 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 
 	addr := displayAddr(ln.Addr())
-	logger.Info("notesd listening", "addr", ln.Addr().String(), "database", dbase.String())
-	fmt.Fprintf(c.stdout, "notesd listening on http://%s\n", addr)
-	fmt.Fprintf(c.stdout, "API docs at http://%s/docs\n", addr)
+	logger.Info("notesd listening", "addr", ln.Addr().String(), "database", dbase.String(),
+		"docs", "http://"+addr+"/docs")
+	if cfg.logFormat == "text" {
+		// For a person at a terminal; with --log-format json the line
+		// above says the same, and stdout stays free of plain lines.
+		fmt.Fprintf(c.stdout, "notesd listening on http://%s\n", addr)
+		fmt.Fprintf(c.stdout, "API docs at http://%s/docs\n", addr)
+	}
 
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "timeout", shutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	return drain(ctx, srv, served, &draining, cfg.drainDelay, cfg.shutdownTimeout, logger)
+}
+
+// drain shuts srv down (SPEC §8): /readyz answers 503 and every answer
+// closes its connection for drainDelay while requests are still served,
+// so load balancers and keep-alive clients move away without a reset;
+// then the listener closes and in-flight requests get up to timeout.
+// Requests still running then are cut off and logged; that is not an
+// error of serve, which returns nil (exit 0).
+func drain(ctx context.Context, srv *http.Server, served <-chan error, draining *atomic.Bool,
+	drainDelay, timeout time.Duration, logger *slog.Logger) error {
+	draining.Store(true)
+	logger.Info("shutting down: draining", "drain_delay", drainDelay.String(), "shutdown_timeout", timeout.String())
+	select {
+	case <-time.After(drainDelay):
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("shutting down: listener closed, waiting for in-flight requests")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return errors.Join(fmt.Errorf("shutdown: %w", err), srv.Close())
+		logger.Warn("shutdown timeout: cutting off requests still running", "shutdown_timeout", timeout.String(), "error", err)
+		if err := srv.Close(); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// drainable is h that, while draining, asks each client to close its
+// connection after the answer (Connection: close), so no keep-alive
+// connection is still idle, and reused, when the listener closes.
+func drainable(h http.Handler, draining *atomic.Bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // displayAddr is the host:port to print for a listener: "localhost" for an

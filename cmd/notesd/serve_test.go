@@ -24,6 +24,9 @@ const waitLimit = 2 * time.Minute
 // listening matches the line serve prints once it accepts connections.
 var listening = regexp.MustCompile(`(?m)^notesd listening on (http://\S+)$`)
 
+// jsonListening finds the address in the JSON start-up line.
+var jsonListening = regexp.MustCompile(`"msg":"notesd listening".*"docs":"(http://[^"]+)/docs"`)
+
 // server is a notesd serve running in a goroutine.
 type server struct {
 	url    string
@@ -38,7 +41,7 @@ func startServer(t *testing.T, getenv func(string) string, args ...string) *serv
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stop: cancel, done: make(chan error, 1), stderr: new(syncBuffer)}
 	stdout := new(syncBuffer)
-	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "0"}, args...)
 	go func() { s.done <- run(ctx, args, getenv, strings.NewReader(""), stdout, s.stderr) }()
 	t.Cleanup(func() {
 		cancel()
@@ -52,6 +55,10 @@ func startServer(t *testing.T, getenv func(string) string, args ...string) *serv
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		if m := jsonListening.FindStringSubmatch(s.stderr.String()); m != nil && stdout.String() == "" {
+			s.url = m[1] // --log-format json: the start-up line is JSON, stdout empty
+			return s
+		}
 		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
 			s.url = m[1]
 			if !strings.Contains(stdout.String(), "API docs at "+s.url+"/docs") {

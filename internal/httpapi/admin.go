@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -50,9 +51,21 @@ func (s *server) patchUser(ctx context.Context, a admin, id int64, p adminUserPa
 	case err != nil:
 		return userView{}, err
 	}
+	attrs := []slog.Attr{slog.Int64("target_user_id", id)}
+	if p.Role != nil {
+		attrs = append(attrs, slog.String("role", *p.Role))
+	}
+	if p.IsActive != nil {
+		attrs = append(attrs, slog.Bool("is_active", *p.IsActive))
+	}
+	s.security(ctx, slog.LevelInfo, evAdminUser, attrs...)
 	return viewUser(u), nil
 }
 
 func (s *server) deleteAnyNote(ctx context.Context, a admin, id int64) (dep.NoContent, error) {
-	return dep.NoContent{}, noteErr(s.store.DeleteAnyNote(ctx, a.Grant, id))
+	if err := noteErr(s.store.DeleteAnyNote(ctx, a.Grant, id)); err != nil {
+		return dep.NoContent{}, err
+	}
+	s.security(ctx, slog.LevelInfo, evAdminNote, slog.Int64("note_id", id))
+	return dep.NoContent{}, nil
 }

@@ -3,7 +3,9 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -63,6 +65,7 @@ func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiK
 	if err != nil {
 		return dep.Created[apiKeyView]{}, err
 	}
+	s.security(ctx, slog.LevelInfo, evKeyCreated, slog.Int64("key_id", k.ID), slog.String("scopes", strings.Join(k.Scopes, " ")))
 	v := viewAPIKey(k)
 	v.Key = key
 	return dep.Created[apiKeyView]{Body: v, Header: noStore()}, nil
@@ -89,6 +92,9 @@ func (s *server) revokeAPIKey(ctx context.Context, o owner, id int64) (dep.NoCon
 	err := s.store.APIKeys(o).Revoke(ctx, id)
 	if errors.Is(err, notes.ErrNotFound) {
 		return dep.NoContent{}, problem.NotFound("API key")
+	}
+	if err == nil {
+		s.security(ctx, slog.LevelInfo, evKeyRevoked, slog.Int64("key_id", id))
 	}
 	return dep.NoContent{}, err
 }

@@ -19,6 +19,11 @@ type Config struct {
 	Hasher     *auth.Hasher
 	AccessTTL  time.Duration // default 30m
 	RefreshTTL time.Duration // default 30 days
+	// RefreshReuseInterval is how long after its rotation the previous
+	// refresh token may be presented again (a client whose answer was
+	// lost retries) and get a fresh pair instead of revoking the session;
+	// default DefaultRefreshReuseInterval, negative: never.
+	RefreshReuseInterval time.Duration
 	// AllowQueryAPIKey accepts API keys in the api_key query parameter too.
 	AllowQueryAPIKey bool
 	Logger           *slog.Logger
@@ -36,6 +41,13 @@ type Config struct {
 	CORSOrigins []string
 	// Quotas are the per-user storage quotas of SPEC §5.
 	Quotas Quotas
+	// Draining reports that the server is shutting down: /readyz then
+	// answers 503 while requests are still served (SPEC §8). Nil: never.
+	Draining func() bool
+	// RedisDegraded reports that Redis does not answer, so the limits
+	// count in memory on this replica (ratelimit.Fallback.Degraded):
+	// /readyz's body says so and stays 200. Nil: no Redis.
+	RedisDegraded func() bool
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.
@@ -49,6 +61,10 @@ type Quotas struct {
 	// 100: a new login revokes the oldest.
 	SessionsPerUser int
 }
+
+// DefaultRefreshReuseInterval is SPEC §3's default reuse interval of a
+// rotated refresh token.
+const DefaultRefreshReuseInterval = 10 * time.Second
 
 // Default quotas of SPEC §5.
 const (
@@ -79,6 +95,9 @@ func (c *Config) defaults() {
 	}
 	if c.RefreshTTL == 0 {
 		c.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if c.RefreshReuseInterval == 0 {
+		c.RefreshReuseInterval = DefaultRefreshReuseInterval
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

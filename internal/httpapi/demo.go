@@ -27,12 +27,32 @@ type status struct {
 
 func healthz(context.Context, struct{}) (status, error) { return status{"ok"}, nil }
 
-func (s *server) readyz(ctx context.Context, _ struct{}) (status, error) {
+// readiness is /readyz's body: the status and each optional dependency's.
+type readiness struct {
+	Status string `json:"status"`
+	// Redis is "ok", or "degraded" while it does not answer and the limits
+	// count in memory (still ready: they hold, per replica); absent
+	// without Redis.
+	Redis string `json:"redis,omitempty"`
+}
+
+func (s *server) readyz(ctx context.Context, _ struct{}) (readiness, error) {
+	if s.cfg.Draining != nil && s.cfg.Draining() {
+		return readiness{}, problem.New(503, "Shutting down")
+	}
+	var r readiness
+	if s.cfg.RedisDegraded != nil {
+		r.Redis = "ok"
+		if s.cfg.RedisDegraded() {
+			r.Redis = "degraded"
+		}
+	}
 	if err := s.store.Ping(ctx); err != nil {
 		s.cfg.Logger.WarnContext(ctx, "readiness check failed", "error", err)
-		return status{}, problem.New(503, "Database unavailable")
+		return readiness{}, problem.New(503, "Database unavailable")
 	}
-	return status{"ready"}, nil
+	r.Status = "ready"
+	return r, nil
 }
 
 // jwks is the JSON Web Key Set of the keyring's public keys.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"log/slog"
 	"mime"
 	"net/http"
 	"reflect"
@@ -74,10 +75,16 @@ func (s *server) authenticate(ctx context.Context, username, password string) (n
 	email, _ := notes.NormalizeEmail(username)
 	refund, err := s.reserve(ctx, s.limits.loginAccount, email)
 	if err != nil {
+		s.security(ctx, slog.LevelWarn, evLoginLocked)
 		return notes.User{}, err
 	}
 	u, err := s.checkPassword(ctx, email, password)
 	if errors.Is(err, errBadCredentials) {
+		if u.ID != 0 {
+			s.security(ctx, slog.LevelWarn, evLoginFailed, slog.String("user_id", strconv.FormatInt(u.ID, 10)))
+		} else {
+			s.security(ctx, slog.LevelWarn, evLoginFailed, slog.Bool("unknown_user", true))
+		}
 		return notes.User{}, problem.BadCredentials() // the failure stays counted
 	}
 	refund() // not a wrong password: the right one, or the server failed to tell
@@ -184,10 +191,11 @@ func refreshForm() dep.Dep[refreshInput] {
 func (s *server) refresh(ctx context.Context, _ client, in refreshInput) (dep.Response[tokenView], error) {
 	var none dep.Response[tokenView]
 	next := rand.Text()
-	sess, u, err := s.store.RotateRefresh(ctx, auth.HashAPIKey(in.RefreshToken), auth.HashAPIKey(next), s.cfg.Now())
+	sess, u, err := s.store.RotateRefresh(ctx, auth.HashAPIKey(in.RefreshToken), auth.HashAPIKey(next), s.cfg.Now(), s.cfg.RefreshReuseInterval)
 	switch {
 	case errors.Is(err, notes.ErrRefreshReused):
-		s.cfg.Logger.WarnContext(ctx, "refresh token reused: session revoked")
+		s.security(ctx, slog.LevelWarn, evRefreshReused, slog.String("user_id", strconv.FormatInt(sess.UserID, 10)),
+			slog.String("session_id", strconv.FormatInt(sess.ID, 10)), slog.String("outcome", "session revoked"))
 		return none, problem.InvalidToken()
 	case errors.Is(err, notes.ErrNotFound):
 		return none, problem.InvalidToken()

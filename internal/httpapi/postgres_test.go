@@ -19,12 +19,12 @@ var engines = []struct {
 	newEnv func(t *testing.T) *env
 }{
 	{"sqlite", func(t *testing.T) *env { return newEnv(t) }},
-	{"postgres", newPostgresEnv},
+	{"postgres", func(t *testing.T) *env { return newPostgresEnv(t) }},
 }
 
 // newPostgresEnv is newEnv on a fresh PostgreSQL schema, dropped when t
 // ends. Its store field is nil: tests that use it go through the API.
-func newPostgresEnv(t *testing.T) *env {
+func newPostgresEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, pgtest.SchemaURL(t))
@@ -48,6 +48,9 @@ func newPostgresEnv(t *testing.T) *env {
 		Keyring: kr,
 		Hasher:  auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	api, err := httpapi.New(cfg)
 	if err != nil {

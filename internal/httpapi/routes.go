@@ -19,7 +19,7 @@ func New(cfg Config) (*gatehouse.API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
-	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError, CORSOrigins: cfg.CORSOrigins})
+	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError, CORSOrigins: cfg.CORSOrigins, ClientIP: s.clientIP})
 	addRoutes(api, s)
 	return api, nil
 }

@@ -35,6 +35,7 @@ func newServer(cfg Config) (*server, error) {
 		WebSessions:   webui.Sessions{Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger},
 		SessionCookie: webui.CookieName(cfg.SecureCookies),
 		Now:           cfg.Now,
+		UserID:        func(u notes.User) string { return strconv.FormatInt(u.ID, 10) },
 	})
 	return s, err
 }

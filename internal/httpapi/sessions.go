@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -54,5 +55,9 @@ func (s *server) revokeUserSessions(ctx context.Context, a admin, id int64) (dep
 	} else if err != nil {
 		return dep.NoContent{}, err
 	}
-	return dep.NoContent{}, s.store.RevokeUserSessions(ctx, a.Grant, id)
+	if err := s.store.RevokeUserSessions(ctx, a.Grant, id); err != nil {
+		return dep.NoContent{}, err
+	}
+	s.security(ctx, slog.LevelInfo, evAdminSessions, slog.Int64("target_user_id", id))
+	return dep.NoContent{}, nil
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -102,6 +103,7 @@ func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) 
 		if err := s.store.Sessions(o).RevokeOthers(ctx, keep); err != nil {
 			return userView{}, err
 		}
+		s.security(ctx, slog.LevelInfo, evPasswordChanged, slog.String("outcome", "other sessions revoked"))
 	}
 	if in.Name != nil {
 		var err error

@@ -107,7 +107,7 @@ func seed(t *testing.T, s notes.Store, dead int) (notes.User, notes.Session) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.RotateRefresh(ctx, first, second, time.Now()); err != nil {
+		if _, _, err := s.RotateRefresh(ctx, first, second, time.Now(), 0); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Sessions(gatehousetest.Owner(u.ID)).Revoke(ctx, ss.ID); err != nil {

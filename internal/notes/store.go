@@ -58,9 +58,14 @@ type Store interface {
 	// RotateRefresh swaps a live session's current refresh token (by hash)
 	// for a new one and returns the session and its user. A hash that was
 	// current once and has been rotated away is reuse: the whole session is
-	// revoked and ErrRefreshReused returned. An unknown hash, or one of a
+	// revoked and ErrRefreshReused returned, with the session's ID and
+	// UserID (for the log). Except for a retry: the session's previous
+	// hash (the last rotated away), presented at most reuse after its
+	// rotation, rotates the live session again, from whatever hash it holds
+	// now to newHash, as a current hash would. Two presentations at once
+	// never both rotate from the same state. An unknown hash, or one of a
 	// revoked or expired session, is ErrNotFound.
-	RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (Session, User, error)
+	RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (Session, User, error)
 	// RevokeUserSessions revokes every session of a user; g must grant the
 	// admin role (ErrForbidden).
 	RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error

@@ -140,15 +140,22 @@ func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) er
 }
 
 // RotateRefresh swaps a live session's refresh hash for newHash, keeping
-// the old one as used; presenting a used hash revokes its session.
+// the old one as used. A used hash presented again is reuse and revokes
+// its session, unless it is the session's previous one (the last rotated
+// away) and was rotated away at most reuse before now: then the client's
+// answer was lost, and the session is rotated again, to newHash, from the
+// hash it holds now (which counts as used from the same rotation, so the
+// interval is not extended).
 //
-// Two concurrent rotations of one hash cannot both win: the second UPDATE
-// waits for the first's row lock, then re-checks refresh_hash against the
-// committed row, matches nothing and is treated as reuse.
-func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (notes.Session, notes.User, error) {
+// Two concurrent presentations cannot both rotate from one state: a
+// rotation holds the session's row lock (the UPDATE, or SELECT … FOR
+// UPDATE on the retry path) until it commits, and every check after the
+// lock is taken reads the committed rotation of the other.
+func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (notes.Session, notes.User, error) {
 	var (
-		ss notes.Session
-		u  notes.User
+		ss     notes.Session
+		u      notes.User
+		reused bool
 	)
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var sid int64
@@ -156,10 +163,32 @@ func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now ti
 UPDATE sessions SET refresh_hash = $1, last_seen_at = $2
 WHERE refresh_hash = $3 AND revoked_at IS NULL AND expires_at > $2
 RETURNING id`, newHash, toDB(now), oldHash).Scan(&sid)
-		if err != nil {
+		usedAt := toDB(now)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var retry bool
+			sid, usedAt, retry, err = retryOf(ctx, tx, oldHash, now, reuse)
+			if err != nil {
+				return err
+			}
+			if !retry {
+				reused = true
+				ss.ID = sid
+				return tx.QueryRow(ctx, `
+UPDATE sessions SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING user_id`, toDB(now), sid).Scan(&ss.UserID)
+			}
+			// The retry: the session's current hash is used from the
+			// previous rotation's time, and newHash replaces it.
+			if _, err := tx.Exec(ctx, `
+INSERT INTO used_refresh_tokens (hash, session_id, used_at)
+SELECT refresh_hash, id, $1 FROM sessions WHERE id = $2`, usedAt, sid); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE sessions SET refresh_hash = $1, last_seen_at = $2 WHERE id = $3`, newHash, toDB(now), sid); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES ($1, $2, $3)`, oldHash, sid, toDB(now)); err != nil {
+		} else if _, err := tx.Exec(ctx, `INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES ($1, $2, $3)`, oldHash, sid, usedAt); err != nil {
 			return err
 		}
 		row := tx.QueryRow(ctx, `
@@ -174,28 +203,41 @@ FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, sid)
 		ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
 		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notes.Session{}, notes.User{}, db.refreshReuse(ctx, oldHash, now)
-	}
 	if err != nil {
 		return notes.Session{}, notes.User{}, fmt.Errorf("postgres: rotate refresh: %w", mapErr(err))
+	}
+	if reused {
+		return ss, notes.User{}, fmt.Errorf("postgres: rotate refresh: %w", notes.ErrRefreshReused)
 	}
 	return ss, u, nil
 }
 
-// refreshReuse handles a refresh hash that is no live session's current
-// one: a used hash revokes its session (ErrRefreshReused); any other is
-// ErrNotFound.
-func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) error {
-	var sid int64
-	err := db.pool.QueryRow(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = $1`, hash).Scan(&sid)
-	if err != nil {
-		return fmt.Errorf("postgres: rotate refresh: %w", mapErr(err))
+// retryOf looks up a hash that is no live session's current one. An
+// unknown hash is pgx.ErrNoRows. A used one returns its session, the time
+// it was rotated away, and whether presenting it is a retry: the session
+// is live, the hash is its previous one (no hash of the session was
+// rotated away later) and at most reuse has passed since. The session's
+// row is locked first, so a concurrent rotation has committed, and is
+// seen, before the checks run.
+func retryOf(ctx context.Context, tx pgx.Tx, hash []byte, now time.Time, reuse time.Duration) (sid, usedAt int64, retry bool, err error) {
+	if err := tx.QueryRow(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = $1`, hash).Scan(&sid); err != nil {
+		return 0, 0, false, err
 	}
-	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, toDB(now), sid); err != nil {
-		return fmt.Errorf("postgres: revoke reused session: %w", err)
+	var live bool
+	if err := tx.QueryRow(ctx, `
+SELECT revoked_at IS NULL AND expires_at > $2 AND refresh_hash IS NOT NULL FROM sessions WHERE id = $1 FOR UPDATE`,
+		sid, toDB(now)).Scan(&live); err != nil {
+		return 0, 0, false, err
 	}
-	return fmt.Errorf("postgres: rotate refresh: %w", notes.ErrRefreshReused)
+	if err := tx.QueryRow(ctx, `SELECT used_at FROM used_refresh_tokens WHERE hash = $1`, hash).Scan(&usedAt); err != nil {
+		return 0, 0, false, err
+	}
+	if !live || reuse <= 0 || toDB(now)-usedAt > reuse.Microseconds() {
+		return sid, usedAt, false, nil
+	}
+	err = tx.QueryRow(ctx, `
+SELECT NOT EXISTS (SELECT 1 FROM used_refresh_tokens WHERE session_id = $1 AND used_at > $2)`, sid, usedAt).Scan(&retry)
+	return sid, usedAt, retry, err
 }
 
 // RevokeUserSessions revokes every live session of user userID (an

@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -12,13 +13,19 @@ const RedisTimeout = 250 * time.Millisecond
 
 // Fallback is a Counter that asks a shared counter (Redis) within a
 // timeout and, when it fails or does not answer in time, counts in a local
-// one instead, logging a warning: the limits keep holding, per replica,
-// and never open.
+// one instead: the limits keep holding, per replica, and never open. It
+// logs once per change of state (a warning when the shared counter stops
+// answering, a line when it answers again), not once per check.
 type Fallback struct {
 	shared, local Counter
 	timeout       time.Duration
 	logger        *slog.Logger
+	down          atomic.Bool
 }
+
+// Degraded reports whether the last call to the shared counter failed, so
+// that the limits are counted in memory on this replica.
+func (f *Fallback) Degraded() bool { return f.down.Load() }
 
 // NewFallback returns a Fallback over shared and local, waiting timeout
 // for shared and warning on logger (slog.Default when nil).
@@ -35,6 +42,7 @@ func (f *Fallback) Add(ctx context.Context, key string, n int) (int, time.Durati
 	c, reset, err := f.shared.Add(sctx, key, n)
 	cancel()
 	if err == nil {
+		f.up(ctx)
 		return c, reset, nil
 	}
 	f.warn(ctx, err)
@@ -47,12 +55,25 @@ func (f *Fallback) Take(ctx context.Context, key string, limit int) (bool, time.
 	taken, reset, err := f.shared.Take(sctx, key, limit)
 	cancel()
 	if err == nil {
+		f.up(ctx)
 		return taken, reset, nil
 	}
 	f.warn(ctx, err)
 	return f.local.Take(ctx, key, limit)
 }
 
+// warn records a failure of the shared counter, logging it if the counter
+// was up.
 func (f *Fallback) warn(ctx context.Context, err error) {
-	f.logger.WarnContext(ctx, "rate limits: the shared counter does not answer; counting in memory on this replica", "error", err)
+	if f.down.CompareAndSwap(false, true) {
+		f.logger.WarnContext(ctx, "rate limits: the shared counter does not answer; counting in memory on this replica", "error", err)
+	}
+}
+
+// up records an answer of the shared counter, logging it if the counter
+// was down.
+func (f *Fallback) up(ctx context.Context) {
+	if f.down.Load() && f.down.CompareAndSwap(true, false) {
+		f.logger.InfoContext(ctx, "rate limits: the shared counter answers again; counting there")
+	}
 }

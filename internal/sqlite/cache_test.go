@@ -121,10 +121,10 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 			userSeen(t, f, func(u notes.User) bool { return u.PasswordHash == "h2" })
 		}},
 		{"refresh reuse", func(f fixture) error {
-			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r2"), time.Now()); err != nil {
+			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r2"), time.Now(), 0); err != nil {
 				return err
 			}
-			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r3"), time.Now()); !errors.Is(err, notes.ErrRefreshReused) {
+			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r3"), time.Now(), 0); !errors.Is(err, notes.ErrRefreshReused) {
 				return errors.New("reuse not detected")
 			}
 			return nil

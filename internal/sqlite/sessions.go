@@ -147,11 +147,21 @@ func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) er
 }
 
 // RotateRefresh swaps a live session's refresh hash for newHash, keeping
-// the old one as used; presenting a used hash revokes its session.
-func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time) (notes.Session, notes.User, error) {
+// the old one as used. A used hash presented again is reuse and revokes
+// its session, unless it is the session's previous one (the last rotated
+// away) and was rotated away at most reuse before now: then the client's
+// answer was lost, and the session is rotated again, to newHash, from the
+// hash it holds now (which counts as used from the same rotation, so the
+// interval is not extended).
+//
+// Every step runs in one transaction on the one writer connection, so two
+// presentations of a hash are serialised: the second sees the first's
+// rotation, and, within the interval, rotates once more.
+func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (notes.Session, notes.User, error) {
 	var (
-		ss notes.Session
-		u  notes.User
+		ss     notes.Session
+		u      notes.User
+		reused bool
 	)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var sid int64
@@ -159,10 +169,35 @@ func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now ti
 UPDATE sessions SET refresh_hash = ?, last_seen_at = ?
 WHERE refresh_hash = ? AND revoked_at IS NULL AND expires_at > ?
 RETURNING id`, newHash, toDB(now), oldHash, toDB(now)).Scan(&sid)
-		if err != nil {
+		usedAt := toDB(now)
+		if errors.Is(err, sql.ErrNoRows) {
+			var retry bool
+			sid, usedAt, retry, err = retryOf(ctx, tx, oldHash, now, reuse)
+			if err != nil {
+				return err
+			}
+			if !retry {
+				reused = true
+				ss.ID = sid
+				if err := tx.QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE id = ?`, sid).Scan(&ss.UserID); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, toDB(now), sid)
+				return err
+			}
+			// The retry: the session's current hash is used from the
+			// previous rotation's time, and newHash replaces it.
+			if _, err := tx.ExecContext(ctx, `
+INSERT INTO used_refresh_tokens (hash, session_id, used_at)
+SELECT refresh_hash, id, ? FROM sessions WHERE id = ?`, usedAt, sid); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET refresh_hash = ?, last_seen_at = ? WHERE id = ?`, newHash, toDB(now), sid); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES (?, ?, ?)`, oldHash, sid, toDB(now)); err != nil {
+		} else if _, err := tx.ExecContext(ctx, `INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES (?, ?, ?)`, oldHash, sid, usedAt); err != nil {
 			return err
 		}
 		row := tx.QueryRowContext(ctx, `
@@ -177,28 +212,34 @@ FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid)
 		ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return notes.Session{}, notes.User{}, db.refreshReuse(ctx, oldHash, now)
-	}
 	if err != nil {
 		return notes.Session{}, notes.User{}, fmt.Errorf("sqlite: rotate refresh: %w", mapErr(err))
+	}
+	if reused {
+		db.cache.dropSession(ss.ID)
+		return ss, notes.User{}, fmt.Errorf("sqlite: rotate refresh: %w", notes.ErrRefreshReused)
 	}
 	return ss, u, nil
 }
 
-// refreshReuse handles a refresh hash that is no session's current one: a
-// used hash revokes its session (ErrRefreshReused); any other is ErrNotFound.
-func (db *DB) refreshReuse(ctx context.Context, hash []byte, now time.Time) error {
-	var sid int64
-	err := db.ws.QueryRowContext(ctx, `SELECT session_id FROM used_refresh_tokens WHERE hash = ?`, hash).Scan(&sid)
-	if err != nil {
-		return fmt.Errorf("sqlite: rotate refresh: %w", mapErr(err))
+// retryOf looks up a hash that is no live session's current one. An
+// unknown hash is sql.ErrNoRows. A used one returns its session, the time
+// it was rotated away, and whether presenting it is a retry: the session
+// is live, the hash is its previous one (no hash of the session was
+// rotated away later) and at most reuse has passed since.
+func retryOf(ctx context.Context, tx *sql.Tx, hash []byte, now time.Time, reuse time.Duration) (sid, usedAt int64, retry bool, err error) {
+	if err := tx.QueryRowContext(ctx, `SELECT session_id, used_at FROM used_refresh_tokens WHERE hash = ?`, hash).Scan(&sid, &usedAt); err != nil {
+		return 0, 0, false, err
 	}
-	if _, err := db.ws.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, toDB(now), sid); err != nil {
-		return fmt.Errorf("sqlite: revoke reused session: %w", err)
+	if reuse <= 0 || toDB(now)-usedAt > reuse.Microseconds() {
+		return sid, usedAt, false, nil
 	}
-	db.cache.dropSession(sid)
-	return fmt.Errorf("sqlite: rotate refresh: %w", notes.ErrRefreshReused)
+	err = tx.QueryRowContext(ctx, `
+SELECT count(*) = 1 FROM sessions s
+WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.refresh_hash IS NOT NULL
+AND NOT EXISTS (SELECT 1 FROM used_refresh_tokens t WHERE t.session_id = s.id AND t.used_at > ?)`,
+		sid, toDB(now), usedAt).Scan(&retry)
+	return sid, usedAt, retry, err
 }
 
 // RevokeUserSessions revokes every live session of user userID (an

@@ -66,27 +66,27 @@ func testPurgeUsedRefreshTokens(t *testing.T, s notes.Store) {
 	first, second, third := randomHash(), randomHash(), randomHash()
 	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: now.Add(2 * month), RefreshHash: first})
 	noErr(t, "CreateSession", err)
-	_, _, err = s.RotateRefresh(ctx, first, second, now.Add(-month-time.Hour)) // first used 30 days and an hour ago
+	_, _, err = s.RotateRefresh(ctx, first, second, now.Add(-month-time.Hour), 0) // first used 30 days and an hour ago
 	noErr(t, "RotateRefresh(first)", err)
-	_, _, err = s.RotateRefresh(ctx, second, third, now.Add(-time.Hour)) // second used an hour ago
+	_, _, err = s.RotateRefresh(ctx, second, third, now.Add(-time.Hour), 0) // second used an hour ago
 	noErr(t, "RotateRefresh(second)", err)
 
 	diff(t, "Purge(30 days ago)", notes.Purged{RefreshTokens: 1}, purge(t, s, now.Add(-month), 100))
 	// The live session keeps working, and the purged token is now unknown:
 	// it no longer revokes the session.
 	wantSessionLive(t, s, u.ID, ss.ID)
-	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(purged used token)", err, notes.ErrNotFound)
 	wantSessionLive(t, s, u.ID, ss.ID)
 	// The token used an hour ago is kept: presenting it is still reuse.
-	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(kept used token)", err, notes.ErrRefreshReused)
 	wantSessionGone(t, s, u.ID, ss.ID)
 
 	// Once the session is dead and past the cutoff, its used token and
 	// then the session itself go.
 	diff(t, "Purge(a second from now)", notes.Purged{Sessions: 1, RefreshTokens: 1}, purge(t, s, time.Now().Add(time.Second), 100))
-	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(used token of a purged session)", err, notes.ErrNotFound)
 }
 
@@ -100,7 +100,7 @@ func testPurgeBatches(t *testing.T, s notes.Store) {
 		noErr(t, "CreateSession", err)
 		for range rotations {
 			next := randomHash()
-			_, _, err := s.RotateRefresh(ctx, h, next, time.Now())
+			_, _, err := s.RotateRefresh(ctx, h, next, time.Now(), 0)
 			noErr(t, "RotateRefresh", err)
 			h = next
 		}

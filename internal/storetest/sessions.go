@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"github.com/gatehouse-dev/gatehouse/auth"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,6 +206,10 @@ var refreshBehaviours = []behaviour{
 	{"RotateRefresh", testRotateRefresh},
 	{"RotateRefreshReuseRevokes", testRotateRefreshReuse},
 	{"RotateRefreshDeadSession", testRotateRefreshDeadSession},
+	{"RotateRefreshRetryWithinInterval", testRotateRefreshRetry},
+	{"RotateRefreshRetryAfterInterval", testRotateRefreshRetryLate},
+	{"RotateRefreshRetryOnlyPrevious", testRotateRefreshRetryOnlyPrevious},
+	{"RotateRefreshRetryRace", testRotateRefreshRetryRace},
 	{"TouchSession", testTouchSession},
 }
 
@@ -218,18 +223,18 @@ func testRotateRefresh(t *testing.T, s notes.Store) {
 	diff(t, "CreateSession().Scopes", scopes, ss.Scopes)
 
 	second := randomHash()
-	gotSess, gotUser, err := s.RotateRefresh(ctx, first, second, time.Now())
+	gotSess, gotUser, err := s.RotateRefresh(ctx, first, second, time.Now(), 0)
 	noErr(t, "RotateRefresh(first)", err)
 	if gotSess.ID != ss.ID || gotUser.ID != u.ID || gotSess.UserAgent != "ua" {
 		t.Errorf("RotateRefresh(first) = session %+v user %d, want session %d of user %d", gotSess, gotUser.ID, ss.ID, u.ID)
 	}
 	diff(t, "RotateRefresh().Scopes", scopes, gotSess.Scopes)
 	third := randomHash()
-	if _, _, err := s.RotateRefresh(ctx, second, third, time.Now()); err != nil {
+	if _, _, err := s.RotateRefresh(ctx, second, third, time.Now(), 0); err != nil {
 		t.Errorf("RotateRefresh(second) = %v, want the session", err)
 	}
 	wantSessionLive(t, s, u.ID, ss.ID)
-	_, _, err = s.RotateRefresh(ctx, randomHash(), randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, randomHash(), randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(unknown)", err, notes.ErrNotFound)
 	wantSessionLive(t, s, u.ID, ss.ID)
 }
@@ -242,15 +247,120 @@ func testRotateRefreshReuse(t *testing.T, s notes.Store) {
 	noErr(t, "CreateSession", err)
 	other := newSession(t, s, u.ID, live())
 	second := randomHash()
-	_, _, err = s.RotateRefresh(ctx, first, second, time.Now())
+	_, _, err = s.RotateRefresh(ctx, first, second, time.Now(), 0)
 	noErr(t, "RotateRefresh(first)", err)
 
-	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(first again)", err, notes.ErrRefreshReused)
 	wantSessionGone(t, s, u.ID, ss.ID)
-	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(second, after reuse)", err, notes.ErrNotFound)
 	wantSessionLive(t, s, u.ID, other.ID) // only the reused session ends
+}
+
+// reuseInterval is the retry interval of the RotateRefresh tests.
+const reuseInterval = 10 * time.Second
+
+// testRotateRefreshRetry: the previous hash within the interval rotates the
+// session again; the pair that replaced it (whose answer was lost) is
+// replaced in turn, and the session lives on.
+func testRotateRefreshRetry(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	first, lost, retry := randomHash(), randomHash(), randomHash()
+	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	noErr(t, "CreateSession", err)
+	t0 := time.Now()
+	_, _, err = s.RotateRefresh(ctx, first, lost, t0, reuseInterval)
+	noErr(t, "RotateRefresh(first)", err)
+	gotSess, gotUser, err := s.RotateRefresh(ctx, first, retry, t0.Add(reuseInterval/2), reuseInterval)
+	noErr(t, "RotateRefresh(first, within the interval)", err)
+	if gotSess.ID != ss.ID || gotUser.ID != u.ID {
+		t.Errorf("retry = session %d of user %d, want session %d of user %d", gotSess.ID, gotUser.ID, ss.ID, u.ID)
+	}
+	wantSessionLive(t, s, u.ID, ss.ID)
+	// The retry's hash is current: it rotates outside any interval.
+	_, _, err = s.RotateRefresh(ctx, retry, randomHash(), t0.Add(time.Minute), 0)
+	noErr(t, "RotateRefresh(retry's hash)", err)
+	wantSessionLive(t, s, u.ID, ss.ID)
+}
+
+// testRotateRefreshRetryLate: the previous hash past the interval is
+// reuse; so is any used hash when the interval is 0.
+func testRotateRefreshRetryLate(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	for _, tc := range []struct {
+		name   string
+		after  time.Duration
+		within time.Duration
+	}{
+		{"after the interval", reuseInterval + time.Second, reuseInterval},
+		{"no interval", 0, 0},
+	} {
+		first := randomHash()
+		ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+		noErr(t, "CreateSession", err)
+		t0 := time.Now()
+		_, _, err = s.RotateRefresh(ctx, first, randomHash(), t0, tc.within)
+		noErr(t, "RotateRefresh(first)", err)
+		got, _, err := s.RotateRefresh(ctx, first, randomHash(), t0.Add(tc.after), tc.within)
+		wantErr(t, "RotateRefresh(first, "+tc.name+")", err, notes.ErrRefreshReused)
+		if got.ID != ss.ID || got.UserID != u.ID {
+			t.Errorf("RotateRefresh(first, %s) = session %d of user %d, want session %d of user %d with ErrRefreshReused",
+				tc.name, got.ID, got.UserID, ss.ID, u.ID)
+		}
+		wantSessionGone(t, s, u.ID, ss.ID)
+	}
+}
+
+// testRotateRefreshRetryOnlyPrevious: a hash older than the previous one
+// is reuse even within the interval.
+func testRotateRefreshRetryOnlyPrevious(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	first, second := randomHash(), randomHash()
+	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	noErr(t, "CreateSession", err)
+	t0 := time.Now()
+	_, _, err = s.RotateRefresh(ctx, first, second, t0, reuseInterval)
+	noErr(t, "RotateRefresh(first)", err)
+	_, _, err = s.RotateRefresh(ctx, second, randomHash(), t0.Add(time.Second), reuseInterval)
+	noErr(t, "RotateRefresh(second)", err)
+	_, _, err = s.RotateRefresh(ctx, first, randomHash(), t0.Add(2*time.Second), reuseInterval)
+	wantErr(t, "RotateRefresh(first, two rotations ago)", err, notes.ErrRefreshReused)
+	wantSessionGone(t, s, u.ID, ss.ID)
+}
+
+// testRotateRefreshRetryRace: parallel presentations of the previous hash,
+// and of the current one, all succeed within the interval; none counts as
+// reuse, and the session lives on.
+func testRotateRefreshRetryRace(t *testing.T, s notes.Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	for _, present := range []string{"previous", "current"} {
+		first, second := randomHash(), randomHash()
+		ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+		noErr(t, "CreateSession", err)
+		_, _, err = s.RotateRefresh(ctx, first, second, time.Now(), reuseInterval)
+		noErr(t, "RotateRefresh(first)", err)
+		h := first
+		if present == "current" {
+			h = second
+		}
+		errs := make([]error, 8)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { _, _, errs[i] = s.RotateRefresh(ctx, h, randomHash(), time.Now(), reuseInterval) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("parallel RotateRefresh(%s) %d = %v, want a rotation", present, i, err)
+			}
+		}
+		wantSessionLive(t, s, u.ID, ss.ID)
+	}
 }
 
 func testRotateRefreshDeadSession(t *testing.T, s notes.Store) {
@@ -263,9 +373,9 @@ func testRotateRefreshDeadSession(t *testing.T, s notes.Store) {
 	_, err = s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Minute), RefreshHash: expiredHash})
 	noErr(t, "CreateSession", err)
 
-	_, _, err = s.RotateRefresh(ctx, revokedHash, randomHash(), time.Now())
+	_, _, err = s.RotateRefresh(ctx, revokedHash, randomHash(), time.Now(), 0)
 	wantErr(t, "RotateRefresh(revoked session)", err, notes.ErrNotFound)
-	_, _, err = s.RotateRefresh(ctx, expiredHash, randomHash(), time.Now().Add(time.Hour))
+	_, _, err = s.RotateRefresh(ctx, expiredHash, randomHash(), time.Now().Add(time.Hour), 0)
 	wantErr(t, "RotateRefresh(expired session)", err, notes.ErrNotFound)
 }
 
