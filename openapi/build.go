@@ -139,7 +139,10 @@ func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error)
 			return nil, err
 		}
 	}
-	if err := b.success(op, rt.Endpoint.Output()); err != nil {
+	if ct := rt.Endpoint.StreamContentType(); ct != "" {
+		op.Responses["200"] = &Response{Description: "A stream, until the client leaves or the credential stops being valid.",
+			Content: map[string]MediaType{ct: {Schema: &Schema{Type: Types{"string"}}}}}
+	} else if err := b.success(op, rt.Endpoint.Output()); err != nil {
 		return nil, err
 	}
 	op.Security = b.security(rt.Security)
