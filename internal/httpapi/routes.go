@@ -94,6 +94,8 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("GET /notes/{id}", dep.Handler2(readerOwner, noteID, s.getNote), gatehouse.Tags("notes"))
 	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"))
 	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"))
+	api.Handle("GET /notes/events", dep.Stream(eventsInput(readerOwner), dep.StreamOptions{}, s.noteEvents), gatehouse.Tags("notes"),
+		gatehouse.Responds(429, "Too many open event streams for this user."))
 
 	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"))
 	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"),
@@ -115,6 +117,7 @@ func addRoutes(api *gatehouse.API, s *server) {
 		Now:          s.cfg.Now,
 		MaxNotes:     s.cfg.Quotas.NotesPerUser,
 		MaxSessions:  s.cfg.Quotas.SessionsPerUser,
+		Events:       s.cfg.Events,
 	})
 
 	addDocs(api) // last: the document is read from the routes above
