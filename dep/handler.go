@@ -112,6 +112,7 @@ type Endpoint struct {
 	plan    *plan
 	serve   func(s *Scope, w http.ResponseWriter, onError ErrorWriter)
 	out     reflect.Type
+	stream  string // the content type of a Stream endpoint
 	onError ErrorWriter
 	name    string // of the handler function, for documentation
 }
@@ -227,6 +228,10 @@ func (e *Endpoint) Inputs() []Node {
 	}
 	return out
 }
+
+// StreamContentType returns the content type of a Stream endpoint's
+// response ("text/event-stream"), or "" for other endpoints.
+func (e *Endpoint) StreamContentType() string { return e.stream }
 
 // Output returns the Go type of the handler's result, for documentation.
 func (e *Endpoint) Output() reflect.Type { return e.out }

@@ -17,6 +17,7 @@ type Scope struct {
 	cells    []cell
 	cleanups []func(error) error
 	parent   *Scope // a scope resolved earlier for the same request (Middleware, Provide)
+	override bool   // made by Provide: kept when a stream re-checks its graph
 }
 
 const (
@@ -149,7 +150,7 @@ func resolve[T any](s *Scope, i int) (T, error) {
 // handler and middleware serving the copy uses v instead of computing d.
 // Tests use it to override dependencies (FastAPI's dependency_overrides).
 func Provide[T any](r *http.Request, d Dep[T], v T) *http.Request {
-	s := &Scope{r: r, plan: &plan{nodes: []*node{d.n}}, cells: []cell{&cellOf[T]{state: stateDone, v: v}}}
+	s := &Scope{r: r, plan: &plan{nodes: []*node{d.n}}, cells: []cell{&cellOf[T]{state: stateDone, v: v}}, override: true}
 	s.parent, _ = r.Context().Value(scopeKey{}).(*Scope)
 	return r.WithContext(context.WithValue(r.Context(), scopeKey{}, s))
 }

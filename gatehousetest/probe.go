@@ -2,6 +2,7 @@ package gatehousetest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -191,9 +192,29 @@ func (p Probe) send(method, path, body string, as Identity) answer {
 	for k, vs := range as.Header {
 		r.Header[k] = vs
 	}
-	rec := httptest.NewRecorder()
-	p.Handler.ServeHTTP(rec, r)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	rec := &leaving{ResponseRecorder: httptest.NewRecorder(), leave: cancel}
+	p.Handler.ServeHTTP(rec, r.WithContext(ctx))
 	res := rec.Result()
 	b, _ := io.ReadAll(res.Body)
 	return answer{code: res.StatusCode, body: b, contentType: res.Header.Get("Content-Type"), challenge: res.Header.Get("WWW-Authenticate")}
 }
+
+// leaving is a recorder whose client leaves as soon as an event stream
+// begins: a stream runs until its client leaves, and the probe reads only
+// what it sends at once.
+type leaving struct {
+	*httptest.ResponseRecorder
+	leave context.CancelFunc
+}
+
+func (l *leaving) WriteHeader(code int) {
+	if strings.HasPrefix(l.Header().Get("Content-Type"), "text/event-stream") {
+		l.leave()
+	}
+	l.ResponseRecorder.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the recorder.
+func (l *leaving) Unwrap() http.ResponseWriter { return l.ResponseRecorder }

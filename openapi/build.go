@@ -151,7 +151,10 @@ func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error)
 	} else if rt.Doc.RequestExample != nil {
 		return nil, fmt.Errorf("a request example, but no request body")
 	}
-	if err := b.success(op, rt.Endpoint.Output(), rt.Doc.ResponseExample); err != nil {
+	if ct := rt.Endpoint.StreamContentType(); ct != "" {
+		op.Responses["200"] = &Response{Description: "A stream, until the client leaves or the credential stops being valid.",
+			Content: map[string]MediaType{ct: {Schema: &Schema{Type: Types{"string"}}}}}
+	} else if err := b.success(op, rt.Endpoint.Output(), rt.Doc.ResponseExample); err != nil {
 		return nil, err
 	}
 	op.Security = b.security(rt.Security)

@@ -152,6 +152,12 @@ func TooManyRequests(retryAfter time.Duration) *Details {
 	return New(http.StatusTooManyRequests, "Too many requests").With("Retry-After", strconv.Itoa(secs))
 }
 
+// TooManyStreams is the answer when a user has as many event streams open
+// as allowed: 429 "Too many open event streams" with Retry-After: 5.
+func TooManyStreams() *Details {
+	return New(http.StatusTooManyRequests, "Too many open event streams").With("Retry-After", "5")
+}
+
 // Unavailable is the answer when the server is saturated: 503 with Retry-After: 1.
 func Unavailable() *Details {
 	return New(http.StatusServiceUnavailable, "Server busy, try again").With("Retry-After", "1")

@@ -56,7 +56,7 @@ func TestConfigPrecedence(t *testing.T) {
 				"NOTESD_RATE_WINDOW=1h", "NOTESD_TRUSTED_PROXIES=10.0.0.0/8, 192.168.1.1",
 				"NOTESD_CORS_ORIGINS=https://app.example.com",
 				"NOTESD_MAX_NOTES_PER_USER=10", "NOTESD_MAX_API_KEYS_PER_USER=11", "NOTESD_MAX_SESSIONS_PER_USER=12",
-				"NOTESD_RETENTION=48h",
+				"NOTESD_RETENTION=48h", "NOTESD_MAX_STREAMS_PER_USER=7",
 				"NOTESD_REFRESH_REUSE_INTERVAL=0", "NOTESD_DRAIN_DELAY=1s", "NOTESD_SHUTDOWN_TIMEOUT=2m",
 			},
 			want: config{
@@ -70,13 +70,15 @@ func TestConfigPrecedence(t *testing.T) {
 				quotas:         httpapi.Quotas{NotesPerUser: 10, APIKeysPerUser: 11, SessionsPerUser: 12},
 				retention:      48 * time.Hour,
 				refreshReuse:   0, drainDelay: time.Second, shutdownTimeout: 2 * time.Minute,
+				maxStreamsPerUser: 7,
 			},
 		},
 		{
 			name: "storage flags over env",
-			args: []string{"--max-notes-per-user", "3", "--max-api-keys-per-user=4", "--max-sessions-per-user", "5", "--retention", "1h"},
-			env:  []string{"NOTESD_MAX_NOTES_PER_USER=9", "NOTESD_RETENTION=9h"},
+			args: []string{"--max-notes-per-user", "3", "--max-api-keys-per-user=4", "--max-sessions-per-user", "5", "--retention", "1h", "--max-streams-per-user", "2"},
+			env:  []string{"NOTESD_MAX_NOTES_PER_USER=9", "NOTESD_RETENTION=9h", "NOTESD_MAX_STREAMS_PER_USER=8"},
 			want: with(func(c *config) {
+				c.maxStreamsPerUser = 2
 				c.quotas = httpapi.Quotas{NotesPerUser: 3, APIKeysPerUser: 4, SessionsPerUser: 5}
 				c.retention = time.Hour
 			}),

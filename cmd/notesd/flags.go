@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/janitor"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -441,24 +442,26 @@ type config struct {
 	refreshReuse       time.Duration // 0: off
 	drainDelay         time.Duration // 0: none
 	shutdownTimeout    time.Duration
+	maxStreamsPerUser  int
 }
 
 // defaultConfig returns the configuration with every default set.
 func defaultConfig() config {
 	return config{
-		addr:            defaultAddr,
-		databaseURL:     defaultDatabaseURL,
-		signingAlg:      defaultSigningAlg,
-		accessTTL:       defaultAccessTTL,
-		refreshTTL:      defaultRefreshTTL,
-		issuer:          defaultIssuer,
-		audience:        defaultAudience,
-		logFormat:       "text",
-		loginPerAccount: defaultLoginPerAccount,
-		loginPerIP:      defaultLoginPerIP,
-		refreshPerIP:    defaultRefreshPerIP,
-		registerPerIP:   defaultRegisterPerIP,
-		rateWindow:      defaultRateWindow,
+		addr:              defaultAddr,
+		databaseURL:       defaultDatabaseURL,
+		signingAlg:        defaultSigningAlg,
+		accessTTL:         defaultAccessTTL,
+		refreshTTL:        defaultRefreshTTL,
+		issuer:            defaultIssuer,
+		audience:          defaultAudience,
+		logFormat:         "text",
+		loginPerAccount:   defaultLoginPerAccount,
+		maxStreamsPerUser: events.DefaultMaxPerUser,
+		loginPerIP:        defaultLoginPerIP,
+		refreshPerIP:      defaultRefreshPerIP,
+		registerPerIP:     defaultRegisterPerIP,
+		rateWindow:        defaultRateWindow,
 		quotas: httpapi.Quotas{
 			NotesPerUser:    httpapi.DefaultNotesPerUser,
 			APIKeysPerUser:  httpapi.DefaultAPIKeysPerUser,
@@ -479,6 +482,8 @@ func (c *config) addStorageFlags(fs *flagSet) {
 		"`number` of API keys (not revoked) a user may have; past it POST /api-keys is 409 \"API key limit reached\"")
 	fs.envVar(positiveIntValue{&c.quotas.SessionsPerUser}, "max-sessions-per-user",
 		"`number` of live sessions (API and web) a user may have; a login past it revokes the oldest")
+	fs.envVar(positiveIntValue{&c.maxStreamsPerUser}, "max-streams-per-user",
+		"`number` of event streams (GET /notes/events) a user may have open at once; past it a new one is 429")
 	fs.envVar(durationValue{&c.retention}, "retention",
 		"how long revoked or expired sessions and used refresh tokens are kept after they stopped working, a `duration`; "+
 			"a janitor deletes them at start and hourly")

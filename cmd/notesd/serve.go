@@ -99,7 +99,15 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		reuse = -1 // off
 	}
 
+	hub, publish, stopStreams, err := openStreams(ctx, db, cfg.maxStreamsPerUser, logger)
+	if err != nil {
+		return err
+	}
+	defer stopStreams()
+
 	api, err := httpapi.New(httpapi.Config{
+		Streams:          hub,
+		Events:           publish,
 		Store:            db,
 		Keyring:          keyring,
 		Hasher:           auth.NewHasher(auth.HasherConfig{}),
@@ -147,6 +155,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
+	srv.RegisterOnShutdown(hub.Close) // open event streams end as the server drains
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	if cfg.debugAddr != "" {

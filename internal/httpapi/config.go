@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/netip"
 
+	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
 	"log/slog"
 	"time"
@@ -48,6 +49,13 @@ type Config struct {
 	// count in memory on this replica (ratelimit.Fallback.Degraded):
 	// /readyz's body says so and stays 200. Nil: no Redis.
 	RedisDegraded func() bool
+	// Streams is where GET /notes/events subscribes (per-user cap,
+	// resume buffer); default an events.Hub with its defaults.
+	Streams *events.Hub
+	// Events is told of every stored note change; default Streams (one
+	// process). Across replicas, something that reaches every replica's
+	// Streams (PostgreSQL NOTIFY).
+	Events notes.Events
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.
@@ -104,6 +112,12 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Streams == nil {
+		c.Streams = events.NewHub(events.Config{})
+	}
+	if c.Events == nil {
+		c.Events = c.Streams
 	}
 	q := &c.Quotas
 	q.NotesPerUser = cmp.Or(q.NotesPerUser, DefaultNotesPerUser)

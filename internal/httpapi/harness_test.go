@@ -148,8 +148,10 @@ func (e *env) do(r req) resp {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	rec := httptest.NewRecorder()
-	e.api.ServeHTTP(rec, hr)
+	ctx, cancel := context.WithCancel(hr.Context())
+	defer cancel()
+	rec := &leaving{ResponseRecorder: httptest.NewRecorder(), leave: cancel}
+	e.api.ServeHTTP(rec, hr.WithContext(ctx))
 	return resp{code: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 }
 
@@ -226,3 +228,20 @@ func (e *env) createNote(tok, title string) note {
 	e.must(201, req{method: "POST", path: "/notes", token: tok, json: map[string]string{"title": title, "body": "body of " + title}}).decode(e.t, &n)
 	return n
 }
+
+// leaving is a recorder whose client leaves as soon as an event stream
+// begins, so a request to a stream answers what it sends at once.
+type leaving struct {
+	*httptest.ResponseRecorder
+	leave context.CancelFunc
+}
+
+func (l *leaving) WriteHeader(code int) {
+	if strings.HasPrefix(l.Header().Get("Content-Type"), "text/event-stream") {
+		l.leave()
+	}
+	l.ResponseRecorder.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the recorder.
+func (l *leaving) Unwrap() http.ResponseWriter { return l.ResponseRecorder }

@@ -60,6 +60,7 @@ func (s *server) createNote(ctx context.Context, o owner, in noteInput) (dep.Cre
 	if err != nil {
 		return dep.Created[noteView]{}, err
 	}
+	s.publish(ctx, notes.Event{Kind: notes.EventCreated, OwnerID: o.ID(), NoteID: n.ID, Note: &n})
 	return dep.Created[noteView]{Body: viewNote(n)}, nil
 }
 
@@ -76,9 +77,22 @@ func (s *server) patchNote(ctx context.Context, o owner, id int64, p notePatch) 
 	if err != nil {
 		return noteView{}, noteErr(err)
 	}
+	s.publish(ctx, notes.Event{Kind: notes.EventUpdated, OwnerID: o.ID(), NoteID: n.ID, Note: &n})
 	return viewNote(n), nil
 }
 
 func (s *server) deleteNote(ctx context.Context, o owner, id int64) (dep.NoContent, error) {
-	return dep.NoContent{}, noteErr(s.store.Notes(o).Delete(ctx, id))
+	if err := s.store.Notes(o).Delete(ctx, id); err != nil {
+		return dep.NoContent{}, noteErr(err)
+	}
+	s.publish(ctx, notes.Event{Kind: notes.EventDeleted, OwnerID: o.ID(), NoteID: id})
+	return dep.NoContent{}, nil
+}
+
+// publish tells the event streams of a stored change; the change stands
+// whether or not that works.
+func (s *server) publish(ctx context.Context, e notes.Event) {
+	if err := s.cfg.Events.Publish(ctx, e); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "publish note event", "kind", e.Kind, "note_id", e.NoteID, "error", err)
+	}
 }

@@ -102,6 +102,8 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"), gatehouse.Summary("Change a note"),
 		gatehouse.ResponseExample(noteExample()))
 	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"), gatehouse.Summary("Delete a note"))
+	api.Handle("GET /notes/events", dep.Stream(eventsInput(readerOwner), dep.StreamOptions{}, s.noteEvents), gatehouse.Tags("notes"), gatehouse.Summary("Stream your note changes"),
+		gatehouse.Responds(429, "Too many open event streams for this user."))
 
 	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"), gatehouse.Summary("List users"))
 	api.Handle("PATCH /admin/users/{id}", dep.Handler3(admin, userID, dep.JSON[adminUserPatch](), s.patchUser), gatehouse.Tags("admin"), gatehouse.Summary("Change a user's role or status"),
@@ -123,6 +125,7 @@ func addRoutes(api *gatehouse.API, s *server) {
 		Now:          s.cfg.Now,
 		MaxNotes:     s.cfg.Quotas.NotesPerUser,
 		MaxSessions:  s.cfg.Quotas.SessionsPerUser,
+		Events:       s.cfg.Events,
 	})
 
 	addDocs(api) // last: the document is read from the routes above

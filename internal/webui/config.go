@@ -62,4 +62,6 @@ type Config struct {
 	// MaxNotes is the per-user note quota (0: none); MaxSessions the
 	// per-user session quota, a login past it revoking the oldest (0: none).
 	MaxNotes, MaxSessions int
+	// Events is told of the notes created and deleted here (nil: no one).
+	Events notes.Events
 }

@@ -139,7 +139,10 @@ func (ui *ui) createNote(ctx context.Context, _ struct{}, me viewer, f formValue
 	err := in.Validate()
 	if err == nil {
 		in.MaxPerUser = ui.cfg.MaxNotes
-		_, err = ui.cfg.Store.Notes(o).Create(ctx, in)
+		var n notes.Note
+		if n, err = ui.cfg.Store.Notes(o).Create(ctx, in); err == nil {
+			ui.publish(ctx, notes.Event{Kind: notes.EventCreated, OwnerID: o.ID(), NoteID: n.ID, Note: &n})
+		}
 	}
 	if pr := ui.userError(err); pr != nil {
 		return ui.notesPage(ctx, pr.Status, notesData{User: p.User(), Errors: messages(pr), Draft: in}, o)
@@ -156,7 +159,18 @@ func (ui *ui) deleteNote(ctx context.Context, _ struct{}, o owner, id int64) (re
 	if err := ui.cfg.Store.Notes(o).Delete(ctx, id); err != nil {
 		return result{}, err
 	}
+	ui.publish(ctx, notes.Event{Kind: notes.EventDeleted, OwnerID: o.ID(), NoteID: id})
 	return seeOther("/ui/"), nil
+}
+
+// publish tells the event streams of a stored change, if there are any.
+func (ui *ui) publish(ctx context.Context, e notes.Event) {
+	if ui.cfg.Events == nil {
+		return
+	}
+	if err := ui.cfg.Events.Publish(ctx, e); err != nil {
+		ui.cfg.Logger.WarnContext(ctx, "publish note event", "kind", e.Kind, "note_id", e.NoteID, "error", err)
+	}
 }
 
 // logout ends the cookie's session and clears the cookie.
