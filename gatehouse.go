@@ -40,6 +40,11 @@ type Options struct {
 	// are sent and preflight requests are answered 405. Cookies are never
 	// allowed cross-origin.
 	CORSOrigins []string
+	// Observe, when set, is called once per answered request with the
+	// request (r.Pattern is the matched route pattern, "" when none
+	// matched), the status sent and how long the answer took: for metrics.
+	// It runs on the request's goroutine, so it must be quick.
+	Observe func(r *http.Request, status int, elapsed time.Duration)
 }
 
 // Route is one registered route and what protects it.
@@ -319,6 +324,9 @@ func (a *API) cors(w *responseWriter, r *http.Request) bool {
 }
 
 func (a *API) log(r *http.Request, rw *responseWriter, start time.Time) {
+	if a.opts.Observe != nil {
+		a.opts.Observe(r, rw.status, time.Since(start))
+	}
 	if !a.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
