@@ -117,4 +117,3 @@ func RunOperator(t *testing.T, open func(t *testing.T) Operator) {
 		t.Errorf("APIKeysFor() after revoke = %v, want none", keys)
 	}
 }
-
