@@ -36,6 +36,9 @@ type Config struct {
 	CORSOrigins []string
 	// Quotas are the per-user storage quotas of SPEC §5.
 	Quotas Quotas
+	// Metrics counts logins by outcome and rate-limit refusals; nil
+	// counts nothing.
+	Metrics Metrics
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.
