@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/problem"
@@ -13,6 +14,10 @@ import (
 // monitoring; it must be safe for concurrent use and quick. notesd's
 // Prometheus metrics implement it; httpapi imports no metrics library.
 type Metrics interface {
+	// Request observes one answered request: r.Pattern is its route
+	// pattern ("" when none matched), status what was sent, elapsed how
+	// long the answer took (gatehouse.Options.Observe).
+	Request(r *http.Request, status int, elapsed time.Duration)
 	// Login counts one password check of a login (API or web UI) by
 	// outcome: success, bad_credentials, inactive, limited, invalid, busy
 	// or error.
@@ -25,8 +30,9 @@ type Metrics interface {
 // noMetrics counts nothing: the default.
 type noMetrics struct{}
 
-func (noMetrics) Login(string)   {}
-func (noMetrics) Limited(string) {}
+func (noMetrics) Request(*http.Request, int, time.Duration) {}
+func (noMetrics) Login(string)                              {}
+func (noMetrics) Limited(string)                            {}
 
 // metrics returns Config.Metrics, or one that counts nothing.
 func (s *server) metrics() Metrics {

@@ -2,9 +2,12 @@ package httpapi_test
 
 import (
 	"maps"
+	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -13,9 +16,16 @@ import (
 
 // countingMetrics records what Config.Metrics is told.
 type countingMetrics struct {
-	mu      sync.Mutex
-	logins  map[string]int
-	limited map[string]int
+	mu       sync.Mutex
+	requests map[string]int
+	logins   map[string]int
+	limited  map[string]int
+}
+
+func (m *countingMetrics) Request(r *http.Request, status int, _ time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requests[r.Pattern+" "+strconv.Itoa(status)]++
 }
 
 func (m *countingMetrics) Login(outcome string) {
@@ -30,17 +40,18 @@ func (m *countingMetrics) Limited(rule string) {
 	m.limited[rule]++
 }
 
-func (m *countingMetrics) snapshot() (logins, limited map[string]int) {
+func (m *countingMetrics) snapshot() (requests, logins, limited map[string]int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return maps.Clone(m.logins), maps.Clone(m.limited)
+	return maps.Clone(m.requests), maps.Clone(m.logins), maps.Clone(m.limited)
 }
 
-// TestMetricsCountLoginsAndLimits checks that each login is counted by its
-// outcome and each rate-limit refusal by its rule.
+// TestMetricsCountLoginsAndLimits checks that each request is observed by
+// its route pattern and status, each login counted by its outcome and each
+// rate-limit refusal by its rule.
 func TestMetricsCountLoginsAndLimits(t *testing.T) {
 	t.Parallel()
-	m := &countingMetrics{logins: map[string]int{}, limited: map[string]int{}}
+	m := &countingMetrics{requests: map[string]int{}, logins: map[string]int{}, limited: map[string]int{}}
 	e := newEnv(t, func(c *httpapi.Config) {
 		c.Metrics = m
 		c.Limits.LoginPerAccount = 2
@@ -55,7 +66,12 @@ func TestMetricsCountLoginsAndLimits(t *testing.T) {
 	login("wrong-password", 401)
 	login(u.password, 429) // the account's two failures are used up
 
-	logins, limited := m.snapshot()
+	requests, logins, limited := m.snapshot()
+	if diff := cmp.Diff(map[string]int{
+		"POST /auth/register 201": 1, "POST /auth/login 200": 1, "POST /auth/login 401": 2, "POST /auth/login 429": 1,
+	}, requests); diff != "" {
+		t.Errorf("requests by pattern and status (-want +got):\n%s", diff)
+	}
 	if diff := cmp.Diff(map[string]int{"success": 1, "bad_credentials": 2, "limited": 1}, logins); diff != "" {
 		t.Errorf("logins by outcome (-want +got):\n%s", diff)
 	}
