@@ -415,6 +415,7 @@ type config struct {
 	corsOrigins        []string
 	quotas             httpapi.Quotas
 	retention          time.Duration
+	metricsAddr        string
 }
 
 // defaultConfig returns the configuration with every default set.
@@ -513,6 +514,8 @@ func (c *config) addServerFlags(fs *flagSet) {
 		"comma-separated `CIDRs` or IPs of reverse proxies whose X-Forwarded-For names the client address; none by default")
 	fs.envVar(originListValue{&c.corsOrigins}, "cors-origins",
 		"comma-separated `origins` (https://app.example.com) allowed to call the API from a browser (CORS); none by default")
+	fs.envVar(stringValue{&c.metricsAddr}, "metrics-addr",
+		"`host:port` serving Prometheus metrics at /metrics, on a listener of its own; off when empty; keep it private")
 }
 
 // limits returns the rate limits of the flags.

@@ -88,10 +88,12 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		limits.Counter = counter
 	}
 
+	m := cfg.newMetrics() // nil without --metrics-addr
+	hasher := auth.NewHasher(auth.HasherConfig{ObserveWait: m.hashObserver()})
 	api, err := httpapi.New(httpapi.Config{
-		Store:            db,
+		Store:            m.timed(db),
 		Keyring:          keyring,
-		Hasher:           auth.NewHasher(auth.HasherConfig{}),
+		Hasher:           hasher,
 		AccessTTL:        cfg.accessTTL,
 		RefreshTTL:       cfg.refreshTTL,
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
@@ -101,6 +103,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		TrustedProxies:   cfg.trustedProxies,
 		CORSOrigins:      cfg.corsOrigins,
 		Quotas:           cfg.quotas,
+		Metrics:          m.api(),
 	})
 	if err != nil {
 		return err
@@ -132,6 +135,11 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
+	stopMetrics, err := m.serve(ctx, cfg.metricsAddr, hasher, db, c, logger)
+	if err != nil {
+		return errors.Join(err, ln.Close())
+	}
+	defer stopMetrics()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	if cfg.debugAddr != "" {

@@ -30,6 +30,7 @@ type server struct {
 	stop   context.CancelFunc
 	done   chan error
 	stderr *syncBuffer
+	stdout *syncBuffer
 }
 
 // startServer runs notesd serve with args and waits until it listens.
@@ -38,6 +39,7 @@ func startServer(t *testing.T, getenv func(string) string, args ...string) *serv
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stop: cancel, done: make(chan error, 1), stderr: new(syncBuffer)}
 	stdout := new(syncBuffer)
+	s.stdout = stdout
 	args = append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() { s.done <- run(ctx, args, getenv, strings.NewReader(""), stdout, s.stderr) }()
 	t.Cleanup(func() {
