@@ -94,7 +94,7 @@ func TestServeMetrics(t *testing.T) {
 		{`notesd_logins_total{outcome="bad_credentials"}`, 1},
 		{`notesd_logins_total{outcome="limited"}`, 1},
 		{`notesd_rate_limited_total{rule="login-account"}`, 1},
-		{`notesd_hash_wait_seconds_count`, 3}, // register's hash, two verifications
+		{`notesd_hash_wait_seconds_count`, 3},                          // register's hash, two verifications
 		{`notesd_db_call_duration_seconds_count{op="UserByEmail"}`, 2}, // the refused login checks nothing
 		{`notesd_db_call_duration_seconds_count{op="CreateUser"}`, 1},
 		{`notesd_auth_cache_hits_total`, 2}, // /me after the first
