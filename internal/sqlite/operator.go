@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -13,6 +14,9 @@ import (
 // are not part of notes.Store, so request handlers, which get a
 // notes.Store, cannot reach them. The CLI opens a database it changes this
 // way with OpenLocked, so no server's cache can keep what they revoke.
+
+// ErrInUse is returned by OpenLocked for a file another process serves.
+var ErrInUse = errors.New("is being served by another process")
 
 // OperatorListUsers lists all users, newest first, one keyset page at a time.
 func (db *DB) OperatorListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
