@@ -45,6 +45,11 @@ type Options struct {
 	// default the connection's peer. An application behind trusted
 	// proxies passes its own (notesd reads X-Forwarded-For from them only).
 	ClientIP func(*http.Request) string
+	// Observe, when set, is called once per answered request with the
+	// request (r.Pattern is the matched route pattern, "" when none
+	// matched), the status sent and how long the answer took: for metrics.
+	// It runs on the request's goroutine, so it must be quick.
+	Observe func(r *http.Request, status int, elapsed time.Duration)
 }
 
 // Route is one registered route and what protects it.
@@ -352,6 +357,9 @@ func (a *API) cors(w *responseWriter, r *http.Request) bool {
 // credentials), and not the path either, which may hold what a route
 // takes as a parameter: the pattern says which route it was.
 func (a *API) log(r *http.Request, la *dep.LogAttrs, rw *responseWriter, start time.Time) {
+	if a.opts.Observe != nil {
+		a.opts.Observe(r, rw.status, time.Since(start))
+	}
 	if !a.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}

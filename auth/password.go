@@ -112,6 +112,10 @@ type HasherConfig struct {
 	// Queue is how many callers may wait for a worker; 0 means 4*Workers,
 	// negative means none may wait.
 	Queue int
+	// ObserveWait, when set, is called with how long each hash or
+	// verification waited for a worker (0 when one was free at once): for
+	// metrics. It must be quick and safe for concurrent use.
+	ObserveWait func(time.Duration)
 }
 
 // Hasher hashes and verifies passwords with argon2id (and verifies legacy
@@ -137,6 +141,8 @@ type Hasher struct {
 	waiting chan struct{} // one slot per caller allowed to wait
 	dummy   string        // argon2id hash of a random password, for VerifyDummy
 	costs   costs         // what one verification of each kind takes
+
+	observeWait func(time.Duration) // HasherConfig.ObserveWait; may be nil
 
 	// inWorker, when set (by tests), runs inside each worker slot before the
 	// hash, to slow hashes down or count concurrency.
@@ -168,6 +174,8 @@ func NewHasher(cfg HasherConfig) *Hasher {
 		workers: make(chan struct{}, workers),
 		waiting: make(chan struct{}, queue),
 		costs:   costs{own: hashKind{argon2: p}, ratios: map[hashKind]*ratioWindow{}},
+
+		observeWait: cfg.ObserveWait,
 	}
 	var pw [32]byte
 	_, _ = rand.Read(pw[:]) // crypto/rand.Read never fails (it crashes the program instead)
@@ -257,6 +265,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 	select {
 	case h.workers <- struct{}{}:
+		h.waited(0)
 		return nil
 	default:
 	}
@@ -266,12 +275,34 @@ func (h *Hasher) acquire(ctx context.Context) error {
 		return ErrBusy
 	}
 	defer func() { <-h.waiting }()
+	start := time.Now()
 	select {
 	case h.workers <- struct{}{}:
+		h.waited(time.Since(start))
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// waited reports a wait for a worker to HasherConfig.ObserveWait.
+func (h *Hasher) waited(d time.Duration) {
+	if h.observeWait != nil {
+		h.observeWait(d)
+	}
+}
+
+// HasherStats is a snapshot of a Hasher's pool.
+type HasherStats struct {
+	Workers int // size of the pool
+	Running int // hashes running now
+	Queued  int // callers waiting for a worker now
+	Queue   int // how many callers may wait
+}
+
+// Stats returns a snapshot of the pool: for metrics.
+func (h *Hasher) Stats() HasherStats {
+	return HasherStats{Workers: cap(h.workers), Running: len(h.workers), Queued: len(h.waiting), Queue: cap(h.waiting)}
 }
 
 func (h *Hasher) release() { <-h.workers }

@@ -443,6 +443,7 @@ type config struct {
 	drainDelay         time.Duration // 0: none
 	shutdownTimeout    time.Duration
 	maxStreamsPerUser  int
+	metricsAddr        string
 }
 
 // defaultConfig returns the configuration with every default set.
@@ -554,6 +555,8 @@ func (c *config) addServerFlags(fs *flagSet) {
 		"comma-separated `CIDRs` or IPs of reverse proxies whose X-Forwarded-For names the client address; none by default")
 	fs.envVar(originListValue{&c.corsOrigins}, "cors-origins",
 		"comma-separated `origins` (https://app.example.com) allowed to call the API from a browser (CORS); none by default")
+	fs.envVar(stringValue{&c.metricsAddr}, "metrics-addr",
+		"`host:port` serving Prometheus metrics at /metrics, on a listener of its own; off when empty; keep it private")
 }
 
 // limits returns the rate limits of the flags.

@@ -105,12 +105,14 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 	defer stopStreams()
 
+	m := cfg.newMetrics() // nil without --metrics-addr
+	hasher := auth.NewHasher(auth.HasherConfig{ObserveWait: m.hashObserver()})
 	api, err := httpapi.New(httpapi.Config{
 		Streams:          hub,
 		Events:           publish,
-		Store:            db,
+		Store:            m.timed(db),
 		Keyring:          keyring,
-		Hasher:           auth.NewHasher(auth.HasherConfig{}),
+		Hasher:           hasher,
 		AccessTTL:        cfg.accessTTL,
 		RefreshTTL:       cfg.refreshTTL,
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
@@ -124,6 +126,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		RedisDegraded:    redisDegraded,
 
 		RefreshReuseInterval: reuse,
+		Metrics:              m.api(),
 	})
 	if err != nil {
 		return err
@@ -156,6 +159,11 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
 	srv.RegisterOnShutdown(hub.Close) // open event streams end as the server drains
+	stopMetrics, err := m.serve(ctx, cfg.metricsAddr, hasher, db, hub, c, logger)
+	if err != nil {
+		return errors.Join(err, ln.Close())
+	}
+	defer stopMetrics()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	if cfg.debugAddr != "" {

@@ -33,6 +33,7 @@ type server struct {
 	stop   context.CancelFunc
 	done   chan error
 	stderr *syncBuffer
+	stdout *syncBuffer
 }
 
 // startServer runs notesd serve with args and waits until it listens.
@@ -41,6 +42,7 @@ func startServer(t *testing.T, getenv func(string) string, args ...string) *serv
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stop: cancel, done: make(chan error, 1), stderr: new(syncBuffer)}
 	stdout := new(syncBuffer)
+	s.stdout = stdout
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "0"}, args...)
 	go func() { s.done <- run(ctx, args, getenv, strings.NewReader(""), stdout, s.stderr) }()
 	t.Cleanup(func() {

@@ -56,6 +56,9 @@ type Config struct {
 	// process). Across replicas, something that reaches every replica's
 	// Streams (PostgreSQL NOTIFY).
 	Events notes.Events
+	// Metrics counts logins by outcome and rate-limit refusals; nil
+	// counts nothing.
+	Metrics Metrics
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.

@@ -57,6 +57,7 @@ func (s *server) hit(ctx context.Context, rule ratelimit.Rule, key string) error
 		return nil
 	}
 	if over {
+		s.metrics().Limited(ruleName(rule.Prefix))
 		return problem.TooManyRequests(reset)
 	}
 	return nil
@@ -74,6 +75,7 @@ func (s *server) reserve(ctx context.Context, rule ratelimit.Rule, key string) (
 		return func() {}, nil
 	}
 	if !taken {
+		s.metrics().Limited(ruleName(rule.Prefix))
 		return nil, problem.TooManyRequests(reset)
 	}
 	return func() {

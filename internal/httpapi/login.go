@@ -68,7 +68,8 @@ func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (d
 // right password of an inactive user is 400 "Inactive user". The failure
 // is counted before the password is checked and refunded when it is right,
 // so past the limit (429) no password is checked, not even in a burst.
-func (s *server) authenticate(ctx context.Context, username, password string) (notes.User, error) {
+func (s *server) authenticate(ctx context.Context, username, password string) (_ notes.User, err error) {
+	defer func() { s.metrics().Login(loginOutcome(err)) }()
 	if len(username) > notes.MaxEmailChars {
 		return notes.User{}, problem.Invalid("body.username", "must be an e-mail of at most 254 bytes")
 	}

@@ -19,7 +19,8 @@ func New(cfg Config) (*gatehouse.API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
-	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError, CORSOrigins: cfg.CORSOrigins, ClientIP: s.clientIP})
+	api := gatehouse.New(gatehouse.Options{Logger: cfg.Logger, MapError: mapError, CORSOrigins: cfg.CORSOrigins, ClientIP: s.clientIP,
+		Observe: s.metrics().Request})
 	addRoutes(api, s)
 	return api, nil
 }

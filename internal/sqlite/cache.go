@@ -24,6 +24,8 @@ type authCache struct {
 	epoch    uint64
 	sessions map[int64]sessionEntry // by session id
 	keys     map[string]keyEntry    // by key prefix
+	hits     uint64                 // lookups answered from the maps
+	misses   uint64                 // lookups that went to the database
 }
 
 type sessionEntry struct {
@@ -51,6 +53,7 @@ func (c *authCache) session(id int64) (sessionEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.sessions[id]
+	c.count(ok)
 	return e, ok
 }
 
@@ -74,6 +77,7 @@ func (c *authCache) key(prefix string) (keyEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.keys[prefix]
+	c.count(ok)
 	return e, ok
 }
 

@@ -23,7 +23,7 @@ import (
 func lockFile(f *os.File, path string) error {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("sqlite: %s is being served by another process", path)
+			return fmt.Errorf("sqlite: %s %w", path, ErrInUse)
 		}
 		return fmt.Errorf("sqlite: lock: %w", err)
 	}

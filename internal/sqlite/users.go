@@ -147,6 +147,11 @@ func (db *DB) ListUsers(ctx context.Context, g auth.RoleGrant, p notes.Page) ([]
 	if !g.Has(string(notes.RoleAdmin)) {
 		return nil, 0, fmt.Errorf("sqlite: list users: %w", notes.ErrForbidden)
 	}
+	return db.listUsers(ctx, p)
+}
+
+// listUsers is ListUsers once the caller is known to be allowed.
+func (db *DB) listUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
 	limit := limitOf(p)
 	rows, err := db.rs.QueryContext(ctx, `
 SELECT `+userColumns+` FROM users
@@ -172,6 +177,11 @@ func (db *DB) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p note
 	if !g.Has(string(notes.RoleAdmin)) {
 		return notes.User{}, fmt.Errorf("sqlite: update user: %w", notes.ErrForbidden)
 	}
+	return db.updateUser(ctx, id, p)
+}
+
+// updateUser is UpdateUser once the caller is known to be allowed.
+func (db *DB) updateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
 	if p.Role != nil && !p.Role.Valid() {
 		return notes.User{}, fmt.Errorf("sqlite: update user: invalid role %q", *p.Role)
 	}
