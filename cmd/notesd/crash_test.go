@@ -169,11 +169,11 @@ func TestShutdownKeepAlive(t *testing.T) {
 	}
 	cmd, url, logPath := startChild(t, buildNotesd(t), "--drain-delay", "1s", "--shutdown-timeout", "5s")
 	var (
-		mu        sync.Mutex
-		bad       []error
-		served    int
-		stop      = make(chan struct{})
-		wg        sync.WaitGroup
+		mu     sync.Mutex
+		bad    []error
+		served int
+		stop   = make(chan struct{})
+		wg     sync.WaitGroup
 	)
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
