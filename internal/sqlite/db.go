@@ -186,17 +186,22 @@ func dsn(abs string, sync Synchronous, readOnly bool) string {
 	return u.String()
 }
 
-// Ping checks that both the writer and the readers answer.
+// Ping checks that the database can commit a write (SPEC §4 /readyz): it
+// upserts the one row of the health table in a write transaction on the
+// writer, so a full, read-only or failing disk, or a writer stuck past the
+// deadline of ctx, fails it. It also checks that the readers answer.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.w.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	if err := db.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, checked_at) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: ping: %w", MapUnavailable(err))
 	}
 	var one int
 	if err := db.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+		return fmt.Errorf("sqlite: ping: %w", MapUnavailable(err))
 	}
 	return nil
 }

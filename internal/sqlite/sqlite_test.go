@@ -226,3 +226,38 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestMapUnavailableReadOnly: a write to a database that is read-only to
+// its connection fails with SQLITE_READONLY, which MapUnavailable marks
+// notes.ErrUnavailable (SPEC §2: read-only is 503, not 500); a constraint
+// error stays what it is.
+func TestMapUnavailableReadOnly(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "n.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	_, err = ro.ExecContext(t.Context(), `INSERT INTO health (id, checked_at) VALUES (1, 0)`)
+	if err == nil {
+		t.Fatal("insert through a read-only connection = nil error, want SQLITE_READONLY")
+	}
+	if got := MapUnavailable(err); !errors.Is(got, notes.ErrUnavailable) || !strings.Contains(got.Error(), err.Error()) {
+		t.Errorf("MapUnavailable(%v) = %v, want notes.ErrUnavailable wrapping the cause", err, got)
+	}
+	_, err = ro.ExecContext(t.Context(), `SELECT * FROM no_such_table`)
+	if got := MapUnavailable(err); errors.Is(got, notes.ErrUnavailable) {
+		t.Errorf("MapUnavailable(%v) = %v, want it unchanged (not an outage)", err, got)
+	}
+}
