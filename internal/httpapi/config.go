@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"context"
 	"net/netip"
 
 	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
@@ -36,6 +37,19 @@ type Config struct {
 	CORSOrigins []string
 	// Quotas are the per-user storage quotas of SPEC §5.
 	Quotas Quotas
+	// Readiness are the dependencies /readyz reports beside the database
+	// (Redis, a draining server, …), in order.
+	Readiness []Readiness
+}
+
+// Readiness is one dependency /readyz reports (SPEC §4).
+type Readiness struct {
+	// Name is the dependency's key in the body of /readyz ("redis").
+	Name string
+	// Check returns the dependency's state ("ok", "degraded",
+	// "unavailable", …) and whether the server can serve with it; /readyz
+	// is 503 when any dependency cannot.
+	Check func(ctx context.Context) (state string, ready bool)
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.
