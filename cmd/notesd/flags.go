@@ -676,6 +676,16 @@ func (d database) open(ctx context.Context, lock bool) (store, error) {
 	return db, nil
 }
 
+// withDeadline returns db with the deadline of --db-timeout on every call
+// and the engine's errors that mean "unavailable" marked
+// notes.ErrUnavailable (SPEC §5 Deadlines).
+func (d database) withDeadline(db notes.Store, timeout time.Duration) notes.Store {
+	if d.sqlitePath != "" {
+		return notes.WithDeadline(db, timeout, sqlite.MapUnavailable)
+	}
+	return notes.WithDeadline(db, timeout, postgres.MapUnavailable)
+}
+
 // openStore opens the database of --database-url and migrates it.
 func (c *config) openStore(ctx context.Context) (store, error) {
 	d, err := c.database()

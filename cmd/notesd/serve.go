@@ -77,6 +77,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
+	guarded := dbase.withDeadline(db, cfg.dbTimeout)
 
 	limits := cfg.limits()
 	if cfg.redisURL != "" {
@@ -89,7 +90,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 
 	api, err := httpapi.New(httpapi.Config{
-		Store:            db,
+		Store:            guarded,
 		Keyring:          keyring,
 		Hasher:           auth.NewHasher(auth.HasherConfig{}),
 		AccessTTL:        cfg.accessTTL,
@@ -112,7 +113,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	janitorDone := make(chan struct{})
 	go func() {
 		defer close(janitorDone)
-		janitor.Run(jctx, janitor.Config{Store: db, Retention: cfg.retention, Logger: logger})
+		janitor.Run(jctx, janitor.Config{Store: guarded, Retention: cfg.retention, Logger: logger})
 	}()
 	defer func() {
 		stopJanitor()
