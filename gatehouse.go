@@ -252,8 +252,9 @@ func checks(s auth.Security) string {
 }
 
 // WriteError writes err as a problem: a *problem.Details as is, an error
-// the MapError option knows as it maps it, anything else as a generic 500
-// whose cause is logged (never sent).
+// the MapError option knows as it maps it (a 5xx with its cause logged as
+// a warning), anything else as a generic 500 whose cause is logged (never
+// sent).
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var p *problem.Details
 	if errors.As(err, &p) {
@@ -262,6 +263,13 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if a.opts.MapError != nil {
 		if p := a.opts.MapError(err); p != nil {
+			if p.Status >= http.StatusInternalServerError {
+				// A mapped server-side failure (503: a service is
+				// unavailable): its cause is logged, never sent.
+				a.opts.Logger.LogAttrs(r.Context(), slog.LevelWarn, "request failed: "+strings.ToLower(http.StatusText(p.Status)),
+					slog.String("request_id", RequestID(r)), slog.String("method", r.Method),
+					slog.String("pattern", r.Pattern), slog.Int("status", p.Status), slog.String("error", err.Error()))
+			}
 			a.opts.Errors.write(w, r, p)
 			return
 		}

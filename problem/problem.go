@@ -145,11 +145,7 @@ func BadCredentials() *Details {
 // TooManyRequests is the answer when a rate limit is hit: 429 "Too many
 // requests" with Retry-After in whole seconds (at least 1).
 func TooManyRequests(retryAfter time.Duration) *Details {
-	secs := int((retryAfter + time.Second - 1) / time.Second)
-	if secs < 1 {
-		secs = 1
-	}
-	return New(http.StatusTooManyRequests, "Too many requests").With("Retry-After", strconv.Itoa(secs))
+	return New(http.StatusTooManyRequests, "Too many requests").With("Retry-After", retryAfterSeconds(retryAfter))
 }
 
 // TooManyStreams is the answer when a user has as many event streams open
@@ -158,9 +154,16 @@ func TooManyStreams() *Details {
 	return New(http.StatusTooManyRequests, "Too many open event streams").With("Retry-After", "5")
 }
 
-// Unavailable is the answer when the server is saturated: 503 with Retry-After: 1.
-func Unavailable() *Details {
-	return New(http.StatusServiceUnavailable, "Server busy, try again").With("Retry-After", "1")
+// Unavailable is the answer when the server is saturated or a service it
+// needs (the database) is unavailable or timed out: 503 "Service
+// unavailable" with Retry-After in whole seconds (at least 1).
+func Unavailable(retryAfter time.Duration) *Details {
+	return New(http.StatusServiceUnavailable, "Service unavailable").With("Retry-After", retryAfterSeconds(retryAfter))
+}
+
+// retryAfterSeconds is d in whole seconds, rounded up, at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
 }
 
 // TooLarge is the answer to a body over the limit: 413.

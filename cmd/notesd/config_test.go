@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
 // configOpts lets cmp compare configs.
@@ -58,6 +59,7 @@ func TestConfigPrecedence(t *testing.T) {
 				"NOTESD_MAX_NOTES_PER_USER=10", "NOTESD_MAX_API_KEYS_PER_USER=11", "NOTESD_MAX_SESSIONS_PER_USER=12",
 				"NOTESD_RETENTION=48h", "NOTESD_MAX_STREAMS_PER_USER=7",
 				"NOTESD_REFRESH_REUSE_INTERVAL=0", "NOTESD_DRAIN_DELAY=1s", "NOTESD_SHUTDOWN_TIMEOUT=2m",
+				"NOTESD_SQLITE_SYNCHRONOUS=normal", "NOTESD_DB_TIMEOUT=2s",
 			},
 			want: config{
 				addr: "0.0.0.0:9000", databaseURL: "sqlite:/var/lib/notesd/n.db", secretKey: "s",
@@ -71,16 +73,19 @@ func TestConfigPrecedence(t *testing.T) {
 				retention:      48 * time.Hour,
 				refreshReuse:   0, drainDelay: time.Second, shutdownTimeout: 2 * time.Minute,
 				maxStreamsPerUser: 7,
+				sqliteSynchronous: sqlite.SyncNormal, dbTimeout: 2 * time.Second,
 			},
 		},
 		{
 			name: "storage flags over env",
-			args: []string{"--max-notes-per-user", "3", "--max-api-keys-per-user=4", "--max-sessions-per-user", "5", "--retention", "1h", "--max-streams-per-user", "2"},
-			env:  []string{"NOTESD_MAX_NOTES_PER_USER=9", "NOTESD_RETENTION=9h", "NOTESD_MAX_STREAMS_PER_USER=8"},
+			args: []string{"--max-notes-per-user", "3", "--max-api-keys-per-user=4", "--max-sessions-per-user", "5", "--retention", "1h", "--max-streams-per-user", "2",
+				"--sqlite-synchronous", "FULL", "--db-timeout=300ms"},
+			env: []string{"NOTESD_MAX_NOTES_PER_USER=9", "NOTESD_RETENTION=9h", "NOTESD_MAX_STREAMS_PER_USER=8", "NOTESD_SQLITE_SYNCHRONOUS=normal", "NOTESD_DB_TIMEOUT=9s"},
 			want: with(func(c *config) {
 				c.maxStreamsPerUser = 2
 				c.quotas = httpapi.Quotas{NotesPerUser: 3, APIKeysPerUser: 4, SessionsPerUser: 5}
 				c.retention = time.Hour
+				c.dbTimeout = 300 * time.Millisecond
 			}),
 		},
 		{
@@ -148,6 +153,10 @@ func TestConfigErrors(t *testing.T) {
 		{name: "zero note quota", args: []string{"--max-notes-per-user=0"}, wantErr: "not positive"},
 		{name: "env session quota", env: []string{"NOTESD_MAX_SESSIONS_PER_USER=many"}, wantErr: "NOTESD_MAX_SESSIONS_PER_USER"},
 		{name: "negative retention", args: []string{"--retention=-1h"}, wantErr: "not positive"},
+		{name: "synchronous off", args: []string{"--sqlite-synchronous", "off"}, wantErr: "full or normal"},
+		{name: "env synchronous", env: []string{"NOTESD_SQLITE_SYNCHRONOUS=extra"}, wantErr: "NOTESD_SQLITE_SYNCHRONOUS"},
+		{name: "zero db timeout", args: []string{"--db-timeout=0s"}, wantErr: "db-timeout"},
+		{name: "env db timeout", env: []string{"NOTESD_DB_TIMEOUT=soon"}, wantErr: "NOTESD_DB_TIMEOUT"},
 		{name: "env negative duration", env: []string{"NOTESD_REFRESH_TTL=-1h"}, wantErr: "NOTESD_REFRESH_TTL"},
 		{name: "env bool", env: []string{"NOTESD_SECURE_COOKIES=maybe"}, wantErr: "NOTESD_SECURE_COOKIES"},
 		{name: "env log format", env: []string{"NOTESD_LOG_FORMAT=xml"}, wantErr: "NOTESD_LOG_FORMAT"},

@@ -50,6 +50,7 @@ const (
 
 	// The quotas and retention of SPEC §5.
 	defaultRetention = janitor.DefaultRetention
+	defaultDBTimeout = 5 * time.Second
 )
 
 // envName returns the environment variable behind the flag name:
@@ -216,6 +217,28 @@ func (v logFormatValue) Set(s string) error {
 		return nil
 	}
 	return fmt.Errorf("%q is not a log format (want text or json)", s)
+}
+
+// synchronousValue is the --sqlite-synchronous flag.Value: full or normal.
+type synchronousValue struct{ p *sqlite.Synchronous }
+
+func (v synchronousValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.ToLower(string(*v.p))
+}
+
+func (v synchronousValue) Set(s string) error {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "full":
+		*v.p = sqlite.SyncFull
+	case "normal":
+		*v.p = sqlite.SyncNormal
+	default:
+		return fmt.Errorf("%q is not a synchronous setting (want full or normal)", s)
+	}
+	return nil
 }
 
 // positiveIntValue is an int flag.Value that must be positive.
@@ -444,6 +467,8 @@ type config struct {
 	shutdownTimeout    time.Duration
 	maxStreamsPerUser  int
 	metricsAddr        string
+	sqliteSynchronous  sqlite.Synchronous
+	dbTimeout          time.Duration
 }
 
 // defaultConfig returns the configuration with every default set.
@@ -468,10 +493,12 @@ func defaultConfig() config {
 			APIKeysPerUser:  httpapi.DefaultAPIKeysPerUser,
 			SessionsPerUser: httpapi.DefaultSessionsPerUser,
 		},
-		retention:       defaultRetention,
-		refreshReuse:    defaultRefreshReuseInterval,
-		drainDelay:      defaultDrainDelay,
-		shutdownTimeout: defaultShutdownTimeout,
+		retention:         defaultRetention,
+		refreshReuse:      defaultRefreshReuseInterval,
+		drainDelay:        defaultDrainDelay,
+		shutdownTimeout:   defaultShutdownTimeout,
+		sqliteSynchronous: sqlite.SyncFull,
+		dbTimeout:         defaultDBTimeout,
 	}
 }
 
@@ -488,6 +515,12 @@ func (c *config) addStorageFlags(fs *flagSet) {
 	fs.envVar(durationValue{&c.retention}, "retention",
 		"how long revoked or expired sessions and used refresh tokens are kept after they stopped working, a `duration`; "+
 			"a janitor deletes them at start and hourly")
+	fs.envVar(synchronousValue{&c.sqliteSynchronous}, "sqlite-synchronous",
+		"when a SQLite commit reaches the disk: full (every acknowledged write survives a power cut) or "+
+			"normal (faster; the last writes before a power cut or an OS crash may be lost, never corrupted)")
+	fs.envVar(durationValue{&c.dbTimeout}, "db-timeout",
+		"deadline of each database call, a `duration`; past it, or while the database is down, full or read-only, "+
+			"the request is 503 with Retry-After")
 }
 
 // addDatabaseFlags defines --database-url.
@@ -590,8 +623,9 @@ const postgresDataDir = "./notesd-data"
 // database is the parsed --database-url: exactly one of sqlitePath and
 // postgresURL is set.
 type database struct {
-	sqlitePath  string // SQLite: the database file
-	postgresURL string // PostgreSQL: the connection URL, scheme in lower case
+	sqlitePath  string             // SQLite: the database file
+	synchronous sqlite.Synchronous // SQLite: --sqlite-synchronous
+	postgresURL string             // PostgreSQL: the connection URL, scheme in lower case
 }
 
 // database parses --database-url. The URL is never echoed in an error: it
@@ -604,7 +638,7 @@ func (c *config) database() (database, error) {
 		if p == "" {
 			return database{}, errors.New("--database-url: sqlite: names no file (want sqlite:PATH)")
 		}
-		return database{sqlitePath: p}, nil
+		return database{sqlitePath: p, synchronous: c.sqliteSynchronous}, nil
 	case hasPrefixFold(u, "postgres://"):
 		return database{postgresURL: "postgres://" + u[len("postgres://"):]}, nil
 	case hasPrefixFold(u, "postgresql://"):
@@ -656,24 +690,24 @@ var (
 )
 
 // openStore opens the database of d and migrates it.
-func (d database) openStore(ctx context.Context) (store, error) { return d.open(ctx, sqlite.Open) }
+func (d database) openStore(ctx context.Context) (store, error) { return d.open(ctx, false) }
 
 // openServerStore is openStore for serve: a SQLite file is claimed first
 // (sqlite.OpenLocked), so a second server of the same file, whatever path
 // names it, is refused before it migrates or reads anything.
 func (d database) openServerStore(ctx context.Context) (store, error) {
-	return d.open(ctx, sqlite.OpenLocked)
+	return d.open(ctx, true)
 }
 
-// open opens the database of d, a SQLite file through openSQLite, and
-// migrates it.
-func (d database) open(ctx context.Context, openSQLite func(context.Context, string) (*sqlite.DB, error)) (store, error) {
+// open opens the database of d, a SQLite file claimed when lock is set
+// (sqlite.OpenLocked), and migrates it.
+func (d database) open(ctx context.Context, lock bool) (store, error) {
 	var (
 		db  store
 		err error
 	)
 	if d.sqlitePath != "" {
-		db, err = openSQLite(ctx, d.sqlitePath)
+		db, err = sqlite.OpenWith(ctx, d.sqlitePath, sqlite.Options{Synchronous: d.synchronous, Lock: lock})
 	} else {
 		db, err = postgres.Open(ctx, d.postgresURL)
 	}
@@ -684,6 +718,16 @@ func (d database) open(ctx context.Context, openSQLite func(context.Context, str
 		return nil, errors.Join(err, db.Close())
 	}
 	return db, nil
+}
+
+// withDeadline returns db with the deadline of --db-timeout on every call
+// and the engine's errors that mean "unavailable" marked
+// notes.ErrUnavailable (SPEC §5 Deadlines).
+func (d database) withDeadline(db notes.Store, timeout time.Duration) notes.Store {
+	if d.sqlitePath != "" {
+		return notes.WithDeadline(db, timeout, sqlite.MapUnavailable)
+	}
+	return notes.WithDeadline(db, timeout, postgres.MapUnavailable)
 }
 
 // openStore opens the database of --database-url and migrates it.

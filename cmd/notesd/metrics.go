@@ -258,7 +258,7 @@ func (m *metrics) api() httpapi.Metrics {
 }
 
 // timed returns db with its calls timed.
-func (m *metrics) timed(db store) notes.Store {
+func (m *metrics) timed(db notes.Store) notes.Store {
 	if m == nil {
 		return db
 	}

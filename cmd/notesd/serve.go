@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
+	guarded := dbase.withDeadline(db, cfg.dbTimeout)
 
 	limits := cfg.limits()
 	var redisDegraded func() bool
@@ -110,7 +111,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	api, err := httpapi.New(httpapi.Config{
 		Streams:          hub,
 		Events:           publish,
-		Store:            m.timed(db),
+		Store:            m.timed(guarded),
 		Keyring:          keyring,
 		Hasher:           hasher,
 		AccessTTL:        cfg.accessTTL,
@@ -138,7 +139,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	janitorDone := make(chan struct{})
 	go func() {
 		defer close(janitorDone)
-		janitor.Run(jctx, janitor.Config{Store: db, Retention: cfg.retention, Logger: logger})
+		janitor.Run(jctx, janitor.Config{Store: guarded, Retention: cfg.retention, Logger: logger})
 	}()
 	defer func() {
 		stopJanitor()

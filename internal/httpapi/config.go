@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"context"
 	"net/netip"
 
 	"github.com/gatehouse-dev/gatehouse/internal/events"
@@ -59,6 +60,19 @@ type Config struct {
 	// Metrics counts logins by outcome and rate-limit refusals; nil
 	// counts nothing.
 	Metrics Metrics
+	// Readiness are the dependencies /readyz reports beside the database
+	// (Redis, a draining server, …), in order.
+	Readiness []Readiness
+}
+
+// Readiness is one dependency /readyz reports (SPEC §4).
+type Readiness struct {
+	// Name is the dependency's key in the body of /readyz ("redis").
+	Name string
+	// Check returns the dependency's state ("ok", "degraded",
+	// "unavailable", …) and whether the server can serve with it; /readyz
+	// is 503 when any dependency cannot.
+	Check func(ctx context.Context) (state string, ready bool)
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"reflect"
 
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -27,32 +29,89 @@ type status struct {
 
 func healthz(context.Context, struct{}) (status, error) { return status{"ok"}, nil }
 
-// readiness is /readyz's body: the status and each optional dependency's.
+// Dependency states of /readyz.
+const (
+	stateOK          = "ok"
+	stateUnavailable = "unavailable"
+)
+
+// readiness is the answer of /readyz: 200 {"status":"ready","checks":{…}}
+// when every dependency can serve, else 503 "Service unavailable" as a
+// problem with the same checks member (SPEC §4).
 type readiness struct {
-	Status string `json:"status"`
-	// Redis is "ok", or "degraded" while it does not answer and the limits
-	// count in memory (still ready: they hold, per replica); absent
-	// without Redis.
-	Redis string `json:"redis,omitempty"`
+	ready  bool
+	checks map[string]string
 }
 
-func (s *server) readyz(ctx context.Context, _ struct{}) (readiness, error) {
-	if s.cfg.Draining != nil && s.cfg.Draining() {
-		return readiness{}, problem.New(503, "Shutting down")
+// readyBody is the body of a 200 from /readyz.
+type readyBody struct {
+	Status string            `json:"status"` // "ready"
+	Checks map[string]string `json:"checks"` // each dependency's state: "database": "ok"
+}
+
+// Status returns 200, for documentation.
+func (readiness) Status() int { return http.StatusOK }
+
+// BodyType returns the body type of a 200, for documentation.
+func (readiness) BodyType() reflect.Type { return reflect.TypeFor[readyBody]() }
+
+// Render implements dep.Renderer.
+func (rd readiness) Render(w http.ResponseWriter, _ *http.Request) error {
+	var body any = readyBody{"ready", rd.checks}
+	status := http.StatusOK
+	if !rd.ready {
+		p := problem.Unavailable(retryUnavailable)
+		status = p.Status
+		for k, vs := range p.Header {
+			w.Header()[k] = vs
+		}
+		w.Header().Set("Content-Type", problem.ContentType)
+		body = struct {
+			*problem.Details
+			Checks map[string]string `json:"checks"`
+		}{p, rd.checks}
+	} else {
+		w.Header().Set("Content-Type", "application/json")
 	}
-	var r readiness
+	w.Header().Set("Cache-Control", "no-store")
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// readyz proves that the database can commit a write (Store.Ping, under
+// the store's deadline), says "draining" (503) while the server shuts
+// down, reports Redis (degraded is still ready: the limits count in
+// memory) and asks every other configured dependency.
+func (s *server) readyz(ctx context.Context, _ struct{}) (readiness, error) {
+	rd := readiness{ready: true, checks: map[string]string{"database": stateOK}}
+	if err := s.store.Ping(ctx); err != nil {
+		rd.ready = false
+		rd.checks["database"] = stateUnavailable
+		s.cfg.Logger.WarnContext(ctx, "readiness check failed", "dependency", "database", "error", err)
+	}
+	if s.cfg.Draining != nil && s.cfg.Draining() {
+		rd.ready = false
+		rd.checks["server"] = "draining"
+	}
 	if s.cfg.RedisDegraded != nil {
-		r.Redis = "ok"
+		rd.checks["redis"] = stateOK
 		if s.cfg.RedisDegraded() {
-			r.Redis = "degraded"
+			rd.checks["redis"] = "degraded" // limits still hold, per replica: ready
 		}
 	}
-	if err := s.store.Ping(ctx); err != nil {
-		s.cfg.Logger.WarnContext(ctx, "readiness check failed", "error", err)
-		return readiness{}, problem.New(503, "Database unavailable")
+	for _, d := range s.cfg.Readiness {
+		state, ok := d.Check(ctx)
+		rd.checks[d.Name] = state
+		if !ok {
+			rd.ready = false
+		}
 	}
-	r.Status = "ready"
-	return r, nil
+	return rd, nil
 }
 
 // jwks is the JSON Web Key Set of the keyring's public keys.

@@ -2,11 +2,16 @@ package httpapi
 
 import (
 	"errors"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
+
+// retryUnavailable is the Retry-After of a 503: the hash pool drains and a
+// database recovers (or its deadline passes) in about that time.
+const retryUnavailable = time.Second
 
 // mapError maps domain errors to problems; nil for errors it does not know
 // (the API answers those with a generic 500 and logs them).
@@ -19,8 +24,8 @@ func mapError(err error) *problem.Details {
 			fe[i] = problem.FieldError{Location: "body." + f.Field, Message: f.Message}
 		}
 		return problem.Validation(fe...)
-	case errors.Is(err, auth.ErrBusy):
-		return problem.Unavailable()
+	case errors.Is(err, auth.ErrBusy), errors.Is(err, notes.ErrUnavailable):
+		return problem.Unavailable(retryUnavailable)
 	case errors.Is(err, notes.ErrNoteLimit):
 		return problem.NoteLimit()
 	case errors.Is(err, notes.ErrAPIKeyLimit):

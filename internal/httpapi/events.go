@@ -54,7 +54,7 @@ func (s *server) noteEvents(ctx context.Context, w *dep.StreamWriter, in streamI
 	case errors.Is(err, events.ErrTooManyStreams):
 		return problem.TooManyStreams()
 	case errors.Is(err, events.ErrClosed):
-		return problem.Unavailable()
+		return problem.Unavailable(time.Second) // draining: another replica, or this one restarted, serves the retry
 	case err != nil:
 		return err
 	}

@@ -158,5 +158,5 @@ func TestReadyzDrainingAndRedis(t *testing.T) {
 	degraded.Store(true)
 	check(200, `"redis":"degraded"`)
 	draining.Store(true)
-	check(503, `Shutting down`)
+	check(503, `"server":"draining"`)
 }

@@ -8,6 +8,7 @@ package notes
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -30,7 +31,22 @@ var (
 	// ErrAPIKeyLimit: the owner already has as many live API keys as the
 	// quota (NewAPIKey.MaxPerUser) allows.
 	ErrAPIKeyLimit = errors.New("api key limit reached")
+	// ErrUnavailable: the database cannot serve the call now (down,
+	// refusing or resetting connections, stalled past the call's deadline,
+	// out of space, read-only, failing I/O); the same call may succeed
+	// later. It wraps the driver's error (Unavailable), so the cause stays
+	// in the error's text for the log.
+	ErrUnavailable = errors.New("storage unavailable")
 )
+
+// Unavailable returns err marked as ErrUnavailable (errors.Is holds for
+// both), or nil for nil.
+func Unavailable(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
 
 // Role is a user's role.
 type Role string

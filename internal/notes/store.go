@@ -93,7 +93,7 @@ type Store interface {
 	// (ErrForbidden otherwise). ErrNotFound for an unknown id.
 	DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) error
 
-	// Ping checks that the database answers.
+	// Ping checks that the database can commit a write (readiness).
 	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error

@@ -48,11 +48,18 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	return &DB{pool: pool}, nil
 }
 
-// Ping checks that the database answers a query.
+// Ping checks that the database can commit a write (SPEC §4 /readyz): it
+// upserts the one row of the health table in a transaction, so a server
+// that is down, stalled past the deadline of ctx, read-only or out of
+// space fails it.
 func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO health (id, checked_at) VALUES (1, $1)
+ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: ping: %w", MapUnavailable(err))
 	}
 	return nil
 }

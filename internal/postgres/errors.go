@@ -1,7 +1,12 @@
 package postgres
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,10 +29,51 @@ func sqlState(err error) string {
 	return ""
 }
 
+// MapUnavailable returns err marked as notes.ErrUnavailable when it means
+// that the database cannot serve calls now but may later (SPEC §2): it
+// could not be reached (connection refused, reset or closed, any network
+// error, a failed connect), a call timed out or passed its deadline (the
+// pool's wait included), or the server said so: connection exceptions
+// (class 08), admin or crash shutdown and "cannot connect now" (57P01–03),
+// a cancelled statement (57014, statement_timeout), insufficient resources
+// (class 53: disk full, out of memory, too many connections), a read-only
+// transaction (25006, a standby). Other errors are returned unchanged.
+func MapUnavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	if unavailable(err) {
+		return notes.Unavailable(err)
+	}
+	return err
+}
+
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "53"):
+			return true
+		}
+		switch pe.Code {
+		case "57P01", "57P02", "57P03", "57014", "25006":
+			return true
+		}
+		return false // any other answer of a working server
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, net.ErrClosed)
+}
+
 // mapErr turns driver errors into the domain's sentinels: no rows is
-// notes.ErrNotFound, a unique violation (23505) notes.ErrConflict and a
+// notes.ErrNotFound, a unique violation (23505) notes.ErrConflict, a
 // foreign key violation (23503: the user a row would belong to does not
-// exist) notes.ErrNotFound. Other errors are returned unchanged.
+// exist) notes.ErrNotFound, and what MapUnavailable knows
+// notes.ErrUnavailable. Other errors are returned unchanged.
 func mapErr(err error) error {
 	switch {
 	case err == nil:
@@ -41,5 +87,5 @@ func mapErr(err error) error {
 	case foreignKeyViolation:
 		return notes.ErrNotFound
 	}
-	return err
+	return MapUnavailable(err)
 }

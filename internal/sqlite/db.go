@@ -36,11 +36,36 @@ type DB struct {
 
 var _ notes.Store = (*DB)(nil)
 
+// Synchronous is SQLite's synchronous setting: when a commit reaches the
+// disk.
+type Synchronous string
+
+// The synchronous settings Options accepts.
+const (
+	// SyncFull syncs the write-ahead log at every commit: a commit that
+	// returned survives a power cut. The default.
+	SyncFull Synchronous = "FULL"
+	// SyncNormal syncs only at checkpoints: faster, and the database is
+	// never corrupted, but the last commits before a power cut (or an
+	// operating system crash) may be lost. A crash of the process alone
+	// loses nothing.
+	SyncNormal Synchronous = "NORMAL"
+)
+
+// Options tune how OpenWith opens a database. The zero Options are the
+// defaults: synchronous FULL, no lock.
+type Options struct {
+	// Synchronous is SyncFull (the default when empty) or SyncNormal.
+	Synchronous Synchronous
+	// Lock claims the file as OpenLocked does.
+	Lock bool
+}
+
 // Open opens (creating if needed) the SQLite database at path and its
 // parent directory (mode 0700; a new database file gets mode 0600). It does
 // not change the schema: call Migrate before use. It does not claim the
 // file: the CLI opens a database beside its server this way.
-func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, false) }
+func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, path, Options{}) }
 
 // OpenLocked is Open for the one server of a database file: before SQLite
 // opens the file, it takes an exclusive lock on the file itself (not on its
@@ -49,11 +74,21 @@ func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path
 // file (symlinks, hard links, bind mounts). The server caches sessions and
 // keys, so a second one would keep accepting what the first revoked. There
 // is no lock where flock(2) is not available.
-func OpenLocked(ctx context.Context, path string) (*DB, error) { return open(ctx, path, true) }
+func OpenLocked(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{Lock: true})
+}
 
-func open(ctx context.Context, path string, lock bool) (*DB, error) {
+// OpenWith is Open, or OpenLocked when o.Lock is set, with the settings of o.
+func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: open: empty path")
+	}
+	switch o.Synchronous {
+	case "":
+		o.Synchronous = SyncFull
+	case SyncFull, SyncNormal:
+	default:
+		return nil, fmt.Errorf("sqlite: open: unknown synchronous setting %q (want FULL or NORMAL)", o.Synchronous)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -68,7 +103,7 @@ func open(ctx context.Context, path string, lock bool) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	if !lock {
+	if !o.Lock {
 		if err := f.Close(); err != nil {
 			return nil, fmt.Errorf("sqlite: open: %w", err)
 		}
@@ -77,7 +112,7 @@ func open(ctx context.Context, path string, lock bool) (*DB, error) {
 		f.Close()
 		return nil, err
 	}
-	db, err := openPools(ctx, abs)
+	db, err := openPools(ctx, abs, o.Synchronous)
 	if err != nil {
 		if f != nil {
 			f.Close() // after the pools: see lockFile
@@ -89,8 +124,8 @@ func open(ctx context.Context, path string, lock bool) (*DB, error) {
 }
 
 // openPools opens the writer and the readers of the database file abs.
-func openPools(ctx context.Context, abs string) (*DB, error) {
-	w, err := sql.Open("sqlite", dsn(abs, false))
+func openPools(ctx context.Context, abs string, sync Synchronous) (*DB, error) {
+	w, err := sql.Open("sqlite", dsn(abs, sync, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -105,7 +140,7 @@ func openPools(ctx context.Context, abs string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 
-	r, err := sql.Open("sqlite", dsn(abs, true))
+	r, err := sql.Open("sqlite", dsn(abs, sync, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
@@ -125,12 +160,13 @@ func openPools(ctx context.Context, abs string) (*DB, error) {
 // pragmas are DSN parameters, so every pooled connection runs them when it
 // connects. Write transactions begin IMMEDIATE: they take the write lock at
 // BEGIN, so they wait on busy_timeout there instead of failing half-way on
-// an upgrade from a read lock when another process writes.
-func dsn(abs string, readOnly bool) string {
+// an upgrade from a read lock when another process writes. sync is the
+// synchronous setting (SPEC §5 Durability).
+func dsn(abs string, sync Synchronous, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "synchronous("+string(sync)+")")
 	if readOnly {
 		q.Set("_query_only", "1")
 		// 8 MiB of page cache per reader (SQLite's default is 2 MiB): the
@@ -150,17 +186,22 @@ func dsn(abs string, readOnly bool) string {
 	return u.String()
 }
 
-// Ping checks that both the writer and the readers answer.
+// Ping checks that the database can commit a write (SPEC §4 /readyz): it
+// upserts the one row of the health table in a write transaction on the
+// writer, so a full, read-only or failing disk, or a writer stuck past the
+// deadline of ctx, fails it. It also checks that the readers answer.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.w.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	if err := db.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, checked_at) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: ping: %w", MapUnavailable(err))
 	}
 	var one int
 	if err := db.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+		return fmt.Errorf("sqlite: ping: %w", MapUnavailable(err))
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
+	"syscall"
 
 	sqlitedriver "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
@@ -30,10 +32,34 @@ func isForeignKey(err error) bool {
 	return errCode(err) == sqlitelib.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
+// MapUnavailable returns err marked as notes.ErrUnavailable when it means
+// that the database cannot serve calls now but may later (SPEC §2): disk
+// full (SQLITE_FULL, ENOSPC), read-only (SQLITE_READONLY, EROFS), failing
+// I/O (SQLITE_IOERR, EIO), a file it cannot open (SQLITE_CANTOPEN), locked
+// by another process past busy_timeout (SQLITE_BUSY), a call interrupted
+// by its deadline (SQLITE_INTERRUPT, context.DeadlineExceeded). Other
+// errors are returned unchanged.
+func MapUnavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch errCode(err) & 0xff { // the primary result code
+	case sqlitelib.SQLITE_FULL, sqlitelib.SQLITE_READONLY, sqlitelib.SQLITE_IOERR,
+		sqlitelib.SQLITE_CANTOPEN, sqlitelib.SQLITE_BUSY, sqlitelib.SQLITE_INTERRUPT:
+		return notes.Unavailable(err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ENOSPC) ||
+		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EIO) {
+		return notes.Unavailable(err)
+	}
+	return err
+}
+
 // mapErr turns driver errors into the domain's sentinels: no rows is
-// notes.ErrNotFound, a unique violation notes.ErrConflict and a foreign key
+// notes.ErrNotFound, a unique violation notes.ErrConflict, a foreign key
 // violation (the user a row would belong to does not exist)
-// notes.ErrNotFound. Other errors are returned unchanged.
+// notes.ErrNotFound, and what MapUnavailable knows notes.ErrUnavailable.
+// Other errors are returned unchanged.
 func mapErr(err error) error {
 	switch {
 	case err == nil:
@@ -45,5 +71,5 @@ func mapErr(err error) error {
 	case isForeignKey(err):
 		return notes.ErrNotFound
 	}
-	return err
+	return MapUnavailable(err)
 }

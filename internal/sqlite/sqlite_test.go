@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -132,12 +133,12 @@ func TestPragmas(t *testing.T) {
 		{"writer", "journal_mode", "wal"},
 		{"writer", "foreign_keys", "1"},
 		{"writer", "busy_timeout", "5000"},
-		{"writer", "synchronous", "1"},
+		{"writer", "synchronous", "2"}, // FULL: SPEC §5 Durability
 		{"writer", "query_only", "0"},
 		{"reader", "journal_mode", "wal"},
 		{"reader", "foreign_keys", "1"},
 		{"reader", "busy_timeout", "5000"},
-		{"reader", "synchronous", "1"},
+		{"reader", "synchronous", "2"},
 		{"reader", "query_only", "1"},
 	} {
 		pool := db.w
@@ -152,6 +153,32 @@ func TestPragmas(t *testing.T) {
 		if !strings.EqualFold(got, c.want) {
 			t.Errorf("%s PRAGMA %s = %q, want %q", c.pool, c.pragma, got, c.want)
 		}
+	}
+}
+
+// TestSynchronousOption: OpenWith sets the synchronous setting it is given
+// on every connection, and refuses one it does not know.
+func TestSynchronousOption(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		sync Synchronous
+		want string
+	}{{"", "2"}, {SyncFull, "2"}, {SyncNormal, "1"}} {
+		db, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), "n.db"), Options{Synchronous: c.sync})
+		if err != nil {
+			t.Fatalf("OpenWith(Synchronous %q) = %v, want nil error", c.sync, err)
+		}
+		for name, pool := range map[string]*sql.DB{"writer": db.w, "reader": db.r} {
+			var got string
+			if err := pool.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil || got != c.want {
+				t.Errorf("OpenWith(Synchronous %q): %s PRAGMA synchronous = %q, %v, want %q", c.sync, name, got, err, c.want)
+			}
+		}
+		db.Close()
+	}
+	if db, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), "n.db"), Options{Synchronous: "OFF"}); err == nil {
+		db.Close()
+		t.Errorf("OpenWith(Synchronous OFF) = nil error, want a refusal")
 	}
 }
 
@@ -197,5 +224,40 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 		if got := fi.Mode().Perm(); got != c.mode {
 			t.Errorf("mode of %s = %v, want %v", c.path, got, c.mode)
 		}
+	}
+}
+
+// TestMapUnavailableReadOnly: a write to a database that is read-only to
+// its connection fails with SQLITE_READONLY, which MapUnavailable marks
+// notes.ErrUnavailable (SPEC §2: read-only is 503, not 500); a constraint
+// error stays what it is.
+func TestMapUnavailableReadOnly(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "n.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	_, err = ro.ExecContext(t.Context(), `INSERT INTO health (id, checked_at) VALUES (1, 0)`)
+	if err == nil {
+		t.Fatal("insert through a read-only connection = nil error, want SQLITE_READONLY")
+	}
+	if got := MapUnavailable(err); !errors.Is(got, notes.ErrUnavailable) || !strings.Contains(got.Error(), err.Error()) {
+		t.Errorf("MapUnavailable(%v) = %v, want notes.ErrUnavailable wrapping the cause", err, got)
+	}
+	_, err = ro.ExecContext(t.Context(), `SELECT * FROM no_such_table`)
+	if got := MapUnavailable(err); errors.Is(got, notes.ErrUnavailable) {
+		t.Errorf("MapUnavailable(%v) = %v, want it unchanged (not an outage)", err, got)
 	}
 }

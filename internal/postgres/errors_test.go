@@ -1,0 +1,51 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// TestMapUnavailable: the errors of a PostgreSQL that is down, stalled or
+// out of resources are notes.ErrUnavailable (SPEC §2: 503); the answers
+// of a working server are not.
+func TestMapUnavailable(t *testing.T) {
+	t.Parallel()
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection refused", fmt.Errorf("dial: %w", refused), true},
+		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
+		{"connection closed mid-answer", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
+		{"deadline exceeded", fmt.Errorf("acquire: %w", context.DeadlineExceeded), true},
+		{"admin shutdown", &pgconn.PgError{Code: "57P01"}, true},
+		{"cannot connect now", &pgconn.PgError{Code: "57P03"}, true},
+		{"too many connections", &pgconn.PgError{Code: "53300"}, true},
+		{"disk full", &pgconn.PgError{Code: "53100"}, true},
+		{"connection failure", &pgconn.PgError{Code: "08006"}, true},
+		{"read-only transaction", &pgconn.PgError{Code: "25006"}, true},
+		{"statement timeout", &pgconn.PgError{Code: "57014"}, true},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
+		{"syntax error", &pgconn.PgError{Code: "42601"}, false},
+		{"other", errors.New("boom"), false},
+	} {
+		got := MapUnavailable(c.err)
+		if errors.Is(got, notes.ErrUnavailable) != c.want {
+			t.Errorf("MapUnavailable(%s: %v) = %v, want unavailable %v", c.name, c.err, got, c.want)
+		}
+		if c.want && !errors.Is(got, c.err) {
+			t.Errorf("MapUnavailable(%s) = %v, want the cause kept", c.name, got)
+		}
+	}
+}
