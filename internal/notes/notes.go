@@ -76,6 +76,7 @@ type User struct {
 	Name         string
 	Role         Role
 	Active       bool
+	Verified     bool // proved they read mail at Email (is_verified)
 	PasswordHash string
 	CreatedAt    time.Time
 }
@@ -197,8 +198,8 @@ type Page struct {
 
 // Purge asks a store to delete one batch of the rows that stopped working
 // before Before (SPEC §5, retention): sessions (token and web sessions)
-// revoked or expired before Before, and used refresh tokens rotated away
-// before Before.
+// revoked or expired before Before, used refresh tokens rotated away
+// before Before, and account tokens used or expired before Before.
 type Purge struct {
 	Before time.Time
 	// Limit bounds the rows each statement deletes; at most Limit of each
@@ -210,7 +211,8 @@ type Purge struct {
 type Purged struct {
 	Sessions      int64
 	RefreshTokens int64
+	AccountTokens int64 // password reset and e-mail verification tokens
 }
 
 // Total is the number of rows deleted.
-func (p Purged) Total() int64 { return p.Sessions + p.RefreshTokens }
+func (p Purged) Total() int64 { return p.Sessions + p.RefreshTokens + p.AccountTokens }
