@@ -441,6 +441,11 @@ type config struct {
 	refreshReuse       time.Duration // 0: off
 	drainDelay         time.Duration // 0: none
 	shutdownTimeout    time.Duration
+	// The account mails (mail.go).
+	smtpURL              string // may hold a password: never echoed
+	mailFrom             string
+	publicURL            string
+	requireVerifiedEmail bool
 }
 
 // defaultConfig returns the configuration with every default set.

@@ -39,10 +39,14 @@ func runServe(ctx context.Context, args []string, c cli) error {
 	cfg.addDatabaseFlags(fs)
 	cfg.addLogFlags(fs)
 	cfg.addStorageFlags(fs)
+	cfg.addMailFlags(fs)
 	if done, err := parseArgs(fs, args, c.getenv); done {
 		return err
 	}
 	if err := cfg.checkServer(); err != nil {
+		return err
+	}
+	if err := cfg.checkMail(); err != nil {
 		return err
 	}
 	return serve(ctx, &cfg, c)
@@ -99,6 +103,10 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		reuse = -1 // off
 	}
 
+	mailq, err := cfg.newMail(dbase.dataDir(), logger)
+	if err != nil {
+		return err
+	}
 	api, err := httpapi.New(httpapi.Config{
 		Store:            db,
 		Keyring:          keyring,
@@ -114,6 +122,9 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		Quotas:           cfg.quotas,
 		Draining:         draining.Load,
 		RedisDegraded:    redisDegraded,
+		Mail:             mailq,
+
+		RequireVerifiedEmail: cfg.requireVerifiedEmail,
 
 		RefreshReuseInterval: reuse,
 	})
@@ -132,6 +143,17 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	defer func() {
 		stopJanitor()
 		<-janitorDone
+	}()
+	// The account mails' queue, stopped (and waited for) the same way.
+	mctx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		mailq.Run(mctx)
+	}()
+	defer func() {
+		stopMail()
+		<-mailDone
 	}()
 
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)
