@@ -245,4 +245,3 @@ func TestServeMailOutbox(t *testing.T) {
 		t.Errorf("confirm with the outbox token = %d %s, want 204", code, body)
 	}
 }
-
