@@ -116,6 +116,16 @@ func InvalidSession(challenge string) *Details {
 // InactiveUser is the answer when the user is not active: 400 "Inactive user".
 func InactiveUser() *Details { return New(http.StatusBadRequest, "Inactive user") }
 
+// EmailNotVerified is the answer to the right password of a user who has
+// not verified their e-mail address, where verification is required: 400
+// "Email not verified".
+func EmailNotVerified() *Details { return New(http.StatusBadRequest, "Email not verified") }
+
+// InvalidOrExpiredToken is the answer to a password reset or e-mail
+// verification token that is used, expired or unknown: 400 "Invalid or
+// expired token".
+func InvalidOrExpiredToken() *Details { return New(http.StatusBadRequest, "Invalid or expired token") }
+
 // AdminRequired is the answer of RequireAdmin: 403 "Admin access required".
 func AdminRequired() *Details { return New(http.StatusForbidden, "Admin access required") }
 

@@ -469,6 +469,11 @@ type config struct {
 	metricsAddr        string
 	sqliteSynchronous  sqlite.Synchronous
 	dbTimeout          time.Duration
+	// The account mails (mail.go).
+	smtpURL              string // may hold a password: never echoed
+	mailFrom             string
+	publicURL            string
+	requireVerifiedEmail bool
 }
 
 // defaultConfig returns the configuration with every default set.

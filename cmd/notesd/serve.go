@@ -39,10 +39,14 @@ func runServe(ctx context.Context, args []string, c cli) error {
 	cfg.addDatabaseFlags(fs)
 	cfg.addLogFlags(fs)
 	cfg.addStorageFlags(fs)
+	cfg.addMailFlags(fs)
 	if done, err := parseArgs(fs, args, c.getenv); done {
 		return err
 	}
 	if err := cfg.checkServer(); err != nil {
+		return err
+	}
+	if err := cfg.checkMail(); err != nil {
 		return err
 	}
 	return serve(ctx, &cfg, c)
@@ -108,6 +112,10 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 
 	m := cfg.newMetrics() // nil without --metrics-addr
 	hasher := auth.NewHasher(auth.HasherConfig{ObserveWait: m.hashObserver()})
+	mailq, err := cfg.newMail(dbase.dataDir(), logger)
+	if err != nil {
+		return err
+	}
 	api, err := httpapi.New(httpapi.Config{
 		Streams:          hub,
 		Events:           publish,
@@ -125,6 +133,9 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		Quotas:           cfg.quotas,
 		Draining:         draining.Load,
 		RedisDegraded:    redisDegraded,
+		Mail:             mailq,
+
+		RequireVerifiedEmail: cfg.requireVerifiedEmail,
 
 		RefreshReuseInterval: reuse,
 		Metrics:              m.api(),
@@ -144,6 +155,17 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	defer func() {
 		stopJanitor()
 		<-janitorDone
+	}()
+	// The account mails' queue, stopped (and waited for) the same way.
+	mctx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		mailq.Run(mctx)
+	}()
+	defer func() {
+		stopMail()
+		<-mailDone
 	}()
 
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.addr)

@@ -207,3 +207,23 @@ func (tn timedNotes) Delete(ctx context.Context, id int64) error {
 	defer tn.t.done("Notes.Delete", time.Now())
 	return tn.s.Delete(ctx, id)
 }
+
+func (t timedStore) CreateAccountToken(ctx context.Context, at notes.NewAccountToken) error {
+	defer t.done("CreateAccountToken", time.Now())
+	return t.s.CreateAccountToken(ctx, at)
+}
+
+func (t timedStore) AccountTokenUser(ctx context.Context, purpose notes.TokenPurpose, hash []byte, now time.Time) (notes.User, error) {
+	defer t.done("AccountTokenUser", time.Now())
+	return t.s.AccountTokenUser(ctx, purpose, hash, now)
+}
+
+func (t timedStore) ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (notes.User, error) {
+	defer t.done("ResetPassword", time.Now())
+	return t.s.ResetPassword(ctx, hash, passwordHash, now)
+}
+
+func (t timedStore) VerifyEmail(ctx context.Context, hash []byte, now time.Time) (notes.User, error) {
+	defer t.done("VerifyEmail", time.Now())
+	return t.s.VerifyEmail(ctx, hash, now)
+}

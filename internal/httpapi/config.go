@@ -46,6 +46,14 @@ type Config struct {
 	// Draining reports that the server is shutting down: /readyz then
 	// answers 503 while requests are still served (SPEC §8). Nil: never.
 	Draining func() bool
+	// Mail is how password reset and e-mail verification mails go out;
+	// nil: none are sent (the routes still answer as documented).
+	Mail *Mail
+	// RequireVerifiedEmail refuses the login (API and web UI) of a user who
+	// has not verified their e-mail address: 400 "Email not verified",
+	// answered only after the right password. Registration then mails a
+	// verification link at once.
+	RequireVerifiedEmail bool
 	// RedisDegraded reports that Redis does not answer, so the limits
 	// count in memory on this replica (ratelimit.Fallback.Degraded):
 	// /readyz's body says so and stays 200. Nil: no Redis.
@@ -112,6 +120,13 @@ type Limits struct {
 	RefreshPerIP int
 	// RegisterPerIP registrations per client address and window; default 30.
 	RegisterPerIP int
+	// ResetPerIP password reset requests per client address and window;
+	// default 10.
+	ResetPerIP int
+	// ResetPerAccount password reset requests per account (e-mail, known
+	// or not) and window, and verification mail requests per user;
+	// default 3.
+	ResetPerAccount int
 }
 
 func (c *Config) defaults() {
@@ -146,6 +161,8 @@ func (c *Config) defaults() {
 	l.LoginPerIP = cmp.Or(l.LoginPerIP, 100)
 	l.RefreshPerIP = cmp.Or(l.RefreshPerIP, 100)
 	l.RegisterPerIP = cmp.Or(l.RegisterPerIP, 30)
+	l.ResetPerIP = cmp.Or(l.ResetPerIP, 10)
+	l.ResetPerAccount = cmp.Or(l.ResetPerAccount, 3)
 	if l.Counter == nil {
 		l.Counter = ratelimit.NewMemory(l.Window, c.Now)
 	}

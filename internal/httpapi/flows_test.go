@@ -29,13 +29,16 @@ func TestPublicPrivateProfile(t *testing.T) {
 		res := e.must(200, req{method: "GET", path: path, token: tok})
 		var u map[string]any
 		res.decode(t, &u)
-		for _, k := range []string{"id", "email", "name", "role", "is_active", "created_at"} {
+		for _, k := range []string{"id", "email", "name", "role", "is_active", "is_verified", "created_at"} {
 			if _, ok := u[k]; !ok {
 				t.Errorf("GET %s lacks %q: %s", path, k, res.body)
 			}
 		}
-		if len(u) != 6 {
-			t.Errorf("GET %s has %d fields, want 6: %s", path, len(u), res.body)
+		if len(u) != 7 {
+			t.Errorf("GET %s has %d fields, want 7: %s", path, len(u), res.body)
+		}
+		if u["is_verified"] != false {
+			t.Errorf("GET %s is_verified = %v, want false for a new user", path, u["is_verified"])
 		}
 		assertNoSecrets(t, res.body, ada.password)
 	}

@@ -12,9 +12,10 @@ import (
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
-// limiter applies the login, refresh and registration limits.
+// limiter applies the login, refresh, registration and account mail limits.
 type limiter struct {
 	loginAccount, loginIP, refreshIP, registerIP ratelimit.Rule
+	resetIP, resetAccount, verifyUser            ratelimit.Rule
 }
 
 func newLimiter(l Limits) limiter {
@@ -23,6 +24,9 @@ func newLimiter(l Limits) limiter {
 		loginIP:      ratelimit.Rule{Counter: l.Counter, Max: l.LoginPerIP, Prefix: "login-ip:"},
 		refreshIP:    ratelimit.Rule{Counter: l.Counter, Max: l.RefreshPerIP, Prefix: "refresh-ip:"},
 		registerIP:   ratelimit.Rule{Counter: l.Counter, Max: l.RegisterPerIP, Prefix: "register-ip:"},
+		resetIP:      ratelimit.Rule{Counter: l.Counter, Max: l.ResetPerIP, Prefix: "reset-ip:"},
+		resetAccount: ratelimit.Rule{Counter: l.Counter, Max: l.ResetPerAccount, Prefix: "reset-account:"},
+		verifyUser:   ratelimit.Rule{Counter: l.Counter, Max: l.ResetPerAccount, Prefix: "verify-user:"},
 	}
 }
 

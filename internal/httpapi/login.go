@@ -65,7 +65,9 @@ func (s *server) login(ctx context.Context, c client, f auth.PasswordRequest) (d
 // web UI's): a username over 254 bytes is 422 and counts nothing; an
 // unknown e-mail or a wrong password is 401 "Incorrect username or
 // password" and counts against the account (its normalised e-mail); the
-// right password of an inactive user is 400 "Inactive user". The failure
+// right password of an inactive user is 400 "Inactive user", and, with
+// RequireVerifiedEmail, of an unverified one 400 "Email not verified"
+// (only after the right password, so it tells a guesser nothing). The failure
 // is counted before the password is checked and refunded when it is right,
 // so past the limit (429) no password is checked, not even in a burst.
 func (s *server) authenticate(ctx context.Context, username, password string) (_ notes.User, err error) {
@@ -94,6 +96,9 @@ func (s *server) authenticate(ctx context.Context, username, password string) (_
 	}
 	if !u.Active {
 		return notes.User{}, problem.InactiveUser()
+	}
+	if s.cfg.RequireVerifiedEmail && !u.Verified {
+		return notes.User{}, problem.EmailNotVerified()
 	}
 	return u, nil
 }

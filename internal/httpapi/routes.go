@@ -72,12 +72,22 @@ func addRoutes(api *gatehouse.API, s *server) {
 		limited, gatehouse.Responds(409, "Email already registered."))
 	api.Handle("POST /auth/login", dep.Handler2(s.gate(s.limits.loginIP), auth.PasswordForm(), s.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"), gatehouse.Summary("Log in for a token pair"),
 		gatehouse.RequestExample(loginExample()), gatehouse.ResponseExample(tokenExample()),
-		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user."),
+		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user, or Email not verified (with --require-verified-email)."),
 		gatehouse.Responds(503, "Too many logins at once; try again."))
 	api.Handle("POST /auth/refresh", dep.Handler2(s.gate(s.limits.refreshIP), refreshForm(), s.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"), gatehouse.Summary("Refresh the token pair"),
 		gatehouse.Responds(429, "Too many attempts from this address; see Retry-After."),
 		gatehouse.Responds(401, "The refresh token is unknown, used, revoked or expired."))
 	api.Handle("POST /auth/logout", dep.Handler2(session, auth.OwnerOf[int64](session), s.logout), gatehouse.Tags("auth"), gatehouse.Summary("Log out"))
+	badToken := gatehouse.Responds(400, "Invalid or expired token: the token is used, expired or unknown.")
+	api.Handle("POST /auth/password-reset", dep.Handler2(s.gate(s.limits.resetIP), dep.JSON[resetRequestInput](), s.requestPasswordReset), gatehouse.Public("the link goes to the account's mailbox"),
+		gatehouse.Tags("auth"), gatehouse.Summary("Mail a password reset link"),
+		gatehouse.Responds(429, "Too many reset requests from this address or for this e-mail; see Retry-After."))
+	api.Handle("POST /auth/password-reset/confirm", dep.Handler(dep.JSON[resetConfirmInput](), s.confirmPasswordReset), gatehouse.Public("the mailed token is the credential"),
+		gatehouse.Tags("auth"), gatehouse.Summary("Set a new password with a reset token"), badToken)
+	api.Handle("POST /auth/verify-email", dep.Handler(manager, s.requestVerification), gatehouse.Tags("auth"), gatehouse.Summary("Mail me an e-mail verification link"),
+		gatehouse.Responds(429, "Too many verification mails for this account; see Retry-After."))
+	api.Handle("POST /auth/verify-email/confirm", dep.Handler(dep.JSON[verifyConfirmInput](), s.confirmVerification), gatehouse.Public("the mailed token is the credential"),
+		gatehouse.Tags("auth"), gatehouse.Summary("Verify an e-mail address with its token"), badToken)
 
 	api.Handle("GET /me", dep.Handler(current, me), gatehouse.Tags("users"), gatehouse.Summary("Read my account"))
 	api.Handle("PATCH /me", dep.Handler3(manager, managerOwner, dep.JSON[mePatch](), s.patchMe), gatehouse.Tags("users"), gatehouse.Summary("Change my name or password"),

@@ -30,7 +30,8 @@ func (s *server) register(ctx context.Context, _ client, in registerInput) (dep.
 
 // signUp creates a user with the role "user" (the API's and the web UI's
 // registration): a *notes.ValidationError for bad input, 409 "Email already
-// registered" for a taken e-mail.
+// registered" for a taken e-mail. With RequireVerifiedEmail it queues a
+// verification mail to the new user.
 func (s *server) signUp(ctx context.Context, email, password, name string) (notes.User, error) {
 	email, err := notes.ValidateRegistration(email, password, name)
 	if err != nil {
@@ -43,6 +44,9 @@ func (s *server) signUp(ctx context.Context, email, password, name string) (note
 	u, err := s.store.CreateUser(ctx, notes.NewUser{Email: email, Name: name, Role: notes.RoleUser, PasswordHash: hash})
 	if errors.Is(err, notes.ErrConflict) {
 		return notes.User{}, problem.Conflict("Email already registered")
+	}
+	if err == nil && s.cfg.RequireVerifiedEmail {
+		s.queueVerification(ctx, u) // the user cannot log in to ask for it
 	}
 	return u, err
 }

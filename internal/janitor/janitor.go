@@ -1,6 +1,7 @@
 // Package janitor deletes the rows that stopped working long ago (SPEC §5,
 // retention): revoked and expired sessions, web sessions included, and
-// used refresh tokens, 30 days after they stopped working by default. It
+// used refresh tokens, and used or expired account tokens (password reset,
+// e-mail verification), 30 days after they stopped working by default. It
 // deletes in bounded batches, so on SQLite it never holds the write lock
 // for long.
 package janitor
@@ -66,10 +67,11 @@ func Sweep(ctx context.Context, c Config) (notes.Purged, error) {
 		got, err := c.Store.Purge(ctx, p)
 		total.Sessions += got.Sessions
 		total.RefreshTokens += got.RefreshTokens
+		total.AccountTokens += got.AccountTokens
 		if err != nil {
 			return total, fmt.Errorf("janitor: %w", err)
 		}
-		if got.Sessions < int64(c.Batch) && got.RefreshTokens < int64(c.Batch) {
+		if got.Sessions < int64(c.Batch) && got.RefreshTokens < int64(c.Batch) && got.AccountTokens < int64(c.Batch) {
 			return total, nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -88,9 +90,11 @@ func Run(ctx context.Context, c Config) {
 	for {
 		got, err := Sweep(ctx, c)
 		if err != nil && ctx.Err() == nil {
-			c.Logger.WarnContext(ctx, "retention sweep failed", "sessions", got.Sessions, "refresh_tokens", got.RefreshTokens, "error", err)
+			c.Logger.WarnContext(ctx, "retention sweep failed", "sessions", got.Sessions, "refresh_tokens", got.RefreshTokens,
+				"account_tokens", got.AccountTokens, "error", err)
 		} else if err == nil {
 			c.Logger.InfoContext(ctx, "retention sweep", "sessions", got.Sessions, "refresh_tokens", got.RefreshTokens,
+				"account_tokens", got.AccountTokens,
 				"retention", c.Retention.String())
 		}
 		select {

@@ -88,12 +88,13 @@ type counting struct {
 func (c *counting) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
 	got, err := c.Purger.Purge(ctx, p)
 	c.calls++
-	c.maxBatch = max(c.maxBatch, got.Sessions, got.RefreshTokens)
+	c.maxBatch = max(c.maxBatch, got.Sessions, got.RefreshTokens, got.AccountTokens)
 	return got, err
 }
 
 // seed makes dead sessions of a fresh user, each with one used refresh
-// token, plus one live session, and returns the live session and user.
+// token, and as many used account tokens, plus one live session, and
+// returns the live session and user.
 func seed(t *testing.T, s notes.Store, dead int) (notes.User, notes.Session) {
 	t.Helper()
 	ctx := t.Context()
@@ -111,6 +112,14 @@ func seed(t *testing.T, s notes.Store, dead int) (notes.User, notes.Session) {
 			t.Fatal(err)
 		}
 		if err := s.Sessions(gatehousetest.Owner(u.ID)).Revoke(ctx, ss.ID); err != nil {
+			t.Fatal(err)
+		}
+		token := []byte{byte(i), 3}
+		if err := s.CreateAccountToken(ctx, notes.NewAccountToken{UserID: u.ID, Purpose: notes.PurposeVerify, Hash: token,
+			CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.VerifyEmail(ctx, token, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,7 +152,7 @@ func TestSweep(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Sweep(a day later) = %v", err)
 			}
-			if want := (notes.Purged{Sessions: dead, RefreshTokens: dead}); got != want {
+			if want := (notes.Purged{Sessions: dead, RefreshTokens: dead, AccountTokens: dead}); got != want {
 				t.Errorf("Sweep(a day later) = %+v, want %+v", got, want)
 			}
 			if store.maxBatch > batch {

@@ -271,3 +271,23 @@ func (g deadlineAPIKeys) List(ctx context.Context) ([]APIKey, error) {
 func (g deadlineAPIKeys) Revoke(ctx context.Context, id int64) error {
 	return call1(ctx, g.d, func(ctx context.Context) error { return g.s.Revoke(ctx, id) })
 }
+
+// CreateAccountToken is Store.CreateAccountToken under the deadline.
+func (g deadlineStore) CreateAccountToken(ctx context.Context, t NewAccountToken) error {
+	return call1(ctx, g.d, func(ctx context.Context) error { return g.s.CreateAccountToken(ctx, t) })
+}
+
+// AccountTokenUser is Store.AccountTokenUser under the deadline.
+func (g deadlineStore) AccountTokenUser(ctx context.Context, purpose TokenPurpose, hash []byte, now time.Time) (User, error) {
+	return call2(ctx, g.d, func(ctx context.Context) (User, error) { return g.s.AccountTokenUser(ctx, purpose, hash, now) })
+}
+
+// ResetPassword is Store.ResetPassword under the deadline.
+func (g deadlineStore) ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (User, error) {
+	return call2(ctx, g.d, func(ctx context.Context) (User, error) { return g.s.ResetPassword(ctx, hash, passwordHash, now) })
+}
+
+// VerifyEmail is Store.VerifyEmail under the deadline.
+func (g deadlineStore) VerifyEmail(ctx context.Context, hash []byte, now time.Time) (User, error) {
+	return call2(ctx, g.d, func(ctx context.Context) (User, error) { return g.s.VerifyEmail(ctx, hash, now) })
+}

@@ -92,6 +92,7 @@ type User struct {
 	Name         string
 	Role         Role
 	Active       bool
+	Verified     bool // proved they read mail at Email (is_verified)
 	PasswordHash string
 	CreatedAt    time.Time
 }
@@ -213,8 +214,8 @@ type Page struct {
 
 // Purge asks a store to delete one batch of the rows that stopped working
 // before Before (SPEC §5, retention): sessions (token and web sessions)
-// revoked or expired before Before, and used refresh tokens rotated away
-// before Before.
+// revoked or expired before Before, used refresh tokens rotated away
+// before Before, and account tokens used or expired before Before.
 type Purge struct {
 	Before time.Time
 	// Limit bounds the rows each statement deletes; at most Limit of each
@@ -226,7 +227,8 @@ type Purge struct {
 type Purged struct {
 	Sessions      int64
 	RefreshTokens int64
+	AccountTokens int64 // password reset and e-mail verification tokens
 }
 
 // Total is the number of rows deleted.
-func (p Purged) Total() int64 { return p.Sessions + p.RefreshTokens }
+func (p Purged) Total() int64 { return p.Sessions + p.RefreshTokens + p.AccountTokens }

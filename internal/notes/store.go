@@ -76,8 +76,34 @@ type Store interface {
 	// sessions revoked or expired before it (with whatever used tokens
 	// they still have). A call deletes at most p.Limit rows of each kind,
 	// each kind in one statement, so it never holds a write lock long;
-	// call it again while it deletes a full batch.
+	// call it again while it deletes a full batch. Account tokens used or
+	// expired before p.Before go too, at most p.Limit of them.
 	Purge(ctx context.Context, p Purge) (Purged, error)
+
+	// Account tokens (password reset, e-mail verification): single-use,
+	// stored as their SHA-256. A token is live while it is not used, not
+	// expired and not replaced by a newer one of its purpose; every lookup
+	// of one that is not live is ErrNotFound.
+
+	// CreateAccountToken stores a live token; the user's earlier live
+	// tokens of the same purpose stop working (expire at t.CreatedAt) in
+	// the same transaction, so only the newest link works. ErrNotFound for
+	// an unknown user.
+	CreateAccountToken(ctx context.Context, t NewAccountToken) error
+	// AccountTokenUser returns the user of the live token of purpose whose
+	// hash is hash at now, without using it up.
+	AccountTokenUser(ctx context.Context, purpose TokenPurpose, hash []byte, now time.Time) (User, error)
+	// ResetPassword uses up the live reset token hash at now and, in the
+	// same transaction, sets the user's password hash to passwordHash,
+	// marks the user verified (the link proved the mailbox) and revokes
+	// every session of the user (their refresh tokens and web sessions
+	// with them). Of any number of concurrent calls with one token,
+	// exactly one succeeds. Returns the user as changed.
+	ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (User, error)
+	// VerifyEmail uses up the live verification token hash at now and
+	// marks its user verified, in one transaction; exactly one of
+	// concurrent calls succeeds. Returns the user as changed.
+	VerifyEmail(ctx context.Context, hash []byte, now time.Time) (User, error)
 
 	// APIKeyByPrefix returns the live (not revoked) key with that prefix and
 	// its user; ErrNotFound otherwise. The caller checks the hash and expiry.

@@ -58,7 +58,7 @@ WHERE k.prefix = $1 AND k.revoked_at IS NULL`, prefix)
 		role     string
 		uCreated int64
 	)
-	k, err := scanAPIKeyAnd(row, &u.ID, &u.Email, &u.Name, &role, &u.Active, &u.PasswordHash, &uCreated)
+	k, err := scanAPIKeyAnd(row, &u.ID, &u.Email, &u.Name, &role, &u.Active, &u.PasswordHash, &uCreated, &u.Verified)
 	if err != nil {
 		return notes.APIKey{}, notes.User{}, fmt.Errorf("postgres: api key by prefix: %w", mapErr(err))
 	}

@@ -337,7 +337,8 @@ WHERE web_hash = $2 AND revoked_at IS NULL`, toDB(now()), hash)
 // Purge deletes one batch of dead rows: used refresh tokens rotated away
 // before p.Before, then sessions revoked or expired before it that have no
 // used token left (so the cascade to used_refresh_tokens deletes nothing
-// and each statement stays bounded by p.Limit).
+// and each statement stays bounded by p.Limit), then account tokens used
+// or expired before it.
 func (db *DB) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
 	if p.Limit <= 0 {
 		return notes.Purged{}, errors.New("postgres: purge: limit must be positive")
@@ -361,5 +362,8 @@ DELETE FROM sessions WHERE id IN (
 		return out, fmt.Errorf("postgres: purge sessions: %w", err)
 	}
 	out.Sessions = tag.RowsAffected()
+	if out.AccountTokens, err = db.purgeAccountTokens(ctx, before, p.Limit); err != nil {
+		return out, err
+	}
 	return out, nil
 }

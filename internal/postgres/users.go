@@ -13,8 +13,8 @@ import (
 // userColumns is the column list scanUser reads; userColumnsU is the same
 // for a users table aliased u in a join.
 const (
-	userColumns  = `id, email, name, role, is_active, password_hash, created_at`
-	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at`
+	userColumns  = `id, email, name, role, is_active, password_hash, created_at, is_verified`
+	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at, u.is_verified`
 )
 
 // scanUser reads the columns of userColumns.
@@ -27,7 +27,7 @@ func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
 		role    string
 		created int64
 	)
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.PasswordHash, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.PasswordHash, &created, &u.Verified}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return notes.User{}, err
 	}

@@ -56,11 +56,11 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 		u                 notes.User
 		scopes, role      string
 		created, uCreated int64
-		active            int64
+		active, verified  int64
 		expires, lastUsed sql.NullInt64
 	)
 	err := row.Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &k.Hash, &scopes, &created, &expires, &lastUsed,
-		&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &uCreated)
+		&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &uCreated, &verified)
 	if err != nil {
 		return notes.APIKey{}, notes.User{}, fmt.Errorf("sqlite: api key by prefix: %w", mapErr(err))
 	}
@@ -70,6 +70,7 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 	k.LastUsedAt = nullTime(lastUsed)
 	u.Role = notes.Role(role)
 	u.Active = active != 0
+	u.Verified = verified != 0
 	u.CreatedAt = fromDB(uCreated)
 	db.cache.putKey(epoch, keyEntry{key: k, user: u})
 	return k, u, nil

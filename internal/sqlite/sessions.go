@@ -350,7 +350,8 @@ RETURNING id`, toDB(now()), hash)
 // Purge deletes one batch of dead rows: used refresh tokens rotated away
 // before p.Before, then sessions revoked or expired before it that have no
 // used token left (so the cascade to used_refresh_tokens deletes nothing
-// and each statement stays bounded by p.Limit). Dead sessions are never in
+// and each statement stays bounded by p.Limit), then account tokens used
+// or expired before it. Dead sessions are never in
 // the auth cache, so it needs no drop.
 func (db *DB) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
 	if p.Limit <= 0 {
@@ -378,6 +379,9 @@ DELETE FROM sessions WHERE id IN (
 	}
 	if out.Sessions, err = res.RowsAffected(); err != nil {
 		return out, fmt.Errorf("sqlite: purge sessions: %w", err)
+	}
+	if out.AccountTokens, err = db.purgeAccountTokens(ctx, before, p.Limit); err != nil {
+		return out, err
 	}
 	return out, nil
 }

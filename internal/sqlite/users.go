@@ -12,8 +12,8 @@ import (
 // userColumns is the column list scanUser reads; userColumnsU is the same
 // for a users table aliased u in a join.
 const (
-	userColumns  = `id, email, name, role, is_active, password_hash, created_at`
-	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at`
+	userColumns  = `id, email, name, role, is_active, password_hash, created_at, is_verified`
+	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at, u.is_verified`
 )
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -29,13 +29,15 @@ func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
 		role    string
 		active  int64
 		created int64
+		checked int64
 	)
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &created, &checked}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return notes.User{}, err
 	}
 	u.Role = notes.Role(role)
 	u.Active = active != 0
+	u.Verified = checked != 0
 	u.CreatedAt = fromDB(created)
 	return u, nil
 }

@@ -32,6 +32,7 @@ func behaviours() []behaviour {
 	all = append(all, noteBehaviours...)
 	all = append(all, quotaBehaviours...)
 	all = append(all, retentionBehaviours...)
+	all = append(all, tokenBehaviours...)
 	all = append(all, textBehaviours...)
 	all = append(all, storeBehaviours...)
 	return all
