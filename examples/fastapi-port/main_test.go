@@ -361,8 +361,11 @@ func TestErrorsAreFastAPIShaped(t *testing.T) {
 // notes routes as needing the bearer login.
 func TestDocs(t *testing.T) {
 	a := newTestApp(t)
-	if res := call(t, a, "GET", "/docs", nil); res.code != 200 {
-		t.Errorf("GET /docs = %d, want 200", res.code)
+	if res := call(t, a, "GET", "/docs", nil); res.code/100 != 3 || res.header.Get("Location") != "/docs/" {
+		t.Errorf("GET /docs = %d to %q, want a redirect to /docs/", res.code, res.header.Get("Location"))
+	}
+	if res := call(t, a, "GET", "/docs/", nil); res.code != 200 || !strings.Contains(res.body, "swagger") {
+		t.Errorf("GET /docs/ = %d, want 200 with Swagger UI", res.code)
 	}
 	res := call(t, a, "GET", "/openapi.json", nil)
 	var doc struct {
