@@ -728,11 +728,11 @@ func (d database) open(ctx context.Context, lock bool) (store, error) {
 // withDeadline returns db with the deadline of --db-timeout on every call
 // and the engine's errors that mean "unavailable" marked
 // notes.ErrUnavailable (SPEC §5 Deadlines).
-func (d database) withDeadline(db notes.Store, timeout time.Duration) notes.Store {
+func (d database) withDeadline(db notes.Store, timeout time.Duration, observe func(op string, d time.Duration)) notes.Store {
 	if d.sqlitePath != "" {
-		return notes.WithDeadline(db, timeout, sqlite.MapUnavailable)
+		return notes.WithDeadline(db, timeout, sqlite.MapUnavailable, observe)
 	}
-	return notes.WithDeadline(db, timeout, postgres.MapUnavailable)
+	return notes.WithDeadline(db, timeout, postgres.MapUnavailable, observe)
 }
 
 // openStore opens the database of --database-url and migrates it.

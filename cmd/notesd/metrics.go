@@ -18,7 +18,6 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
@@ -92,7 +91,7 @@ func (m *metrics) Limited(rule string) { m.limited.WithLabelValues(rule).Inc() }
 // hashWaited observes one wait of the hash pool (auth.HasherConfig.ObserveWait).
 func (m *metrics) hashWaited(d time.Duration) { m.hashWait.Observe(d.Seconds()) }
 
-// dbCall observes one storage call (timedStore).
+// dbCall observes one storage call (notes.WithDeadline).
 func (m *metrics) dbCall(op string, d time.Duration) {
 	m.dbCalls.WithLabelValues(op).Observe(d.Seconds())
 }
@@ -257,12 +256,13 @@ func (m *metrics) api() httpapi.Metrics {
 	return m
 }
 
-// timed returns db with its calls timed.
-func (m *metrics) timed(db notes.Store) notes.Store {
+// dbObserver is the storage call observer of notes.WithDeadline: nil
+// without metrics.
+func (m *metrics) dbObserver() func(op string, d time.Duration) {
 	if m == nil {
-		return db
+		return nil
 	}
-	return timedStore{s: db, observe: m.dbCall}
+	return m.dbCall
 }
 
 // serve registers the gauges of h, db and the event streams of hub and

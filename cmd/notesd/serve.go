@@ -85,7 +85,8 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, db.Close()) }()
-	guarded := dbase.withDeadline(db, cfg.dbTimeout)
+	m := cfg.newMetrics() // nil without --metrics-addr
+	guarded := dbase.withDeadline(db, cfg.dbTimeout, m.dbObserver())
 
 	limits := cfg.limits()
 	var redisDegraded func() bool
@@ -110,7 +111,6 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 	defer stopStreams()
 
-	m := cfg.newMetrics() // nil without --metrics-addr
 	hasher := auth.NewHasher(auth.HasherConfig{ObserveWait: m.hashObserver()})
 	mailq, err := cfg.newMail(dbase.dataDir(), logger)
 	if err != nil {
@@ -119,7 +119,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	api, err := httpapi.New(httpapi.Config{
 		Streams:          hub,
 		Events:           publish,
-		Store:            m.timed(guarded),
+		Store:            guarded,
 		Keyring:          keyring,
 		Hasher:           hasher,
 		AccessTTL:        cfg.accessTTL,

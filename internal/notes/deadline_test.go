@@ -57,7 +57,7 @@ func classify(err error) error {
 func TestWithDeadline(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := notes.WithDeadline(stallStore{}, 10*time.Millisecond, classify)
+	s := notes.WithDeadline(stallStore{}, 10*time.Millisecond, classify, nil)
 
 	if _, err := s.UserByID(ctx, 1); !errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("UserByID past the deadline = %v, want ErrUnavailable wrapping context.DeadlineExceeded", err)
@@ -72,12 +72,29 @@ func TestWithDeadline(t *testing.T) {
 		t.Errorf("UserByID after the caller gave up = %v, want context.Canceled, not ErrUnavailable", err)
 	}
 
-	full := notes.WithDeadline(stallStore{err: errDiskFull}, time.Minute, classify)
+	full := notes.WithDeadline(stallStore{err: errDiskFull}, time.Minute, classify, nil)
 	if _, err := full.UserByID(ctx, 1); !errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, errDiskFull) {
 		t.Errorf("UserByID on a full disk = %v, want ErrUnavailable wrapping the cause", err)
 	}
-	other := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, time.Minute, classify)
+	other := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, time.Minute, classify, nil)
 	if _, err := other.UserByID(ctx, 1); !errors.Is(err, notes.ErrNotFound) || errors.Is(err, notes.ErrUnavailable) {
 		t.Errorf("UserByID of a missing user = %v, want ErrNotFound alone", err)
+	}
+}
+
+// TestWithDeadlineObserves: the observer hears of every call, by
+// operation, on the store and on its owner views.
+func TestWithDeadlineObserves(t *testing.T) {
+	var ops []string
+	s := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, time.Minute, classify, func(op string, d time.Duration) {
+		if d < 0 {
+			t.Errorf("observed %s took %v", op, d)
+		}
+		ops = append(ops, op)
+	})
+	_, _ = s.UserByID(t.Context(), 1)
+	_, _ = s.Notes(gatehousetest.Owner[int64](1)).Get(t.Context(), 1)
+	if want := []string{"UserByID", "Notes.Get"}; fmt.Sprint(ops) != fmt.Sprint(want) {
+		t.Errorf("observed %q, want %q", ops, want)
 	}
 }
