@@ -100,6 +100,10 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		redisDegraded = counter.Degraded
 	}
 	var draining atomic.Bool
+	readiness := []httpapi.Readiness{httpapi.Draining(draining.Load)}
+	if redisDegraded != nil {
+		readiness = append(readiness, httpapi.RedisState(redisDegraded))
+	}
 	reuse := cfg.refreshReuse
 	if reuse == 0 {
 		reuse = -1 // off
@@ -131,8 +135,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		TrustedProxies:   cfg.trustedProxies,
 		CORSOrigins:      cfg.corsOrigins,
 		Quotas:           cfg.quotas,
-		Draining:         draining.Load,
-		RedisDegraded:    redisDegraded,
+		Readiness:        readiness,
 		Mail:             mailq,
 
 		RequireVerifiedEmail: cfg.requireVerifiedEmail,

@@ -43,9 +43,6 @@ type Config struct {
 	CORSOrigins []string
 	// Quotas are the per-user storage quotas of SPEC §5.
 	Quotas Quotas
-	// Draining reports that the server is shutting down: /readyz then
-	// answers 503 while requests are still served (SPEC §8). Nil: never.
-	Draining func() bool
 	// Mail is how password reset and e-mail verification mails go out;
 	// nil: none are sent (the routes still answer as documented).
 	Mail *Mail
@@ -54,10 +51,6 @@ type Config struct {
 	// answered only after the right password. Registration then mails a
 	// verification link at once.
 	RequireVerifiedEmail bool
-	// RedisDegraded reports that Redis does not answer, so the limits
-	// count in memory on this replica (ratelimit.Fallback.Degraded):
-	// /readyz's body says so and stays 200. Nil: no Redis.
-	RedisDegraded func() bool
 	// Streams is where GET /notes/events subscribes (per-user cap,
 	// resume buffer); default an events.Hub with its defaults.
 	Streams *events.Hub
@@ -81,6 +74,31 @@ type Readiness struct {
 	// "unavailable", …) and whether the server can serve with it; /readyz
 	// is 503 when any dependency cannot.
 	Check func(ctx context.Context) (state string, ready bool)
+}
+
+// Draining is the Readiness "server" of a server that is shutting down
+// when draining reports true: "draining", not ready (SPEC §8: /readyz
+// answers 503 while requests are still served), else "ok".
+func Draining(draining func() bool) Readiness {
+	return Readiness{Name: "server", Check: func(context.Context) (string, bool) {
+		if draining() {
+			return "draining", false
+		}
+		return "ok", true
+	}}
+}
+
+// RedisState is the Readiness "redis": "degraded" while degraded reports
+// that Redis does not answer, so the limits count in memory on this
+// replica (ratelimit.Fallback.Degraded), else "ok". Ready either way: the
+// limits hold.
+func RedisState(degraded func() bool) Readiness {
+	return Readiness{Name: "redis", Check: func(context.Context) (string, bool) {
+		if degraded() {
+			return "degraded", true
+		}
+		return "ok", true
+	}}
 }
 
 // Quotas are SPEC §5's per-user quotas. Zero fields take the defaults.

@@ -84,25 +84,14 @@ func (rd readiness) Render(w http.ResponseWriter, _ *http.Request) error {
 }
 
 // readyz proves that the database can commit a write (Store.Ping, under
-// the store's deadline), says "draining" (503) while the server shuts
-// down, reports Redis (degraded is still ready: the limits count in
-// memory) and asks every other configured dependency.
+// the store's deadline) and asks every configured dependency (Draining,
+// RedisState, …).
 func (s *server) readyz(ctx context.Context, _ struct{}) (readiness, error) {
 	rd := readiness{ready: true, checks: map[string]string{"database": stateOK}}
 	if err := s.store.Ping(ctx); err != nil {
 		rd.ready = false
 		rd.checks["database"] = stateUnavailable
 		s.cfg.Logger.WarnContext(ctx, "readiness check failed", "dependency", "database", "error", err)
-	}
-	if s.cfg.Draining != nil && s.cfg.Draining() {
-		rd.ready = false
-		rd.checks["server"] = "draining"
-	}
-	if s.cfg.RedisDegraded != nil {
-		rd.checks["redis"] = stateOK
-		if s.cfg.RedisDegraded() {
-			rd.checks["redis"] = "degraded" // limits still hold, per replica: ready
-		}
 	}
 	for _, d := range s.cfg.Readiness {
 		state, ok := d.Check(ctx)

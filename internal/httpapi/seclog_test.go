@@ -146,7 +146,9 @@ func TestSecurityEventLines(t *testing.T) {
 
 func TestReadyzDrainingAndRedis(t *testing.T) {
 	var draining, degraded atomic.Bool
-	e := newEnv(t, func(c *httpapi.Config) { c.Draining = draining.Load; c.RedisDegraded = degraded.Load })
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.Readiness = []httpapi.Readiness{httpapi.Draining(draining.Load), httpapi.RedisState(degraded.Load)}
+	})
 	check := func(code int, body string) {
 		t.Helper()
 		res := e.must(code, req{method: "GET", path: "/readyz"})
