@@ -123,7 +123,7 @@ func (t timedStore) Notes(o notes.Owner) notes.NoteStore {
 	return timedNotes{t: t, s: t.s.Notes(o)}
 }
 
-func (t timedStore) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) error {
+func (t timedStore) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (int64, error) {
 	defer t.done("DeleteAnyNote", time.Now())
 	return t.s.DeleteAnyNote(ctx, g, id)
 }
