@@ -264,6 +264,40 @@ func TestNoteEventsResume(t *testing.T) {
 	}
 }
 
+// TestNoteEventsSessionCookie: the web UI's session cookie opens the event
+// stream too (the /ui page's script uses it), with its owner's events
+// only; logging out of the web UI ends it within 5 s.
+func TestNoteEventsSessionCookie(t *testing.T) {
+	t.Parallel()
+	e, base := serveEnv(t)
+	alice, bob := e.register("alice@example.com"), e.register("bob@example.com")
+	aliceTok, bobTok := e.login(alice), e.login(bob)
+	cookie := e.webSession(alice)
+	r, err := http.NewRequest("GET", base+"/notes/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Cookie", cookie)
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.Fatalf("GET /notes/events with the session cookie = %d %s, want 200", res.StatusCode, b)
+	}
+	s := &sseStream{t: t, res: res, events: make(chan sseEvent, 100), ended: make(chan struct{})}
+	t.Cleanup(func() { res.Body.Close() })
+	go s.read()
+
+	e.createNote(bobTok, "bob's")
+	mine := e.createNote(aliceTok, "alice's")
+	s.want("created", mine.ID) // the first event: bob's never came
+	e.must(303, req{method: "POST", path: "/ui/logout", header: map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "same-origin"}})
+	s.mustEnd()
+}
+
 // TestAdminDeleteNoteEvent: DELETE /admin/notes/{id} tells the note's
 // owner's streams, on both engines; nobody else's.
 func TestAdminDeleteNoteEvent(t *testing.T) {
