@@ -337,3 +337,17 @@ func TestNoteSocketClientMessage(t *testing.T) {
 	}
 	s.mustClose(websocket.StatusPolicyViolation)
 }
+
+// TestNoteSocketDrain: when the hub closes (the server drains) an open
+// socket is closed with 1001 (going away).
+func TestNoteSocketDrain(t *testing.T) {
+	t.Parallel()
+	hub := events.NewHub(events.Config{})
+	e, base := serveEnv(t, func(c *httpapi.Config) { c.Streams = hub })
+	tok := e.login(e.register("hank@example.com"))
+	s := openSocket(t, base, bearer(tok), nil)
+	n := e.createNote(tok, "live")
+	s.want("created", n.ID)
+	hub.Close()
+	s.mustClose(websocket.StatusGoingAway)
+}
