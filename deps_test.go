@@ -2,7 +2,6 @@ package gatehouse_test
 
 import (
 	"os/exec"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -59,13 +58,25 @@ func TestLibraryDependencies(t *testing.T) {
 
 // TestToolsDependency keeps golang.org/x/tools to the analyzer: only
 // analysis/idor and cmd/gatehouse-vet may import it, so neither the
-// library nor notesd carries it.
+// library nor notesd carries it. Likewise github.com/coder/websocket is
+// notesd's alone (GET /notes/ws): only its packages, under internal/ and
+// cmd/notesd, may import it, never a library package.
 func TestToolsDependency(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH")
 	}
 	const module = "github.com/gatehouse-dev/gatehouse"
-	allowed := []string{module + "/analysis/idor", module + "/cmd/gatehouse-vet"}
+	rules := []struct {
+		dep, who string
+		allowed  func(pkg string) bool
+	}{
+		{"golang.org/x/tools", "the analyzer", func(pkg string) bool {
+			return pkg == module+"/analysis/idor" || pkg == module+"/cmd/gatehouse-vet"
+		}},
+		{"github.com/coder/websocket", "notesd", func(pkg string) bool {
+			return strings.HasPrefix(pkg, module+"/internal/") || pkg == module+"/cmd/notesd"
+		}},
+	}
 	out, err := exec.Command("go", "list", "-deps",
 		"-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}{{range .TestImports}} {{.}}{{end}}{{range .XTestImports}} {{.}}{{end}}`, "./...").CombinedOutput()
 	if err != nil {
@@ -73,12 +84,14 @@ func TestToolsDependency(t *testing.T) {
 	}
 	for line := range strings.Lines(string(out)) {
 		f := strings.Fields(line)
-		if len(f) == 0 || !strings.HasPrefix(f[0], module) || slices.Contains(allowed, f[0]) {
+		if len(f) == 0 || !strings.HasPrefix(f[0], module) {
 			continue
 		}
 		for _, imp := range f[1:] {
-			if strings.HasPrefix(imp, "golang.org/x/tools") {
-				t.Errorf("%s imports %s: only the analyzer may depend on golang.org/x/tools", f[0], imp)
+			for _, r := range rules {
+				if strings.HasPrefix(imp, r.dep) && !r.allowed(f[0]) {
+					t.Errorf("%s imports %s: only %s's own packages may", f[0], imp, r.who)
+				}
 			}
 		}
 	}

@@ -113,6 +113,7 @@ type Endpoint struct {
 	serve   func(s *Scope, w http.ResponseWriter, onError ErrorWriter)
 	out     reflect.Type
 	stream  string // the content type of a Stream endpoint
+	upgrade bool   // an Upgrade endpoint
 	onError ErrorWriter
 	name    string // of the handler function, for documentation
 }
@@ -232,6 +233,10 @@ func (e *Endpoint) Inputs() []Node {
 // StreamContentType returns the content type of a Stream endpoint's
 // response ("text/event-stream"), or "" for other endpoints.
 func (e *Endpoint) StreamContentType() string { return e.stream }
+
+// Upgrades reports whether e is an Upgrade endpoint: its answer is 101
+// Switching Protocols (a WebSocket, say), not a body.
+func (e *Endpoint) Upgrades() bool { return e.upgrade }
 
 // Output returns the Go type of the handler's result, for documentation.
 func (e *Endpoint) Output() reflect.Type { return e.out }

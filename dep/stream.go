@@ -119,25 +119,90 @@ func Stream[A any](a Dep[A], opts StreamOptions, fn func(ctx context.Context, w 
 		out:     reflect.TypeFor[StreamBody](),
 		stream:  opts.ContentType,
 		onError: WriteError,
-		serve: func(s *Scope, w http.ResponseWriter, onError ErrorWriter) {
-			av, err := resolve[A](s, s.plan.roots[0])
-			if err != nil {
-				onError(w, s.r, s.cleanup(err))
-				return
-			}
-			ctx, cancel := context.WithCancelCause(s.r.Context())
-			defer cancel(nil)
-			stop := watch(ctx, cancel, opts.Recheck, func(ctx context.Context) error {
-				return recheck[A](ctx, s)
-			})
+		serve: watched[A](opts.Recheck, func(ctx context.Context, w http.ResponseWriter, _ *http.Request, av A) (bool, error) {
 			sw := &StreamWriter{w: w, rc: http.NewResponseController(w), ct: opts.ContentType, timeout: opts.WriteTimeout}
-			err = fn(ctx, sw, av)
-			cancel(nil)
-			stop()
-			if err = s.cleanup(err); err != nil && !sw.started {
-				onError(w, s.r, err)
-			}
-		},
+			err := fn(ctx, sw, av)
+			return sw.started, err
+		}),
+	}
+}
+
+// Upgrade returns an endpoint for a connection that leaves HTTP, such as
+// a WebSocket: a is resolved, and resolved again every opts.Recheck, as
+// Stream does, and fn is called with the context that ends when the
+// credential stops being valid (ErrStreamRevoked as cause), the response
+// writer and the request, to hand to the upgrader, which answers 101 and
+// takes the connection over: the writer reaches the server's
+// http.Hijacker through its Unwrap method, as http.ResponseController
+// does. A hijacked connection's client leaving is not noticed by the
+// server: fn must read the connection to see it. opts.ContentType and
+// opts.WriteTimeout are not used; the upgraded protocol bounds its own
+// writes.
+//
+// When a fails, or fn returns an error before anything was written, the
+// error is written like any endpoint's (so fn may refuse a bad handshake
+// or a client over its cap); afterwards fn's error only ends it. Release
+// functions of opened dependencies run when fn returns.
+func Upgrade[A any](a Dep[A], opts StreamOptions, fn func(ctx context.Context, w http.ResponseWriter, r *http.Request, a A) error) *Endpoint {
+	if opts.Recheck <= 0 {
+		opts.Recheck = DefaultRecheck
+	}
+	return &Endpoint{
+		plan:    compile(a.n),
+		out:     reflect.TypeFor[StreamBody](),
+		upgrade: true,
+		onError: WriteError,
+		serve: watched[A](opts.Recheck, func(ctx context.Context, w http.ResponseWriter, r *http.Request, av A) (bool, error) {
+			uw := &upgradeWriter{ResponseWriter: w}
+			err := fn(ctx, uw, r, av)
+			return uw.wrote, err
+		}),
+	}
+}
+
+// upgradeWriter records whether anything was written, for Upgrade.
+type upgradeWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *upgradeWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *upgradeWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController and upgraders reach the underlying
+// writer (its http.Hijacker).
+func (w *upgradeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// watched is the serve function of Stream and Upgrade: it resolves the
+// root of the scope's plan (the endpoint's A),
+// then runs run with a context that the re-checks of its graph, every
+// recheck, end on their first failure. run reports whether it wrote
+// anything: its error is written only if not.
+func watched[A any](recheck time.Duration, run func(ctx context.Context, w http.ResponseWriter, r *http.Request, av A) (started bool, err error)) func(s *Scope, w http.ResponseWriter, onError ErrorWriter) {
+	return func(s *Scope, w http.ResponseWriter, onError ErrorWriter) {
+		av, err := resolve[A](s, s.plan.roots[0])
+		if err != nil {
+			onError(w, s.r, s.cleanup(err))
+			return
+		}
+		ctx, cancel := context.WithCancelCause(s.r.Context())
+		defer cancel(nil)
+		stop := watch(ctx, cancel, recheck, func(ctx context.Context) error {
+			return recheckScope[A](ctx, s)
+		})
+		started, err := run(ctx, w, s.r, av)
+		cancel(nil)
+		stop()
+		if err = s.cleanup(err); err != nil && !started {
+			onError(w, s.r, err)
+		}
 	}
 }
 
@@ -165,11 +230,11 @@ func watch(ctx context.Context, cancel context.CancelCauseFunc, period time.Dura
 	return wg.Wait
 }
 
-// recheck resolves the root of s's plan again on a fresh scope for a copy
+// recheckScope resolves the root of s's plan again on a fresh scope for a copy
 // of s's request whose context is ctx. Only overrides (Provide) are taken
 // from the scopes linked to s; values a Middleware resolved are computed
 // anew, since they are what must be checked again.
-func recheck[A any](ctx context.Context, s *Scope) error {
+func recheckScope[A any](ctx context.Context, s *Scope) error {
 	p := s.plan
 	fresh := p.pool.New().(*Scope) // not pooled: a rare, short-lived scope
 	fresh.parent = overrides(s.parent)

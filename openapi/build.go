@@ -151,7 +151,9 @@ func (b *builder) operation(rt gatehouse.Route, path string) (*Operation, error)
 	} else if rt.Doc.RequestExample != nil {
 		return nil, fmt.Errorf("a request example, but no request body")
 	}
-	if ct := rt.Endpoint.StreamContentType(); ct != "" {
+	if rt.Endpoint.Upgrades() {
+		op.Responses["101"] = &Response{Description: "Switching Protocols: the connection is upgraded (a WebSocket) and stays open until the client leaves or the credential stops being valid."}
+	} else if ct := rt.Endpoint.StreamContentType(); ct != "" {
 		op.Responses["200"] = &Response{Description: "A stream, until the client leaves or the credential stops being valid.",
 			Content: map[string]MediaType{ct: {Schema: &Schema{Type: Types{"string"}}}}}
 	} else if err := b.success(op, rt.Endpoint.Output(), rt.Doc.ResponseExample); err != nil {

@@ -63,9 +63,11 @@ func (s *server) patchUser(ctx context.Context, a admin, id int64, p adminUserPa
 }
 
 func (s *server) deleteAnyNote(ctx context.Context, a admin, id int64) (dep.NoContent, error) {
-	if err := noteErr(s.store.DeleteAnyNote(ctx, a.Grant, id)); err != nil {
+	ownerID, err := s.store.DeleteAnyNote(ctx, a.Grant, id)
+	if err := noteErr(err); err != nil {
 		return dep.NoContent{}, err
 	}
 	s.security(ctx, slog.LevelInfo, evAdminNote, slog.Int64("note_id", id))
+	s.publish(ctx, notes.Event{Kind: notes.EventDeleted, OwnerID: ownerID, NoteID: id})
 	return dep.NoContent{}, nil
 }

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"maps"
@@ -14,12 +15,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/webui"
 	"github.com/gatehouse-dev/gatehouse/openapi"
 )
 
@@ -225,6 +229,9 @@ func (c checker) check(t *testing.T, method, path string, op *openapi.Operation)
 		t.Helper()
 		r := c.request(t, method, path, op)
 		r.token, r.apiKey = cred.token, cred.apiKey
+		if cred.cookie != "" {
+			r.header = map[string]string{"Cookie": cred.cookie}
+		}
 		if cred.queryKey != "" {
 			r.path += "?api_key=" + url.QueryEscape(cred.queryKey)
 		}
@@ -271,7 +278,7 @@ func (c checker) check(t *testing.T, method, path string, op *openapi.Operation)
 }
 
 // credential is what one request carries.
-type credential struct{ token, apiKey, queryKey string }
+type credential struct{ token, apiKey, queryKey, cookie string }
 
 // credential makes fresh credentials of root for every scheme of alt,
 // each with the scopes alt lists for it, less drop.
@@ -290,11 +297,28 @@ func (c checker) credential(t *testing.T, alt openapi.SecurityRequirement, drop 
 			cred.apiKey = c.e.apiKey(c.root, scopes)
 		case auth.SchemeAPIKeyQuery:
 			cred.queryKey = c.e.apiKey(c.root, scopes)
+		case auth.SchemeSessionCookie:
+			cred.cookie = c.e.webSessionScoped(c.root, scopes)
 		default:
 			t.Fatalf("the document lists scheme %s, which this test cannot make a credential of", scheme)
 		}
 	}
 	return cred
+}
+
+// webSessionScoped starts a web session of u holding scopes, as the
+// store keeps them, and returns its Cookie header: the login form always
+// grants the role's scopes.
+func (e *env) webSessionScoped(u user, scopes []string) string {
+	e.t.Helper()
+	value := rand.Text()
+	_, err := e.store.CreateSession(context.Background(), notes.NewSession{
+		UserID: u.ID, Scopes: scopes, ExpiresAt: time.Now().Add(time.Hour), WebHash: auth.HashAPIKey(value),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return webui.CookieName(false) + "=" + value
 }
 
 var wildcard = regexp.MustCompile(`\{[^}]*\}`)

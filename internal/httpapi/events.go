@@ -29,12 +29,17 @@ type streamInput struct {
 // (the stream starts afresh with a reset event).
 func eventsInput(o dep.Dep[owner]) dep.Dep[streamInput] {
 	return dep.Derive2(o, dep.Request(), func(_ context.Context, o owner, r *http.Request) (streamInput, error) {
-		last := r.Header.Get("Last-Event-ID")
-		if len(last) > 64 {
-			last = "x" // not an id of ours: resync
-		}
-		return streamInput{o: o, lastID: last}, nil
+		return streamInput{o: o, lastID: resumeID(r.Header.Get("Last-Event-ID"))}, nil
 	})
+}
+
+// resumeID is the event id a client resumes from; an overlong one is
+// not an id of ours, and makes the stream start afresh with a reset.
+func resumeID(last string) string {
+	if len(last) > 64 {
+		return "x"
+	}
+	return last
 }
 
 // eventData is the data of one event: the note id, and the note for
@@ -98,12 +103,26 @@ func (s *server) noteEvents(ctx context.Context, w *dep.StreamWriter, in streamI
 	}
 }
 
-// writeEvent writes d if it is o's: an event without its note (replayed,
-// or come by a way that could not carry it) reads it through o's view; a
-// note gone since is sent without one.
+// writeEvent writes d as a Server-Sent Event if it is o's.
 func (s *server) writeEvent(ctx context.Context, w *dep.StreamWriter, o owner, d events.Delivery) error {
+	data, ok, err := s.eventData(ctx, o, d)
+	if err != nil || !ok {
+		return err
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", d.ID, d.Kind, b)
+	return err
+}
+
+// eventData is what is sent of d, and whether it is o's at all: an event
+// without its note (replayed, or come by a way that could not carry it)
+// reads it through o's view; a note gone since is sent without one.
+func (s *server) eventData(ctx context.Context, o owner, d events.Delivery) (eventData, bool, error) {
 	if d.OwnerID != o.ID() {
-		return nil // never someone else's
+		return eventData{}, false, nil // never someone else's
 	}
 	data := eventData{ID: d.NoteID}
 	if d.Kind != notes.EventDeleted {
@@ -111,7 +130,7 @@ func (s *server) writeEvent(ctx context.Context, w *dep.StreamWriter, o owner, d
 		if n == nil || n.OwnerID != o.ID() {
 			got, err := s.store.Notes(o).Get(ctx, d.NoteID)
 			if err != nil && !errors.Is(err, notes.ErrNotFound) {
-				return err
+				return eventData{}, false, err
 			}
 			n = nil
 			if err == nil {
@@ -123,10 +142,5 @@ func (s *server) writeEvent(ctx context.Context, w *dep.StreamWriter, o owner, d
 			data.Note = &v
 		}
 	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", d.ID, d.Kind, b)
-	return err
+	return data, true, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // sseEvent is one parsed Server-Sent Event.
@@ -260,5 +261,76 @@ func TestNoteEventsResume(t *testing.T) {
 	bad := openStream(t, base, tok, "not-ours-1")
 	if ev := bad.next(); ev.kind != "reset" {
 		t.Fatalf("first event after an unknown Last-Event-ID = %q, want reset", ev.kind)
+	}
+}
+
+// TestNoteEventsSessionCookie: the web UI's session cookie opens the event
+// stream too (the /ui page's script uses it), with its owner's events
+// only; logging out of the web UI ends it within 5 s.
+func TestNoteEventsSessionCookie(t *testing.T) {
+	t.Parallel()
+	e, base := serveEnv(t)
+	alice, bob := e.register("alice@example.com"), e.register("bob@example.com")
+	aliceTok, bobTok := e.login(alice), e.login(bob)
+	cookie := e.webSession(alice)
+	r, err := http.NewRequest("GET", base+"/notes/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Cookie", cookie)
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.Fatalf("GET /notes/events with the session cookie = %d %s, want 200", res.StatusCode, b)
+	}
+	s := &sseStream{t: t, res: res, events: make(chan sseEvent, 100), ended: make(chan struct{})}
+	t.Cleanup(func() { res.Body.Close() })
+	go s.read()
+
+	e.createNote(bobTok, "bob's")
+	mine := e.createNote(aliceTok, "alice's")
+	s.want("created", mine.ID) // the first event: bob's never came
+	e.must(303, req{method: "POST", path: "/ui/logout", header: map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "same-origin"}})
+	s.mustEnd()
+}
+
+// TestAdminDeleteNoteEvent: DELETE /admin/notes/{id} tells the note's
+// owner's streams, on both engines; nobody else's.
+func TestAdminDeleteNoteEvent(t *testing.T) {
+	t.Parallel()
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			t.Parallel()
+			var store notes.Store
+			var e *env
+			if eng.name == "postgres" {
+				e = newPostgresEnv(t, func(c *httpapi.Config) { store = c.Store })
+			} else {
+				e = newEnv(t, func(c *httpapi.Config) { store = c.Store })
+			}
+			srv := httptest.NewServer(e.api)
+			t.Cleanup(srv.Close)
+			hash, err := e.hasher.Hash(t.Context(), "password-root")
+			if err != nil {
+				t.Fatal(err)
+			}
+			root, err := store.CreateUser(t.Context(), notes.NewUser{Email: "root@example.com", Name: "Root", Role: notes.RoleAdmin, PasswordHash: hash})
+			if err != nil {
+				t.Fatal(err)
+			}
+			adminTok := e.login(user{ID: root.ID, Email: root.Email, password: "password-root"})
+			alice, bob := e.login(e.register("alice@example.com")), e.login(e.register("bob@example.com"))
+			as, bs := openStream(t, srv.URL, alice, ""), openStream(t, srv.URL, bob, "")
+			n := e.createNote(alice, "alice's")
+			as.want("created", n.ID)
+			e.must(204, req{method: "DELETE", path: fmt.Sprintf("/admin/notes/%d", n.ID), token: adminTok})
+			as.want("deleted", n.ID)
+			marker := e.createNote(bob, "bob's")
+			bs.want("created", marker.ID) // bob's stream saw no deletion before its own event
+		})
 	}
 }

@@ -22,9 +22,10 @@ const redoclyVersion = "2.77.0"
 // lintWarningsAllowed are the linter's warnings notesd's document keeps,
 // by rule and JSON pointer, each with the reason (see addRoutes).
 var lintWarningsAllowed = map[string]string{
-	"operation-4xx-response #/paths/~1public/get/responses":  "reads nothing from the request: no input to refuse",
-	"operation-4xx-response #/paths/~1healthz/get/responses": "reads nothing from the request: no input to refuse",
-	"operation-4xx-response #/paths/~1readyz/get/responses":  "reads nothing from the request; it fails only with 503",
+	"operation-4xx-response #/paths/~1public/get/responses":    "reads nothing from the request: no input to refuse",
+	"operation-4xx-response #/paths/~1healthz/get/responses":   "reads nothing from the request: no input to refuse",
+	"operation-4xx-response #/paths/~1readyz/get/responses":    "reads nothing from the request; it fails only with 503",
+	"operation-2xx-response #/paths/~1notes~1ws/get/responses": "a WebSocket upgrade succeeds with 101 Switching Protocols, never 2xx",
 }
 
 // lintReport is what `redocly lint --format=json` writes.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/gatehouse-dev/gatehouse"
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -113,7 +114,18 @@ func addRoutes(api *gatehouse.API, s *server) {
 	api.Handle("PATCH /notes/{id}", dep.Handler3(writerOwner, noteID, dep.JSON[notePatch](), s.patchNote), gatehouse.Tags("notes"), gatehouse.Summary("Change a note"),
 		gatehouse.ResponseExample(noteExample()))
 	api.Handle("DELETE /notes/{id}", dep.Handler2(writerOwner, noteID, s.deleteNote), gatehouse.Tags("notes"), gatehouse.Summary("Delete a note"))
-	api.Handle("GET /notes/events", dep.Stream(eventsInput(readerOwner), dep.StreamOptions{}, s.noteEvents), gatehouse.Tags("notes"), gatehouse.Summary("Stream your note changes"),
+	// Streams also take the web UI's session cookie: the /ui page's script
+	// opens one, and a browser's WebSocket can send nothing else. Both are
+	// GETs that change nothing; the socket's upgrade checks the Origin.
+	streamer := auth.OwnerOf[int64](auth.RequireScopes(auth.ActiveUser(auth.AnyOf(slices.Concat(ways, []dep.Dep[auth.Principal[notes.User]]{authn.Session()})...)), notes.ScopeRead))
+	api.Handle("GET /notes/events", dep.Stream(eventsInput(streamer), dep.StreamOptions{}, s.noteEvents), gatehouse.Tags("notes"), gatehouse.Summary("Stream your note changes"),
+		gatehouse.Responds(429, "Too many open event streams for this user."))
+	// A WebSocket upgrade succeeds with 101, so /notes/ws lists no 2xx.
+	api.Handle("GET /notes/ws", dep.Upgrade(socketInput(streamer), dep.StreamOptions{}, s.noteSocket), gatehouse.Tags("notes"), gatehouse.Summary("Stream your note changes over a WebSocket"),
+		gatehouse.Description("The events of GET /notes/events as JSON text messages ({\"type\":\"created\",\"id\":1,\"event_id\":\"…\",\"note\":{…}}); resume with ?last_event_id=. The socket is one way: a client message closes it (1008), as does the credential ending (1008)."),
+		gatehouse.Responds(400, "Inactive user, or no well-formed Sec-WebSocket-Key."),
+		gatehouse.Responds(403, "Forbidden: the API key is not valid; the credential lacks scope notes:read; the upgrade comes from another origin."),
+		gatehouse.Responds(426, "Not a WebSocket upgrade (version 13)."),
 		gatehouse.Responds(429, "Too many open event streams for this user."))
 
 	api.Handle("GET /admin/users", dep.Handler2(admin, page, s.listUsers), gatehouse.Tags("admin"), gatehouse.Summary("List users"))

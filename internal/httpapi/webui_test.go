@@ -427,3 +427,30 @@ func TestWebUILoginSharesRateLimits(t *testing.T) {
 		t.Errorf("429 page without Retry-After: %v", p.header)
 	}
 }
+
+// TestWebUIScriptOnlyOnNotesPage: the notes page loads its one script
+// file of this origin (CSP script-src 'self', no inline script); every
+// other page keeps script-src 'none'.
+func TestWebUIScriptOnlyOnNotesPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := newWebClient(t, newWebServer(t, e))
+	w.webLogin(e.register("ada@example.com"))
+	home := w.get("/ui/").must(t, "GET /ui/", 200)
+	if csp := home.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("notes page Content-Security-Policy = %q, want script-src 'self' and no inline script", csp)
+	}
+	if !strings.Contains(home.body, `<script src="/ui/static/live.js" defer></script>`) || strings.Count(home.body, "<script") != 1 {
+		t.Errorf("notes page = %s, want exactly the live.js script tag", home.body)
+	}
+	js := w.get("/ui/static/live.js").must(t, "GET /ui/static/live.js", 200)
+	if ct := js.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") || !strings.Contains(js.body, `new EventSource("/notes/events")`) {
+		t.Errorf("live.js: Content-Type %q, body %.80q; want the script", ct, js.body)
+	}
+	for _, path := range []string{"/ui/login", "/ui/register"} {
+		p := w.get(path).must(t, "GET "+path, 200)
+		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'none'") || strings.Contains(p.body, "<script") {
+			t.Errorf("%s: Content-Security-Policy %q, body with a script: %t; want no script", path, csp, strings.Contains(p.body, "<script"))
+		}
+	}
+}

@@ -198,8 +198,8 @@ func (g deadlineStore) Notes(o Owner) NoteStore {
 }
 
 // DeleteAnyNote is Store.DeleteAnyNote under the deadline.
-func (g deadlineStore) DeleteAnyNote(ctx context.Context, rg auth.RoleGrant, id int64) error {
-	return call1(ctx, g.d, "DeleteAnyNote", func(ctx context.Context) error { return g.s.DeleteAnyNote(ctx, rg, id) })
+func (g deadlineStore) DeleteAnyNote(ctx context.Context, rg auth.RoleGrant, id int64) (int64, error) {
+	return call2(ctx, g.d, "DeleteAnyNote", func(ctx context.Context) (int64, error) { return g.s.DeleteAnyNote(ctx, rg, id) })
 }
 
 // Ping is Store.Ping under the deadline.

@@ -115,9 +115,10 @@ type Store interface {
 
 	// Notes is the owner's view of their notes: the only way to reach notes.
 	Notes(o Owner) NoteStore
-	// DeleteAnyNote deletes any user's note; g must grant the admin role
-	// (ErrForbidden otherwise). ErrNotFound for an unknown id.
-	DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) error
+	// DeleteAnyNote deletes any user's note and returns the id of the
+	// user it belonged to (whose event streams are told); g must grant the
+	// admin role (ErrForbidden otherwise). ErrNotFound for an unknown id.
+	DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (ownerID int64, err error)
 
 	// Ping checks that the database can commit a write (readiness).
 	Ping(ctx context.Context) error

@@ -31,20 +31,19 @@ func scanNote(s scanner) (notes.Note, error) {
 // view of the zero Owner is empty and cannot create notes (ErrForbidden).
 func (db *DB) Notes(o notes.Owner) notes.NoteStore { return noteStore{db: db, o: o} }
 
-// DeleteAnyNote deletes any user's note. g must grant the admin role
-// (ErrForbidden otherwise); ErrNotFound for an unknown id.
-func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) error {
+// DeleteAnyNote deletes any user's note and returns its owner's id. g
+// must grant the admin role (ErrForbidden otherwise); ErrNotFound for an
+// unknown id.
+func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (int64, error) {
 	if !g.Has(string(notes.RoleAdmin)) {
-		return fmt.Errorf("sqlite: delete any note: %w", notes.ErrForbidden)
+		return 0, fmt.Errorf("sqlite: delete any note: %w", notes.ErrForbidden)
 	}
-	res, err := db.ws.ExecContext(ctx, `DELETE FROM notes WHERE id = ?`, id)
+	var owner int64
+	err := db.ws.QueryRowContext(ctx, `DELETE FROM notes WHERE id = ? RETURNING owner_id`, id).Scan(&owner)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete any note: %w", err)
+		return 0, fmt.Errorf("sqlite: delete any note: %w", mapErr(err))
 	}
-	if err := oneRow(res); err != nil {
-		return fmt.Errorf("sqlite: delete any note: %w", err)
-	}
-	return nil
+	return owner, nil
 }
 
 // noteStore is one owner's notes. Every query has owner_id in its WHERE.

@@ -279,7 +279,7 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 		{"Admin capitalised", gatehousetest.Grant("Admin")},
 	}
 	for _, d := range denied {
-		err := s.DeleteAnyNote(ctx, d.grant, n.ID)
+		_, err := s.DeleteAnyNote(ctx, d.grant, n.ID)
 		wantErr(t, fmt.Sprintf("DeleteAnyNote(%s, %d)", d.name, n.ID), err, notes.ErrForbidden)
 		if _, err := s.Notes(owner(u)).Get(ctx, n.ID); err != nil {
 			t.Fatalf("Notes.Get(%d) after DeleteAnyNote(%s) = %v, want the note", n.ID, d.name, err)
@@ -287,16 +287,20 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 	}
 
 	admin := gatehousetest.Grant(string(notes.RoleAdmin))
-	noErr(t, "DeleteAnyNote(admin)", s.DeleteAnyNote(ctx, admin, n.ID))
-	_, err := s.Notes(owner(u)).Get(ctx, n.ID)
+	ownerID, err := s.DeleteAnyNote(ctx, admin, n.ID)
+	noErr(t, "DeleteAnyNote(admin)", err)
+	if ownerID != u.ID {
+		t.Errorf("DeleteAnyNote(admin, %d) = owner %d, want %d (the note's owner)", n.ID, ownerID, u.ID)
+	}
+	_, err = s.Notes(owner(u)).Get(ctx, n.ID)
 	wantErr(t, fmt.Sprintf("Notes.Get(%d) after DeleteAnyNote", n.ID), err, notes.ErrNotFound)
 	if _, err := s.Notes(owner(u)).Get(ctx, other.ID); err != nil {
 		t.Errorf("Notes.Get(%d) of a bystander note = %v, want the note", other.ID, err)
 	}
 
-	err = s.DeleteAnyNote(ctx, admin, n.ID)
+	_, err = s.DeleteAnyNote(ctx, admin, n.ID)
 	wantErr(t, fmt.Sprintf("DeleteAnyNote(admin, %d) again", n.ID), err, notes.ErrNotFound)
-	err = s.DeleteAnyNote(ctx, admin, other.ID+1000)
+	_, err = s.DeleteAnyNote(ctx, admin, other.ID+1000)
 	wantErr(t, fmt.Sprintf("DeleteAnyNote(admin, %d) unknown", other.ID+1000), err, notes.ErrNotFound)
 }
 

@@ -23,8 +23,22 @@ var templateFiles embed.FS
 var staticFiles embed.FS
 
 // csp is the pages' Content-Security-Policy: their own stylesheet, no
-// script at all, forms that post only here, never framed.
-const csp = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// script at all, forms that post only here, never framed. cspScripted is
+// the notes page's: the same, but for its own script file (live.js, no
+// inline script), which follows the event stream of this origin.
+const (
+	csp         = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	cspScripted = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+// pageCSP is the Content-Security-Policy of the page name: only the notes
+// page loads a script.
+func pageCSP(name string) string {
+	if name == "notes" {
+		return cspScripted
+	}
+	return csp
+}
 
 // ui is the web UI's state: its configuration and parsed pages.
 type ui struct {
@@ -82,13 +96,14 @@ type result struct {
 	status   int
 	page     *template.Template
 	data     any
+	csp      string       // the page's Content-Security-Policy
 	location string       // a 303 redirect to here, instead of a page
 	cookie   *http.Cookie // set with the response
 }
 
 // page is a page of status rendered from data.
 func (ui *ui) page(status int, name string, data any) result {
-	return result{status: status, page: ui.pages[name], data: data}
+	return result{status: status, page: ui.pages[name], data: data, csp: pageCSP(name)}
 }
 
 // seeOther redirects to location after a form post (or a missing session).
@@ -111,7 +126,7 @@ func (res result) Render(w http.ResponseWriter, _ *http.Request) error {
 		return err
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", csp)
+	h.Set("Content-Security-Policy", res.csp)
 	w.WriteHeader(res.status)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -181,7 +196,7 @@ func messages(p *problem.Details) []string {
 	return out
 }
 
-// static serves the pages' stylesheet and icon.
+// static serves the pages' stylesheet, icon and script.
 func static() http.Handler {
 	files := http.FileServerFS(staticFiles)
 	return http.StripPrefix("/ui", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

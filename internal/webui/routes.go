@@ -33,6 +33,7 @@ func Register(api *gatehouse.API, cfg Config) {
 
 	api.Handle("GET /ui/static/style.css", static(), gatehouse.Public("stylesheet"))
 	api.Handle("GET /ui/static/favicon.svg", static(), gatehouse.Public("icon"))
+	api.Handle("GET /ui/static/live.js", static(), gatehouse.Public("script"))
 	api.Handle("GET /ui/login", dep.Handler(dep.Request(), ui.loginPage), gatehouse.Public("login form"), pages, tags, html)
 	api.Handle("POST /ui/login", dep.Handler3(post, cfg.LoginGate, dep.Request(), ui.login), gatehouse.Public("log-in"), pages, tags, html,
 		gatehouse.Responds(429, "Too many attempts from this address or for this account."))
