@@ -29,13 +29,30 @@ type adminUserPatch struct {
 // Validate checks that the patch changes something; the role's values
 // are the tag's enum.
 func (p *adminUserPatch) Validate() error {
-	if p.Role == nil && p.IsActive == nil {
+	switch {
+	case p.Role == nil && p.IsActive == nil:
 		return problem.Invalid("body", "give role or is_active")
+	case p.Role != nil && *p.Role != string(notes.RoleUser) && *p.Role != string(notes.RoleAdmin):
+		return problem.Invalid("body.role", "must be user or admin") // the tag's enum, for the web UI's form
 	}
 	return nil
 }
 
 func (s *server) patchUser(ctx context.Context, a admin, id int64, p adminUserPatch) (userView, error) {
+	u, err := s.updateUser(ctx, a, id, p)
+	if err != nil {
+		return userView{}, err
+	}
+	return viewUser(u), nil
+}
+
+// updateUser is an admin's change of a user's role or status (PATCH
+// /admin/users/{id} and the web UI's admin page): 404 "User not found",
+// 409 for the last active admin, logged as a security event.
+func (s *server) updateUser(ctx context.Context, a admin, id int64, p adminUserPatch) (notes.User, error) {
+	if err := p.Validate(); err != nil {
+		return notes.User{}, err
+	}
 	var patch notes.UserPatch
 	if p.Role != nil {
 		r := notes.Role(*p.Role)
@@ -45,11 +62,11 @@ func (s *server) patchUser(ctx context.Context, a admin, id int64, p adminUserPa
 	u, err := s.store.UpdateUser(ctx, a.Grant, id, patch)
 	switch {
 	case errors.Is(err, notes.ErrNotFound):
-		return userView{}, problem.NotFound("User")
+		return notes.User{}, problem.NotFound("User")
 	case errors.Is(err, notes.ErrLastAdmin):
-		return userView{}, problem.Conflict("Cannot demote or deactivate the last active admin")
+		return notes.User{}, problem.Conflict("Cannot demote or deactivate the last active admin")
 	case err != nil:
-		return userView{}, err
+		return notes.User{}, err
 	}
 	attrs := []slog.Attr{slog.Int64("target_user_id", id)}
 	if p.Role != nil {
@@ -59,7 +76,7 @@ func (s *server) patchUser(ctx context.Context, a admin, id int64, p adminUserPa
 		attrs = append(attrs, slog.Bool("is_active", *p.IsActive))
 	}
 	s.security(ctx, slog.LevelInfo, evAdminUser, attrs...)
-	return viewUser(u), nil
+	return u, nil
 }
 
 func (s *server) deleteAnyNote(ctx context.Context, a admin, id int64) (dep.NoContent, error) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -37,22 +38,46 @@ type apiKeyInput struct {
 	ExpiresInDays *int     `json:"expires_in_days" openapi:"minimum=1,maximum=3650"`
 }
 
-// Validate refuses a name that cannot be stored (the tags state its length).
+// Validate refuses a name that cannot be stored. The other rules are the
+// tags', which the JSON decoder checks first; they are checked here again
+// for the web UI's form, which has no decoder.
 func (in *apiKeyInput) Validate() error {
-	if !notes.ValidText(in.Name) {
+	switch n := utf8.RuneCountInString(in.Name); {
+	case !notes.ValidText(in.Name):
 		return problem.Invalid("body.name", "must be valid UTF-8 without NUL characters")
+	case n < 1 || n > 100:
+		return problem.Invalid("body.name", "must be 1 to 100 characters")
+	case len(in.Scopes) == 0:
+		return problem.Invalid("body.scopes", "choose at least one scope")
+	case in.ExpiresInDays != nil && (*in.ExpiresInDays < 1 || *in.ExpiresInDays > 3650):
+		return problem.Invalid("body.expires_in_days", "must be 1 to 3650")
 	}
 	return nil
 }
 
-// createAPIKey makes a key for the caller. A key can hold only scopes the
-// caller's role allows and the caller's own credential holds, so a
-// read-only token cannot mint a writing key. The key is shown once.
+// createAPIKey makes a key for the caller (see issueAPIKey).
 func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiKeyInput) (dep.Created[apiKeyView], error) {
+	k, key, err := s.issueAPIKey(ctx, p, o, in)
+	if err != nil {
+		return dep.Created[apiKeyView]{}, err
+	}
+	v := viewAPIKey(k)
+	v.Key = key
+	return dep.Created[apiKeyView]{Body: v, Header: noStore()}, nil
+}
+
+// issueAPIKey makes a key for the caller (POST /api-keys and the web UI's
+// account page) and returns it with its secret, which is shown once. A key
+// can hold only scopes the caller's role allows and the caller's own
+// credential holds, so a read-only token cannot mint a writing key.
+func (s *server) issueAPIKey(ctx context.Context, p principal, o owner, in apiKeyInput) (notes.APIKey, string, error) {
+	if err := in.Validate(); err != nil {
+		return notes.APIKey{}, "", err
+	}
 	allowed := notes.AllowedScopes(p.User().Role)
 	for _, sc := range in.Scopes {
 		if !slices.Contains(allowed, sc) || !p.HasScope(sc) {
-			return dep.Created[apiKeyView]{}, problem.Invalid("body.scopes", "scope "+sc+" is unknown or not yours to grant")
+			return notes.APIKey{}, "", problem.Invalid("body.scopes", "scope "+sc+" is unknown or not yours to grant")
 		}
 	}
 	key, prefix, hash := auth.NewAPIKey()
@@ -63,12 +88,10 @@ func (s *server) createAPIKey(ctx context.Context, p principal, o owner, in apiK
 	}
 	k, err := s.store.APIKeys(o).Create(ctx, nk)
 	if err != nil {
-		return dep.Created[apiKeyView]{}, err
+		return notes.APIKey{}, "", err
 	}
 	s.security(ctx, slog.LevelInfo, evKeyCreated, slog.Int64("key_id", k.ID), slog.String("scopes", strings.Join(k.Scopes, " ")))
-	v := viewAPIKey(k)
-	v.Key = key
-	return dep.Created[apiKeyView]{Body: v, Header: noStore()}, nil
+	return k, key, nil
 }
 
 type apiKeyList struct {

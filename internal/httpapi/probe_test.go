@@ -83,10 +83,14 @@ func TestCrossUserProbe(t *testing.T) {
 			uid := strconv.FormatInt(me.ID, 10)
 			return gatehousetest.Owned{
 				IDs: map[string]map[string]string{
-					"/notes/{id}":           {"id": strconv.FormatInt(note.ID, 10)},
-					"/api-keys/{id}":        {"id": strconv.FormatInt(k.ID, 10)},
-					"/me/sessions/{id}":     {"id": sessionOf(t, tok)},
-					"/ui/notes/{id}/delete": {"id": strconv.FormatInt(note.ID, 10)},
+					"/notes/{id}":                 {"id": strconv.FormatInt(note.ID, 10)},
+					"/api-keys/{id}":              {"id": strconv.FormatInt(k.ID, 10)},
+					"/me/sessions/{id}":           {"id": sessionOf(t, tok)},
+					"/ui/notes/{id}/delete":       {"id": strconv.FormatInt(note.ID, 10)},
+					"/ui/sessions/{id}/revoke":    {"id": sessionOf(t, tok)},
+					"/ui/api-keys/{id}/revoke":    {"id": strconv.FormatInt(k.ID, 10)},
+					"/ui/admin/users/{id}/active": {"id": uid},
+					"/ui/admin/users/{id}/role":   {"id": uid},
 					// Admin routes cross owners by design; B, no admin, is refused alike.
 					"/admin/notes/{id}":          {"id": strconv.FormatInt(note.ID, 10)},
 					"/admin/users/{id}":          {"id": uid},
@@ -96,8 +100,10 @@ func TestCrossUserProbe(t *testing.T) {
 			}
 		},
 		Bodies: map[string]string{
-			"PATCH /notes/{id}":       `{"title":"overwritten"}`,
-			"PATCH /admin/users/{id}": `{"is_active":false}`,
+			"PATCH /notes/{id}":                `{"title":"overwritten"}`,
+			"PATCH /admin/users/{id}":          `{"is_active":false}`,
+			"POST /ui/admin/users/{id}/active": "active=false",
+			"POST /ui/admin/users/{id}/role":   "role=admin",
 		},
 	}.Run(t)
 }

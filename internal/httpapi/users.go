@@ -82,32 +82,9 @@ func (p *mePatch) Validate() error {
 func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) (userView, error) {
 	u := p.User()
 	if in.Password != nil {
-		email, _ := notes.NormalizeEmail(u.Email)
-		refund, err := s.reserve(ctx, s.limits.loginAccount, email)
-		if err != nil {
+		if err := s.changePassword(ctx, p, o, *in.CurrentPassword, *in.Password); err != nil {
 			return userView{}, err
 		}
-		ok, _, err := s.cfg.Hasher.Verify(ctx, *in.CurrentPassword, u.PasswordHash)
-		if err != nil {
-			refund()
-			return userView{}, err
-		}
-		if !ok {
-			return userView{}, problem.New(http.StatusBadRequest, "Current password is incorrect")
-		}
-		refund()
-		hash, err := s.cfg.Hasher.Hash(ctx, *in.Password)
-		if err != nil {
-			return userView{}, err
-		}
-		if err := s.store.SetPasswordHash(ctx, o, hash); err != nil {
-			return userView{}, err
-		}
-		keep, _ := parseID(p.SessionID()) // 0 for an API key: no session kept
-		if err := s.store.Sessions(o).RevokeOthers(ctx, keep); err != nil {
-			return userView{}, err
-		}
-		s.security(ctx, slog.LevelInfo, evPasswordChanged, slog.String("outcome", "other sessions revoked"))
 	}
 	if in.Name != nil {
 		var err error
@@ -116,4 +93,43 @@ func (s *server) patchMe(ctx context.Context, p principal, o owner, in mePatch) 
 		}
 	}
 	return viewUser(u), nil
+}
+
+// changePassword is the password change of PATCH /me and of the web UI's
+// account page: the new password must follow the registration rules
+// (422), the current one must be right (400 "Current password is
+// incorrect"), counted against the account's login limit like a failed
+// login (before the check, refunded when right; 429 past the limit).
+// Every other session of the user is revoked; the session of p stays.
+func (s *server) changePassword(ctx context.Context, p principal, o owner, current, password string) error {
+	if err := notes.ValidatePassword("password", password); err != nil {
+		return err
+	}
+	email, _ := notes.NormalizeEmail(p.User().Email)
+	refund, err := s.reserve(ctx, s.limits.loginAccount, email)
+	if err != nil {
+		return err
+	}
+	ok, _, err := s.cfg.Hasher.Verify(ctx, current, p.User().PasswordHash)
+	if err != nil {
+		refund()
+		return err
+	}
+	if !ok {
+		return problem.New(http.StatusBadRequest, "Current password is incorrect")
+	}
+	refund()
+	hash, err := s.cfg.Hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPasswordHash(ctx, o, hash); err != nil {
+		return err
+	}
+	keep, _ := parseID(p.SessionID()) // 0 for an API key: no session kept
+	if err := s.store.Sessions(o).RevokeOthers(ctx, keep); err != nil {
+		return err
+	}
+	s.security(ctx, slog.LevelInfo, evPasswordChanged, slog.String("outcome", "other sessions revoked"))
+	return nil
 }

@@ -1,6 +1,8 @@
 // Package webui serves notesd's small web UI under /ui: a login and a
 // registration form, the logged-in user's notes with a create form and a
-// delete button per note, and logout. Pages are html/template files
+// delete button per note, logout, the account page (password, sessions,
+// API keys), the pages of the mailed links (password reset, e-mail
+// verification) and, for admins, the users page. Pages are html/template files
 // embedded in the binary; they load no script and only the UI's own
 // stylesheet, under a strict Content-Security-Policy.
 //

@@ -35,6 +35,9 @@ func (ui *ui) loginPage(_ context.Context, r *http.Request) (result, error) {
 	if r.URL.Query().Get("registered") != "" {
 		d.Notice = "Your account is ready: log in."
 	}
+	if r.URL.Query().Get("reset") != "" {
+		d.Notice = "Your password is changed: log in with the new one."
+	}
 	return ui.page(http.StatusOK, "login", d), nil
 }
 

@@ -52,8 +52,9 @@ func newUI(cfg Config) *ui {
 		cfg.Logger = slog.Default()
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "register", "notes", "error"} {
-		pages[name] = template.Must(template.New("layout.html").ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	funcs := template.FuncMap{"loggedIn": loggedIn}
+	for _, name := range []string{"login", "register", "notes", "error", "account", "admin", "forgot", "reset", "verify"} {
+		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return &ui{cfg: cfg, cookieName: CookieName(cfg.Secure), pages: pages}
 }
