@@ -50,6 +50,15 @@ func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
+	e := envOn(t, db, opts...)
+	e.store, e.dbPath = db, path
+	return e
+}
+
+// envOn is an env whose API serves store, with the test keyring and a
+// fast hasher; opts change the Config.
+func envOn(t testing.TB, store notes.Store, opts ...func(*httpapi.Config)) *env {
+	t.Helper()
 	key, err := auth.HS256Key("k1", []byte(testSecret))
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +68,7 @@ func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 		t.Fatal(err)
 	}
 	cfg := httpapi.Config{
-		Store:   db,
+		Store:   store,
 		Keyring: kr,
 		Hasher:  auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -71,7 +80,7 @@ func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, api: api, store: db, dbPath: path, keyring: kr, hasher: cfg.Hasher}
+	return &env{t: t, api: api, keyring: kr, hasher: cfg.Hasher}
 }
 
 // req describes one request.

@@ -2,11 +2,8 @@ package httpapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
-	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/pgtest"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
@@ -35,26 +32,5 @@ func newPostgresEnv(t *testing.T, opts ...func(*httpapi.Config)) *env {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
-	key, err := auth.HS256Key("k1", []byte(testSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr, err := auth.NewKeyring(auth.KeyringConfig{Issuer: "notesd", Audience: "notesd"}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := httpapi.Config{
-		Store:   db,
-		Keyring: kr,
-		Hasher:  auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	api, err := httpapi.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, api: api, keyring: kr, hasher: cfg.Hasher}
+	return envOn(t, db, opts...)
 }
