@@ -37,11 +37,13 @@ VALUES ($1, $2, $3, $4, $5)`, t.UserID, string(t.Purpose), t.Hash, created, toDB
 }
 
 // AccountTokenUser returns the user of the live token of purpose whose
-// hash is hash at now, leaving the token live; ErrNotFound otherwise.
+// hash is hash at now, leaving the token live; ErrNotFound otherwise. A
+// token of an inactive user is not live: a link mailed before the
+// deactivation stops working.
 func (db *DB) AccountTokenUser(ctx context.Context, purpose notes.TokenPurpose, hash []byte, now time.Time) (notes.User, error) {
 	row := db.pool.QueryRow(ctx, `
 SELECT `+userColumnsU+` FROM account_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3`,
+WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.is_active`,
 		hash, string(purpose), toDB(now))
 	u, err := scanUser(row)
 	if err != nil {
@@ -51,7 +53,8 @@ WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
 }
 
 // useToken marks the live token of purpose with hash used at now and
-// returns its user's id; pgx.ErrNoRows when there is none. The UPDATE
+// returns its user's id; pgx.ErrNoRows when there is none (a token of an
+// inactive user is not live, as in AccountTokenUser). The UPDATE
 // locks the row: a concurrent use waits for this transaction and then, in
 // READ COMMITTED, sees used_at set and matches nothing, so of concurrent
 // uses of a token exactly one finds it live.
@@ -60,6 +63,7 @@ func useToken(ctx context.Context, tx pgx.Tx, purpose notes.TokenPurpose, hash [
 	err := tx.QueryRow(ctx, `
 UPDATE account_tokens SET used_at = $1
 WHERE hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+	AND user_id IN (SELECT id FROM users WHERE is_active)
 RETURNING user_id`, now, hash, string(purpose)).Scan(&userID)
 	return userID, err
 }

@@ -36,11 +36,13 @@ VALUES (?, ?, ?, ?, ?)`, t.UserID, string(t.Purpose), t.Hash, created, toDB(t.Ex
 }
 
 // AccountTokenUser returns the user of the live token of purpose whose
-// hash is hash at now, leaving the token live; ErrNotFound otherwise.
+// hash is hash at now, leaving the token live; ErrNotFound otherwise. A
+// token of an inactive user is not live: a link mailed before the
+// deactivation stops working.
 func (db *DB) AccountTokenUser(ctx context.Context, purpose notes.TokenPurpose, hash []byte, now time.Time) (notes.User, error) {
 	row := db.rs.QueryRowContext(ctx, `
 SELECT `+userColumnsU+` FROM account_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.hash = ? AND t.purpose = ? AND t.used_at IS NULL AND t.expires_at > ?`,
+WHERE t.hash = ? AND t.purpose = ? AND t.used_at IS NULL AND t.expires_at > ? AND u.is_active = 1`,
 		hash, string(purpose), toDB(now))
 	u, err := scanUser(row)
 	if err != nil {
@@ -50,7 +52,8 @@ WHERE t.hash = ? AND t.purpose = ? AND t.used_at IS NULL AND t.expires_at > ?`,
 }
 
 // useToken marks the live token of purpose with hash used at now and
-// returns its user's id; sql.ErrNoRows when there is none. Writes are
+// returns its user's id; sql.ErrNoRows when there is none (a token of an
+// inactive user is not live, as in AccountTokenUser). Writes are
 // serialised on the one writer connection, so of concurrent uses of a
 // token exactly one finds it live.
 func useToken(ctx context.Context, tx *sql.Tx, purpose notes.TokenPurpose, hash []byte, now int64) (int64, error) {
@@ -58,6 +61,7 @@ func useToken(ctx context.Context, tx *sql.Tx, purpose notes.TokenPurpose, hash 
 	err := tx.QueryRowContext(ctx, `
 UPDATE account_tokens SET used_at = ?1
 WHERE hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
+	AND user_id IN (SELECT id FROM users WHERE is_active = 1)
 RETURNING user_id`, now, hash, string(purpose)).Scan(&userID)
 	return userID, err
 }
