@@ -141,26 +141,11 @@ func (g *grouper) run() {
 	}
 }
 
-// commit runs the live writes of batch in one transaction and answers
-// each of them after the COMMIT.
+// commit runs the writes of batch in one transaction and answers each
+// of them: those skipped at once, the others after the COMMIT.
 func (g *grouper) commit(batch []*writeOp) {
-	live := batch[:0]
-	for _, o := range batch {
-		if err := o.ctx.Err(); err != nil {
-			if o.state.CompareAndSwap(opQueued, opAbandoned) {
-				o.done <- err
-			}
-			continue
-		}
-		if o.state.CompareAndSwap(opQueued, opTaken) {
-			live = append(live, o)
-		}
-	}
-	if len(live) == 0 {
-		return
-	}
-	errs, err := g.runBatch(live)
-	for i, o := range live {
+	ran, errs, err := g.runBatch(batch)
+	for i, o := range ran {
 		if err != nil && errs[i] == nil {
 			errs[i] = err
 		}
@@ -168,38 +153,87 @@ func (g *grouper) commit(batch []*writeOp) {
 	}
 }
 
-// runBatch runs ops in one transaction and commits it. It returns each
-// op's own error, and the error that failed the whole batch, if any.
-func (g *grouper) runBatch(ops []*writeOp) ([]error, error) {
+// claim reports whether o is to run, taking it from its caller; a write
+// whose context ended is answered with the context's error and skipped.
+func claim(o *writeOp) bool {
+	if err := o.ctx.Err(); err != nil {
+		if o.state.CompareAndSwap(opQueued, opAbandoned) {
+			o.done <- err
+		}
+		return false
+	}
+	return o.state.CompareAndSwap(opQueued, opTaken)
+}
+
+// runBatch runs the writes of batch that are still wanted (each claimed
+// just before it runs, so a caller may give up while BEGIN waits for the
+// file's lock) in one transaction and commits it. It returns the writes
+// that ran, each one's own error, and the error that failed the whole
+// batch, if any.
+func (g *grouper) runBatch(batch []*writeOp) ([]*writeOp, []error, error) {
 	ctx := context.Background() // the batch outlives any one caller
-	errs := make([]error, len(ops))
+	live := 0
+	for _, o := range batch {
+		if o.ctx.Err() == nil && o.state.Load() == opQueued {
+			live++
+		} else {
+			claim(o) // answers or drops it
+		}
+	}
+	if live == 0 {
+		return nil, nil, nil
+	}
 	tx, err := g.w.BeginTx(ctx, nil)
 	if err != nil {
-		return errs, fmt.Errorf("sqlite: group commit: %w", err)
-	}
-	for i, o := range ops {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
-			_ = tx.Rollback()
-			return errs, fmt.Errorf("sqlite: group commit: %w", err)
+		err = fmt.Errorf("sqlite: group commit: %w", err)
+		var ran []*writeOp
+		for _, o := range batch {
+			if claim(o) {
+				ran = append(ran, o)
+			}
 		}
-		if errs[i] = runOp(o, tx); errs[i] != nil {
+		return ran, make([]error, len(ran)), err
+	}
+	ran := make([]*writeOp, 0, len(batch))
+	errs := make([]error, 0, len(batch))
+	// fail rolls back and fails every write of the batch, those not run
+	// yet (from rest on) included.
+	fail := func(err error, rest []*writeOp) ([]*writeOp, []error, error) {
+		_ = tx.Rollback()
+		for _, o := range rest {
+			if claim(o) {
+				ran = append(ran, o)
+				errs = append(errs, nil)
+			}
+		}
+		return ran, errs, fmt.Errorf("sqlite: group commit: %w", err)
+	}
+	for i, o := range batch {
+		rest := batch[i+1:]
+		if !claim(o) {
+			continue
+		}
+		ran = append(ran, o)
+		errs = append(errs, nil)
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+			return fail(err, rest)
+		}
+		if errs[len(errs)-1] = runOp(o, tx); errs[len(errs)-1] != nil {
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
-				_ = tx.Rollback()
-				return errs, fmt.Errorf("sqlite: group commit: %w", err)
+				return fail(err, rest)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
-			_ = tx.Rollback()
-			return errs, fmt.Errorf("sqlite: group commit: %w", err)
+			return fail(err, rest)
 		}
 	}
-	if g.beforeCommit != nil {
-		g.beforeCommit(len(ops))
+	if g.beforeCommit != nil && len(ran) > 0 {
+		g.beforeCommit(len(ran))
 	}
 	if err := tx.Commit(); err != nil {
-		return errs, fmt.Errorf("sqlite: group commit: %w", err)
+		return ran, errs, fmt.Errorf("sqlite: group commit: %w", err)
 	}
-	return errs, nil
+	return ran, errs, nil
 }
 
 // runOp runs one write, turning a panic into an error here (its savepoint
