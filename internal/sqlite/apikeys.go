@@ -79,11 +79,17 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 // TouchAPIKey records that a key was used at t; ErrNotFound for an unknown
 // key.
 func (db *DB) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
-	res, err := db.ws.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toDB(t), keyID)
-	if err != nil {
-		return fmt.Errorf("sqlite: touch api key: %w", err)
+	st, err := db.ws.get(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`)
+	if err == nil {
+		err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			res, err := txExec(ctx, tx, st, toDB(t), keyID)
+			if err != nil {
+				return err
+			}
+			return oneRow(res)
+		})
 	}
-	if err := oneRow(res); err != nil {
+	if err != nil {
 		return fmt.Errorf("sqlite: touch api key: %w", err)
 	}
 	db.cache.touchKey(keyID, t)

@@ -28,7 +28,8 @@ type DB struct {
 	w *sql.DB // the single writer connection: all writes and transactions
 	r *sql.DB // query-only readers
 
-	ws, rs *stmts // prepared statements of w and r
+	ws, rs *stmts   // prepared statements of w and r
+	g      *grouper // the group commit writer on w; nil with Options.NoGroupCommit
 	cache  *authCache
 	path   string   // the database file
 	lock   *os.File // the locked database file while this process serves it (OpenLocked)
@@ -59,6 +60,10 @@ type Options struct {
 	Synchronous Synchronous
 	// Lock claims the file as OpenLocked does.
 	Lock bool
+	// NoGroupCommit runs every write in a transaction of its own instead
+	// of grouping concurrent writes into one commit (see DB.write): for
+	// comparisons.
+	NoGroupCommit bool
 }
 
 // Open opens (creating if needed) the SQLite database at path and its
@@ -120,6 +125,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, err
 	}
 	db.lock = f
+	if !o.NoGroupCommit {
+		db.g = newGrouper(db.w)
+	}
 	return db, nil
 }
 
@@ -206,9 +214,12 @@ ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
 	return nil
 }
 
-// Close closes both connection pools, then releases the file's lock
-// (OpenLocked).
+// Close waits for the writes already submitted to commit, closes both
+// connection pools, then releases the file's lock (OpenLocked).
 func (db *DB) Close() error {
+	if db.g != nil {
+		db.g.close() // the writes already queued commit first
+	}
 	db.rs.close()
 	db.ws.close()
 	err := errors.Join(db.r.Close(), db.w.Close())

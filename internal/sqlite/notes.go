@@ -38,8 +38,14 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (in
 	if !g.Has(string(notes.RoleAdmin)) {
 		return 0, fmt.Errorf("sqlite: delete any note: %w", notes.ErrForbidden)
 	}
+	st, err := db.ws.get(ctx, `DELETE FROM notes WHERE id = ? RETURNING owner_id`)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete any note: %w", mapErr(err))
+	}
 	var owner int64
-	err := db.ws.QueryRowContext(ctx, `DELETE FROM notes WHERE id = ? RETURNING owner_id`, id).Scan(&owner)
+	err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return txQueryRow(ctx, tx, st, id).Scan(&owner)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete any note: %w", mapErr(err))
 	}
@@ -55,8 +61,7 @@ type noteStore struct {
 // Create stores a note of the owner; ErrForbidden for the zero Owner,
 // ErrNotFound when the owner's user does not exist, ErrNoteLimit when the
 // owner already has in.MaxPerUser notes. The count and the insert are one
-// statement on the single writer connection, so no burst can pass the
-// quota.
+// statement on the single writer, so no burst can pass the quota.
 func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrForbidden)
@@ -64,13 +69,21 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 	if err := in.CheckText(); err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", err)
 	}
-	t := toDB(now())
-	row := s.db.ws.QueryRowContext(ctx, `
+	st, err := s.db.ws.get(ctx, `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 SELECT ?1, ?2, ?3, ?4, ?4
 WHERE ?5 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM notes WHERE owner_id = ?1 LIMIT ?5)) < ?5
-RETURNING `+noteColumns, s.o.ID(), in.Title, in.Body, t, in.MaxPerUser)
-	n, err := scanNote(row)
+RETURNING `+noteColumns)
+	if err != nil {
+		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", mapErr(err))
+	}
+	t := toDB(now())
+	var n notes.Note
+	err = s.db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		n, err = scanNote(txQueryRow(ctx, tx, st, s.o.ID(), in.Title, in.Body, t, in.MaxPerUser))
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrNoteLimit)
 	}
@@ -130,14 +143,23 @@ func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (not
 	if err := p.CheckText(); err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", err)
 	}
-	row := s.db.ws.QueryRowContext(ctx, `
+	st, err := s.db.ws.get(ctx, `
 UPDATE notes SET
 	title = coalesce(?, title),
 	body = coalesce(?, body),
 	updated_at = max(?, updated_at)
 WHERE id = ? AND owner_id = ?
-RETURNING `+noteColumns, p.Title, p.Body, toDB(now()), id, s.o.ID())
-	n, err := scanNote(row)
+RETURNING `+noteColumns)
+	if err != nil {
+		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", mapErr(err))
+	}
+	t := toDB(now())
+	var n notes.Note
+	err = s.db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		n, err = scanNote(txQueryRow(ctx, tx, st, p.Title, p.Body, t, id, s.o.ID()))
+		return err
+	})
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", mapErr(err))
 	}
@@ -149,11 +171,18 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
 		return fmt.Errorf("sqlite: delete note: %w", notes.ErrNotFound)
 	}
-	res, err := s.db.ws.ExecContext(ctx, `DELETE FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
+	st, err := s.db.ws.get(ctx, `DELETE FROM notes WHERE id = ? AND owner_id = ?`)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}
-	if err := oneRow(res); err != nil {
+	err = s.db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := txExec(ctx, tx, st, id, s.o.ID())
+		if err != nil {
+			return err
+		}
+		return oneRow(res)
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}
 	return nil

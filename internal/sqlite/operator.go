@@ -33,7 +33,7 @@ func (db *DB) OperatorUpdateUser(ctx context.Context, id int64, p notes.UserPatc
 // of the user's live sessions, in one transaction; ErrNotFound for an
 // unknown user.
 func (db *DB) SetPasswordHashFor(ctx context.Context, userID int64, hash string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 		if err != nil {
 			return mapErr(err)

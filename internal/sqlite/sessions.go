@@ -50,7 +50,7 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 		s       notes.Session
 		evicted []int64
 	)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		row := tx.QueryRowContext(ctx, `
 INSERT INTO sessions (user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at, refresh_hash, web_hash)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -139,7 +139,14 @@ WHERE s.web_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_se
 
 // TouchSession records that a session was seen at t.
 func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
-	if _, err := db.ws.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, toDB(t), sessionID); err != nil {
+	st, err := db.ws.get(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`)
+	if err == nil {
+		err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := txExec(ctx, tx, st, toDB(t), sessionID)
+			return err
+		})
+	}
+	if err != nil {
 		return fmt.Errorf("sqlite: touch session: %w", err)
 	}
 	db.cache.touchSession(sessionID, t)
@@ -163,7 +170,7 @@ func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now ti
 		u      notes.User
 		reused bool
 	)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var sid int64
 		err := tx.QueryRowContext(ctx, `
 UPDATE sessions SET refresh_hash = ?, last_seen_at = ?

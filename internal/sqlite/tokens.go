@@ -17,7 +17,7 @@ func (db *DB) CreateAccountToken(ctx context.Context, t notes.NewAccountToken) e
 		return fmt.Errorf("sqlite: create account token: invalid purpose %q", t.Purpose)
 	}
 	created := toDB(t.CreatedAt)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 UPDATE account_tokens SET expires_at = ?1
 WHERE user_id = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1`,
@@ -72,7 +72,7 @@ RETURNING user_id`, now, hash, string(purpose)).Scan(&userID)
 func (db *DB) ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (notes.User, error) {
 	t := toDB(now)
 	var out notes.User
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		userID, err := useToken(ctx, tx, notes.PurposeReset, hash, t)
 		if err != nil {
 			return mapErr(err)
@@ -99,7 +99,7 @@ UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, t,
 // commit (cached sessions carry the user).
 func (db *DB) VerifyEmail(ctx context.Context, hash []byte, now time.Time) (notes.User, error) {
 	var out notes.User
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		userID, err := useToken(ctx, tx, notes.PurposeVerify, hash, toDB(now))
 		if err != nil {
 			return mapErr(err)

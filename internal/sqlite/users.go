@@ -188,7 +188,7 @@ func (db *DB) updateUser(ctx context.Context, id int64, p notes.UserPatch) (note
 		return notes.User{}, fmt.Errorf("sqlite: update user: invalid role %q", *p.Role)
 	}
 	var out notes.User
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		if err != nil {
 			return mapErr(err)
