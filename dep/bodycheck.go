@@ -444,48 +444,25 @@ func (c *checker) object(v value) error {
 // structObject checks an object decoded into a struct: known keys, each
 // once, and every required field present.
 func (c *checker) structObject(s *shape) error {
-	var small uint64 // fields seen, for structs of up to 64 fields
-	var large []bool
-	if len(s.fields) > 64 {
-		large = make([]bool, len(s.fields))
-	}
-	for c.dec.More() {
-		key, err := c.key()
-		if err != nil {
-			return err
-		}
-		tok, err := c.dec.Token()
-		if err != nil {
-			return err
-		}
-		c.path = append(c.path, step{name: key})
-		val := anyValue
+	seen := newFieldSet(len(s.fields))
+	err := c.members(func(key string) value {
 		i, known := s.index[key]
 		switch {
 		case !known:
 			c.fail("unknown field")
-		case large == nil && small&(1<<i) != 0, large != nil && large[i]:
+		case seen.has(i):
 			c.fail("duplicate key")
 		default:
-			if large != nil {
-				large[i] = true
-			} else {
-				small |= 1 << i
-			}
-			val = s.fields[i].value
+			seen.add(i)
+			return s.fields[i].value
 		}
-		err = c.value(tok, val)
-		c.path = c.path[:len(c.path)-1]
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := c.dec.Token(); err != nil { // '}'
+		return anyValue
+	})
+	if err != nil {
 		return err
 	}
 	for i, f := range s.fields {
-		seen := (large == nil && small&(1<<i) != 0) || (large != nil && large[i])
-		if f.required && !seen {
+		if f.required && !seen.has(i) {
 			c.path = append(c.path, step{name: f.name})
 			c.fail("field required")
 			c.path = c.path[:len(c.path)-1]
@@ -494,21 +471,41 @@ func (c *checker) structObject(s *shape) error {
 	return nil
 }
 
+// fieldSet is the fields of a struct seen so far: a bit mask for up to 64
+// fields (no allocation), a slice beyond.
+type fieldSet struct {
+	small uint64
+	large []bool
+}
+
+func newFieldSet(n int) fieldSet {
+	if n > 64 {
+		return fieldSet{large: make([]bool, n)}
+	}
+	return fieldSet{}
+}
+
+func (f *fieldSet) has(i int) bool {
+	if f.large != nil {
+		return f.large[i]
+	}
+	return f.small&(1<<i) != 0
+}
+
+func (f *fieldSet) add(i int) {
+	if f.large != nil {
+		f.large[i] = true
+		return
+	}
+	f.small |= 1 << i
+}
+
 // freeObject checks an object of a map or free-form value: each key once.
 func (c *checker) freeObject(elem value) error {
 	base := len(c.keys)
 	defer func() { c.keys = c.keys[:base] }()
 	var set map[string]struct{} // for objects with many keys
-	for c.dec.More() {
-		key, err := c.key()
-		if err != nil {
-			return err
-		}
-		tok, err := c.dec.Token()
-		if err != nil {
-			return err
-		}
-		c.path = append(c.path, step{name: key})
+	return c.members(func(key string) value {
 		dup := false
 		switch {
 		case set != nil:
@@ -525,12 +522,29 @@ func (c *checker) freeObject(elem value) error {
 		default:
 			c.keys = append(c.keys, key)
 		}
-		val := elem
 		if dup {
 			c.fail("duplicate key")
-			val = anyValue
+			return anyValue
 		}
-		err = c.value(tok, val)
+		return elem
+	})
+}
+
+// members walks the members of an object whose '{' was read, through its
+// '}': member returns what each key's value must be (recording any
+// failure of the key itself), with the key on the path while it runs.
+func (c *checker) members(member func(key string) value) error {
+	for c.dec.More() {
+		key, err := c.key()
+		if err != nil {
+			return err
+		}
+		tok, err := c.dec.Token()
+		if err != nil {
+			return err
+		}
+		c.path = append(c.path, step{name: key})
+		err = c.value(tok, member(key))
 		c.path = c.path[:len(c.path)-1]
 		if err != nil {
 			return err
