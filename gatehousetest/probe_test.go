@@ -32,6 +32,18 @@ func (k keys) FindAPIKey(_ context.Context, prefix string) (auth.StoredKey[membe
 
 func (keys) APIKeyUsed(context.Context, auth.StoredKey[member], time.Time) {}
 
+// newUser returns the probe's NewUser over k: users 1, 2, … each with an
+// API key; the first one made is A.
+func (k keys) newUser() func(testing.TB, string) gatehousetest.Identity {
+	users := int64(0)
+	return func(testing.TB, string) gatehousetest.Identity {
+		users++
+		key, prefix, hash := auth.NewAPIKey()
+		k[prefix] = auth.StoredKey[member]{ID: prefix, Hash: hash, User: member{users}}
+		return gatehousetest.Identity{Header: map[string][]string{"X-Api-Key": {key}}}
+	}
+}
+
 // probeOf builds a tiny notes API and its probe; leaky makes the handler
 // forget the owner check (the seed's IDOR).
 func probeOf(leaky bool) gatehousetest.Probe {
@@ -46,16 +58,10 @@ func probeOf(leaky bool) gatehousetest.Probe {
 			}
 			return "a note", nil
 		}))
-	users := int64(0)
 	return gatehousetest.Probe{
 		Handler: api,
 		Routes:  api.Routes(),
-		NewUser: func(testing.TB, string) gatehousetest.Identity {
-			users++
-			key, prefix, hash := auth.NewAPIKey()
-			store[prefix] = auth.StoredKey[member]{ID: prefix, Hash: hash, User: member{users}}
-			return gatehousetest.Identity{Header: map[string][]string{"X-Api-Key": {key}}}
-		},
+		NewUser: store.newUser(),
 		Seed: func(testing.TB, gatehousetest.Identity) gatehousetest.Owned {
 			notes[7] = 1 // the first user made is A
 			return gatehousetest.Owned{IDs: map[string]map[string]string{"/notes/{id}": {"id": "7"}}}
@@ -105,16 +111,10 @@ func lessonAPI(fixed bool) gatehousetest.Probe {
 			}
 			return note, nil
 		}))
-	users := int64(0)
 	return gatehousetest.Probe{
 		Handler: api,
 		Routes:  api.Routes(),
-		NewUser: func(testing.TB, string) gatehousetest.Identity {
-			users++
-			key, prefix, hash := auth.NewAPIKey()
-			store[prefix] = auth.StoredKey[member]{ID: prefix, Hash: hash, User: member{users}}
-			return gatehousetest.Identity{Header: map[string][]string{"X-Api-Key": {key}}}
-		},
+		NewUser: store.newUser(),
 		Seed: func(testing.TB, gatehousetest.Identity) gatehousetest.Owned {
 			db[42] = lessonNote{ID: 42, UserID: 1, Title: "A's secret"}
 			return gatehousetest.Owned{IDs: map[string]map[string]string{"/notes/{note_id}": {"note_id": "42"}}}
