@@ -62,10 +62,7 @@ func (b *browserLog) listen(host string) func(ev any) {
 // "Try it out", in Debian's Chromium, checking that the page asks no host
 // but the server for anything.
 func TestSwaggerUIInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("skipping the Swagger UI browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
-	}
+	chromium := needChromium(t, "Swagger UI")
 	e := newEnv(t)
 	ada := e.register("ada@example.com")
 
@@ -118,10 +115,7 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 // token is kept, and still works after a reload). A record left by an
 // older page, password and all, is cleaned on load.
 func TestSwaggerUIStoresNoSecret(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("skipping the Swagger UI browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
-	}
+	chromium := needChromium(t, "Swagger UI")
 	for _, persist := range []bool{false, true} {
 		t.Run(fmt.Sprintf("persistAuthorization=%t", persist), func(t *testing.T) {
 			e := newEnv(t)
@@ -299,6 +293,17 @@ func tryGetMe(t *testing.T, ctx context.Context) (status, body string) {
 		t.Fatal(err)
 	}
 	return status, body
+}
+
+// needChromium returns Debian's Chromium, or skips t (a browser test of
+// what) saying how to get it.
+func needChromium(t *testing.T, what string) string {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skipf("skipping the %s browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)", what)
+	}
+	return chromium
 }
 
 // openBrowser starts Debian's Chromium (at path chromium) for a test: no

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,10 +31,7 @@ type swaggerOperation struct {
 // after, are written to the test's artifact directory (kept with go test
 // -artifacts).
 func TestSwaggerUIShowsSummaries(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("skipping the Swagger UI browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
-	}
+	chromium := needChromium(t, "Swagger UI")
 	e := newEnv(t)
 	_, doc := servedDocument(t, e)
 	want := map[string]string{} // "GET /notes/{id}" → summary

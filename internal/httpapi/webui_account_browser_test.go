@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,10 +20,7 @@ import (
 // break no Content-Security-Policy. A screenshot of the account page is
 // kept with go test -artifacts.
 func TestWebUIAccountInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("skipping the web UI browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
-	}
+	chromium := needChromium(t, "web UI")
 	mails := make(inbox, 10)
 	e := newEnv(t, withMailer(t, mails))
 	srv := newWebServer(t, e)

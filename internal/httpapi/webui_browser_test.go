@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +17,7 @@ import (
 // deletes it through the /ui pages in Debian's Chromium, checking that the
 // pages ask no other host for anything and break no Content-Security-Policy.
 func TestWebUIInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("skipping the web UI browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
-	}
+	chromium := needChromium(t, "web UI")
 	e := newEnv(t)
 	srv := newWebServer(t, e)
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -99,10 +95,7 @@ func TestWebUIInBrowser(t *testing.T) {
 // the API; a note of another user never appears. The page breaks no
 // Content-Security-Policy and asks no other host for anything.
 func TestWebUILiveInBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("skipping the web UI browser test: no chromium on PATH (apt-get install chromium; .ci/run installs it)")
-	}
+	chromium := needChromium(t, "web UI")
 	e := newEnv(t)
 	srv := newWebServer(t, e)
 	host := strings.TrimPrefix(srv.URL, "http://")
