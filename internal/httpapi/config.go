@@ -6,7 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/gatehouse-dev/gatehouse/internal/events"
-	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit"
 	"log/slog"
 	"time"
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
-	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
-	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit"
 	"github.com/redis/go-redis/v9"
 )
 

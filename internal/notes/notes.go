@@ -8,57 +8,80 @@ package notes
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
-// Sentinel errors returned by every Store.
+// Sentinel errors returned by every Store. Those the notes share with the
+// accounts are the same values, so one table maps both to problems.
 var (
 	// ErrNotFound: the row does not exist or is not visible to the owner.
-	ErrNotFound = errors.New("not found")
-	// ErrConflict: a unique value (e-mail) is taken.
-	ErrConflict = errors.New("conflict")
-	// ErrLastAdmin: the change would leave no active admin.
-	ErrLastAdmin = errors.New("last active admin")
+	ErrNotFound = accounts.ErrNotFound
 	// ErrForbidden: the proof value passed to the store does not allow the call.
-	ErrForbidden = errors.New("forbidden")
-	// ErrRefreshReused: a rotated-away refresh token was presented again;
-	// its session has been revoked.
-	ErrRefreshReused = errors.New("refresh token reused")
+	ErrForbidden = accounts.ErrForbidden
+	// ErrUnavailable: the database cannot serve the call now
+	// (accounts.ErrUnavailable).
+	ErrUnavailable = accounts.ErrUnavailable
 	// ErrNoteLimit: the owner already has as many notes as the quota
 	// (NoteInput.MaxPerUser) allows.
 	ErrNoteLimit = errors.New("note limit reached")
-	// ErrAPIKeyLimit: the owner already has as many live API keys as the
-	// quota (NewAPIKey.MaxPerUser) allows.
-	ErrAPIKeyLimit = errors.New("api key limit reached")
-	// ErrUnavailable: the database cannot serve the call now (down,
-	// refusing or resetting connections, stalled past the call's deadline,
-	// out of space, read-only, failing I/O); the same call may succeed
-	// later. It wraps the driver's error (Unavailable), so the cause stays
-	// in the error's text for the log.
-	ErrUnavailable = errors.New("storage unavailable")
 )
 
-// Unavailable returns err marked as ErrUnavailable (errors.Is holds for
-// both), or nil for nil.
-func Unavailable(err error) error {
-	if err == nil || errors.Is(err, ErrUnavailable) {
-		return err
-	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
-}
+// Unavailable returns err marked as ErrUnavailable (accounts.Unavailable).
+func Unavailable(err error) error { return accounts.Unavailable(err) }
 
-// Role is a user's role.
-type Role string
+// Transitional aliases: the identity half of the domain lives in package
+// accounts.
+type (
+	Role            = accounts.Role
+	User            = accounts.User
+	NewUser         = accounts.NewUser
+	UserPatch       = accounts.UserPatch
+	Session         = accounts.Session
+	NewSession      = accounts.NewSession
+	APIKey          = accounts.APIKey
+	NewAPIKey       = accounts.NewAPIKey
+	Page            = accounts.Page
+	Purge           = accounts.Purge
+	Purged          = accounts.Purged
+	TokenPurpose    = accounts.TokenPurpose
+	NewAccountToken = accounts.NewAccountToken
+	ValidationError = accounts.ValidationError
+	FieldError      = accounts.FieldError
+	TextField       = accounts.TextField
+	SessionStore    = accounts.OwnSessions
+	APIKeyStore     = accounts.OwnAPIKeys
+)
 
-// Roles.
+// Transitional aliases of accounts' values.
 const (
-	RoleUser  Role = "user"
-	RoleAdmin Role = "admin"
+	RoleUser         = accounts.RoleUser
+	RoleAdmin        = accounts.RoleAdmin
+	PurposeReset     = accounts.PurposeReset
+	PurposeVerify    = accounts.PurposeVerify
+	MinPasswordChars = accounts.MinPasswordChars
+	MaxPasswordChars = accounts.MaxPasswordChars
+	MinNameChars     = accounts.MinNameChars
+	MaxNameChars     = accounts.MaxNameChars
+	MaxEmailChars    = accounts.MaxEmailChars
+	MaxMetaBytes     = accounts.MaxMetaBytes
 )
 
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r == RoleUser || r == RoleAdmin }
+// Transitional aliases of accounts' functions.
+var (
+	ErrConflict          = accounts.ErrConflict
+	ErrLastAdmin         = accounts.ErrLastAdmin
+	ErrRefreshReused     = accounts.ErrRefreshReused
+	ErrAPIKeyLimit       = accounts.ErrAPIKeyLimit
+	CheckText            = accounts.CheckText
+	CleanMeta            = accounts.CleanMeta
+	ValidText            = accounts.ValidText
+	NormalizeEmail       = accounts.NormalizeEmail
+	ValidatePassword     = accounts.ValidatePassword
+	ValidateRegistration = accounts.ValidateRegistration
+	ValidateName         = accounts.ValidateName
+)
 
 // Scope is an OAuth2 scope.
 type Scope = string
@@ -83,41 +106,6 @@ func AllowedScopes(r Role) []Scope {
 		return []Scope{ScopeRead, ScopeWrite, ScopeAdmin}
 	}
 	return []Scope{ScopeRead, ScopeWrite}
-}
-
-// User is an account. PasswordHash never leaves the process.
-type User struct {
-	ID           int64
-	Email        string
-	Name         string
-	Role         Role
-	Active       bool
-	Verified     bool // proved they read mail at Email (is_verified)
-	PasswordHash string
-	CreatedAt    time.Time
-}
-
-// Subject returns the JWT subject of u (its decimal id).
-func (u User) Subject() int64 { return u.ID }
-
-// IsActive reports whether u may act.
-func (u User) IsActive() bool { return u.Active }
-
-// HasRole reports whether u has role.
-func (u User) HasRole(role string) bool { return string(u.Role) == role }
-
-// NewUser is what registration and the CLI create.
-type NewUser struct {
-	Email        string // normalised
-	Name         string
-	Role         Role
-	PasswordHash string
-}
-
-// UserPatch is an admin change of a user; nil fields are left alone.
-type UserPatch struct {
-	Role   *Role
-	Active *bool
 }
 
 // Note is a user's note.
@@ -146,89 +134,3 @@ type NotePatch struct {
 	Title *string
 	Body  *string
 }
-
-// Session is a login session: the server-side record behind every token.
-type Session struct {
-	ID         int64
-	UserID     int64
-	UserAgent  string
-	IP         string
-	Scopes     []Scope // granted at login; refreshed tokens get the same
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
-}
-
-// NewSession is what login creates. RefreshHash is the SHA-256 of the
-// session's first refresh token (may be empty). WebHash is, for a browser
-// session of the web UI, the SHA-256 of its cookie value (empty otherwise).
-type NewSession struct {
-	UserID      int64
-	UserAgent   string
-	IP          string
-	Scopes      []Scope
-	ExpiresAt   time.Time
-	RefreshHash []byte
-	WebHash     []byte
-	// MaxPerUser, when positive, is the user's session quota: after this
-	// session is stored, the user's oldest live sessions beyond MaxPerUser
-	// (this one counted) are revoked in the same transaction. Zero means
-	// no quota.
-	MaxPerUser int
-}
-
-// APIKey is a stored API key. Hash is the SHA-256 of the whole key; the key
-// itself is never stored.
-type APIKey struct {
-	ID         int64
-	UserID     int64
-	Name       string
-	Prefix     string
-	Hash       []byte
-	Scopes     []Scope
-	CreatedAt  time.Time
-	ExpiresAt  *time.Time
-	LastUsedAt *time.Time
-}
-
-// NewAPIKey is what key creation stores.
-type NewAPIKey struct {
-	Name      string
-	Prefix    string
-	Hash      []byte
-	Scopes    []Scope
-	ExpiresAt *time.Time
-	// MaxPerUser, when positive, is the owner's API key quota: Create fails
-	// with ErrAPIKeyLimit when the owner already has that many keys that
-	// are not revoked (expired ones count until revoked). Checked and
-	// stored atomically. Zero means no quota.
-	MaxPerUser int
-}
-
-// Page asks for one page of a keyset-paginated list: items with id < After
-// (After == 0: from the newest), at most Limit of them.
-type Page struct {
-	After int64
-	Limit int
-}
-
-// Purge asks a store to delete one batch of the rows that stopped working
-// before Before (SPEC §5, retention): sessions (token and web sessions)
-// revoked or expired before Before, used refresh tokens rotated away
-// before Before, and account tokens used or expired before Before.
-type Purge struct {
-	Before time.Time
-	// Limit bounds the rows each statement deletes; at most Limit of each
-	// kind per call. It must be positive.
-	Limit int
-}
-
-// Purged counts the rows one Purge deleted.
-type Purged struct {
-	Sessions      int64
-	RefreshTokens int64
-	AccountTokens int64 // password reset and e-mail verification tokens
-}
-
-// Total is the number of rows deleted.
-func (p Purged) Total() int64 { return p.Sessions + p.RefreshTokens + p.AccountTokens }

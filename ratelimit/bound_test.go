@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit"
 )
 
 // TestMemoryBounded: 100,000 distinct keys of 1 KiB each (100 MiB of keys)
