@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
-	"github.com/gatehouse-dev/gatehouse/ratelimit"
 	"github.com/gatehouse-dev/gatehouse/problem"
+	"github.com/gatehouse-dev/gatehouse/ratelimit"
 )
 
 // limiter applies the login, refresh, registration and account mail limits.
