@@ -1,0 +1,127 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
+)
+
+// stallUsers and stallSessions are stores whose calls wait for their
+// context to end, or fail with err when it is set.
+type stall struct{ err error }
+
+func (s stall) wait(ctx context.Context) error {
+	if s.err != nil {
+		return s.err
+	}
+	<-ctx.Done()
+	return fmt.Errorf("stall: %w", ctx.Err())
+}
+
+type stallUsers struct {
+	accounts.Users // nil: only the methods below are called
+	stall
+}
+
+func (s stallUsers) UserByID(ctx context.Context, _ int64) (accounts.User, error) {
+	return accounts.User{}, s.wait(ctx)
+}
+
+// sessionStore names the embedded interface apart from its Sessions method.
+type sessionStore = accounts.Sessions
+
+type stallSessions struct {
+	sessionStore
+	stall
+}
+
+func (s stallSessions) SessionUser(ctx context.Context, _, _ int64, _ time.Time) (accounts.User, accounts.Session, error) {
+	return accounts.User{}, accounts.Session{}, s.wait(ctx)
+}
+
+func (s stallSessions) Sessions(accounts.Owner) accounts.OwnSessions {
+	return stallOwnSessions{stall: s.stall}
+}
+
+type stallOwnSessions struct {
+	accounts.OwnSessions
+	stall
+}
+
+func (s stallOwnSessions) Revoke(ctx context.Context, _ int64) error { return s.wait(ctx) }
+
+var errDiskFull = errors.New("disk full")
+
+// classify marks errDiskFull unavailable, as an engine's mapper does.
+func classify(err error) error {
+	if errors.Is(err, errDiskFull) {
+		return accounts.Unavailable(err)
+	}
+	return err
+}
+
+func stalling(err error, d time.Duration, observe func(string, time.Duration)) accounts.Stores {
+	st := stall{err}
+	return accounts.WithDeadline(accounts.Stores{Users: stallUsers{stall: st}, Sessions: stallSessions{stall: st}},
+		accounts.Deadline{Timeout: d, Classify: classify, Observe: observe})
+}
+
+// TestWithDeadline: a call that outlives the deadline is ErrUnavailable,
+// on the stores and on their owner views; one whose caller gave up is not;
+// other errors go through the engine's Classify.
+func TestWithDeadline(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := stalling(nil, 10*time.Millisecond, nil)
+
+	if _, err := s.Users.UserByID(ctx, 1); !errors.Is(err, accounts.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("UserByID past the deadline = %v, want ErrUnavailable wrapping context.DeadlineExceeded", err)
+	}
+	if _, _, err := s.Sessions.SessionUser(ctx, 1, 1, time.Now()); !errors.Is(err, accounts.ErrUnavailable) {
+		t.Errorf("SessionUser past the deadline = %v, want ErrUnavailable", err)
+	}
+	if err := s.Sessions.Sessions(gatehousetest.Owner(int64(1))).Revoke(ctx, 1); !errors.Is(err, accounts.ErrUnavailable) {
+		t.Errorf("Sessions(o).Revoke past the deadline = %v, want ErrUnavailable", err)
+	}
+
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Users.UserByID(gone, 1); errors.Is(err, accounts.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Errorf("UserByID after the caller gave up = %v, want context.Canceled, not ErrUnavailable", err)
+	}
+
+	full := stalling(errDiskFull, time.Minute, nil)
+	if _, err := full.Users.UserByID(ctx, 1); !errors.Is(err, accounts.ErrUnavailable) || !errors.Is(err, errDiskFull) {
+		t.Errorf("UserByID on a full disk = %v, want ErrUnavailable wrapping the cause", err)
+	}
+	other := stalling(accounts.ErrNotFound, time.Minute, nil)
+	if _, err := other.Users.UserByID(ctx, 1); !errors.Is(err, accounts.ErrNotFound) || errors.Is(err, accounts.ErrUnavailable) {
+		t.Errorf("UserByID of a missing user = %v, want ErrNotFound alone", err)
+	}
+	if nilStores := accounts.WithDeadline(accounts.Stores{}, accounts.Deadline{Timeout: time.Second}); nilStores.Users != nil || nilStores.Tokens != nil {
+		t.Errorf("WithDeadline(empty Stores) = %+v, want the nil stores left nil", nilStores)
+	}
+}
+
+// TestWithDeadlineObserves: the observer hears of every call, by
+// operation, on the stores and on their owner views.
+func TestWithDeadlineObserves(t *testing.T) {
+	var ops []string
+	s := stalling(accounts.ErrNotFound, time.Minute, func(op string, d time.Duration) {
+		if d < 0 {
+			t.Errorf("observed %s took %v", op, d)
+		}
+		ops = append(ops, op)
+	})
+	_, _ = s.Users.UserByID(t.Context(), 1)
+	_, _, _ = s.Sessions.SessionUser(t.Context(), 1, 1, time.Now())
+	_ = s.Sessions.Sessions(gatehousetest.Owner[int64](1)).Revoke(t.Context(), 1)
+	if want := []string{"UserByID", "SessionUser", "Sessions.Revoke"}; fmt.Sprint(ops) != fmt.Sprint(want) {
+		t.Errorf("observed %q, want %q", ops, want)
+	}
+}
