@@ -1,4 +1,4 @@
-package postgres
+package pgstore
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // TestMapUnavailable: the errors of a PostgreSQL that is down, stalled or
-// out of resources are notes.ErrUnavailable (SPEC §2: 503); the answers
+// out of resources are accounts.ErrUnavailable (SPEC §2: 503); the answers
 // of a working server are not.
 func TestMapUnavailable(t *testing.T) {
 	t.Parallel()
@@ -41,7 +41,7 @@ func TestMapUnavailable(t *testing.T) {
 		{"other", errors.New("boom"), false},
 	} {
 		got := MapUnavailable(c.err)
-		if errors.Is(got, notes.ErrUnavailable) != c.want {
+		if errors.Is(got, accounts.ErrUnavailable) != c.want {
 			t.Errorf("MapUnavailable(%s: %v) = %v, want unavailable %v", c.name, c.err, got, c.want)
 		}
 		if c.want && !errors.Is(got, c.err) {
