@@ -18,6 +18,11 @@ import (
 const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
+	// badText is character_not_in_repertoire: bytes that are not UTF-8,
+	// or a NUL, in a text value; untranslatable is a character the
+	// database's encoding cannot hold.
+	badText        = "22021"
+	untranslatable = "22P05"
 )
 
 // sqlState returns the SQLSTATE of err, or "".
@@ -72,8 +77,11 @@ func unavailable(err error) bool {
 // MapError turns driver errors into the domain's sentinels: no rows is
 // accounts.ErrNotFound, a unique violation (23505) accounts.ErrConflict, a
 // foreign key violation (23503: the user a row would belong to does not
-// exist) accounts.ErrNotFound, and what MapUnavailable knows
-// accounts.ErrUnavailable. Other errors are returned unchanged.
+// exist) accounts.ErrNotFound, text the server refuses (22021, 22P05: not
+// UTF-8, a NUL) a *accounts.ValidationError of the field "text", as
+// accounts.CheckText would have said before the query, and what
+// MapUnavailable knows accounts.ErrUnavailable. Other errors are returned
+// unchanged.
 func MapError(err error) error {
 	switch {
 	case err == nil:
@@ -86,6 +94,9 @@ func MapError(err error) error {
 		return accounts.ErrConflict
 	case foreignKeyViolation:
 		return accounts.ErrNotFound
+	case badText, untranslatable:
+		// CheckText's message for bad text, the same on every engine.
+		return accounts.CheckText(accounts.TextField{Name: "text", Value: "\x00"})
 	}
 	return MapUnavailable(err)
 }

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
@@ -46,6 +47,41 @@ func TestMapUnavailable(t *testing.T) {
 		}
 		if c.want && !errors.Is(got, c.err) {
 			t.Errorf("MapUnavailable(%s) = %v, want the cause kept", c.name, got)
+		}
+	}
+}
+
+// TestMapError: the driver's answers become the accounts sentinels.
+func TestMapError(t *testing.T) {
+	t.Parallel()
+	other := errors.New("boom")
+	for _, c := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"no rows", fmt.Errorf("scan: %w", pgx.ErrNoRows), accounts.ErrNotFound},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, accounts.ErrConflict},
+		{"foreign key violation", &pgconn.PgError{Code: "23503"}, accounts.ErrNotFound},
+		{"admin shutdown", &pgconn.PgError{Code: "57P01"}, accounts.ErrUnavailable},
+		{"syntax error", &pgconn.PgError{Code: "42601"}, nil},
+		{"other", other, other},
+		{"nil", nil, nil},
+	} {
+		got := MapError(c.err)
+		switch {
+		case c.want == nil && c.err != nil:
+			if got != c.err {
+				t.Errorf("MapError(%s) = %v, want it unchanged", c.name, got)
+			}
+		case !errors.Is(got, c.want):
+			t.Errorf("MapError(%s) = %v, want %v", c.name, got, c.want)
+		}
+	}
+	for _, code := range []string{"22021", "22P05"} {
+		var ve *accounts.ValidationError
+		if err := MapError(&pgconn.PgError{Code: code}); !errors.As(err, &ve) || len(ve.Fields) != 1 {
+			t.Errorf("MapError(%s) = %v, want a *accounts.ValidationError of one field", code, err)
 		}
 	}
 }

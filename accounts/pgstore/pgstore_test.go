@@ -254,6 +254,12 @@ func TestMigrateApp(t *testing.T) {
 		t.Errorf("MapError(insert a widget of no user) = %v, want ErrNotFound", err)
 	}
 
+	_, err = st.Pool().Exec(ctx, `INSERT INTO widgets (owner_id, name) VALUES ($1, $2)`, u.ID, "bad \xff")
+	var ve *accounts.ValidationError
+	if err = MapError(err); !errors.As(err, &ve) {
+		t.Errorf("MapError(insert a widget named with bad UTF-8) = %v, want a *accounts.ValidationError", err)
+	}
+
 	older := fstest.MapFS{"migrations/0001_widgets.sql": widgetMigrations["migrations/0001_widgets.sql"]}
 	if err := st.MigrateApp(ctx, "widgets", older); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("MigrateApp(widgets at 2, binary knows 1) = %v, want a newer-schema error", err)
