@@ -9,8 +9,9 @@ import (
 // TestLibraryDependencies holds the library to its dependency budget:
 // the standard library, golang-jwt/jwt/v5 and golang.org/x/crypto, plus
 // swaggo/files/v2 for the opt-in Swagger UI; mail is the standard library
-// alone (net/smtp). The server's own dependencies (SQLite, PostgreSQL, …)
-// must never leak into the library.
+// alone (net/smtp); a public store carries its driver and no more
+// (accounts/pgstore: jackc/pgx/v5 and its dependencies). The server's own
+// dependencies must never leak into the rest of the library.
 func TestLibraryDependencies(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH")
@@ -30,6 +31,7 @@ func TestLibraryDependencies(t *testing.T) {
 		{module + "/mail", nil}, // net/smtp; go-smtp is for its tests only
 		{module + "/openapi/swaggerui", []string{"github.com/swaggo/files/v2"}},
 		{module + "/accounts", nil},
+		{module + "/accounts/pgstore", []string{"github.com/jackc/pgx/v5", "github.com/jackc/pgpassfile", "github.com/jackc/pgservicefile", "github.com/jackc/puddle/v2", "golang.org/x/sync/", "golang.org/x/text/"}},
 		{module + "/ratelimit", []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic"}},
 	}
 	for _, tt := range tests {

@@ -23,8 +23,8 @@ func TestPostgresMigrate(t *testing.T) {
 	dbURL := postgresSchemaURL(t)
 	for range 2 {
 		out := mustRun(t, envOf("NOTESD_DATABASE_URL="+dbURL), "", "migrate")
-		if !strings.Contains(out, "at schema version 6") || !strings.Contains(out, "database postgres://") {
-			t.Errorf("migrate printed %q, want the postgres database at schema version 6", out)
+		if !strings.Contains(out, "at schema version 1") || !strings.Contains(out, "database postgres://") {
+			t.Errorf("migrate printed %q, want the postgres database at schema version 1", out)
 		}
 	}
 }

@@ -2,21 +2,22 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/accounts/pgstore"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // DB is a notes.Store on one PostgreSQL database (the schema the
-// connection's search_path names). It is safe for concurrent use. Create it
-// with Open, then call Migrate.
+// connection's search_path names): the identity half is the embedded
+// pgstore.Store, the notes half lives here, in the same database. It is
+// safe for concurrent use. Create it with Open, then call Migrate.
 type DB struct {
-	pool *pgxpool.Pool
+	*pgstore.Store
 }
 
 var _ notes.Store = (*DB)(nil)
@@ -26,55 +27,34 @@ var _ notes.Store = (*DB)(nil)
 // checks that it answers. It does not change the schema: call Migrate
 // before use.
 func Open(ctx context.Context, url string) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	st, err := pgstore.Open(ctx, url)
 	if err != nil {
-		// pgx redacts passwords from its parse errors only on a best-effort
-		// basis, so the URL (and the error quoting it) is not shown.
-		return nil, errors.New("postgres: open: cannot parse the database URL (not shown: it may hold a password)")
+		return nil, err
 	}
-	return OpenConfig(ctx, cfg)
+	return &DB{Store: st}, nil
 }
 
 // OpenConfig is Open with a parsed pool configuration.
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	st, err := pgstore.OpenConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, err
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: open: %w", err)
-	}
-	return &DB{pool: pool}, nil
+	return &DB{Store: st}, nil
 }
 
-// Ping checks that the database can commit a write (SPEC §4 /readyz): it
-// upserts the one row of the health table in a transaction, so a server
-// that is down, stalled past the deadline of ctx, read-only or out of
-// space fails it.
-func (db *DB) Ping(ctx context.Context) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO health (id, checked_at) VALUES (1, $1)
-ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: ping: %w", MapUnavailable(err))
-	}
-	return nil
-}
+// MapUnavailable returns err marked as notes.ErrUnavailable when it means
+// that the database cannot serve calls now but may later: see
+// pgstore.MapUnavailable.
+func MapUnavailable(err error) error { return pgstore.MapUnavailable(err) }
 
-// Close closes the connection pool, waiting for connections in use to be
-// returned.
-func (db *DB) Close() error {
-	db.pool.Close()
-	return nil
-}
+// mapErr turns driver errors into the domain's sentinels (pgstore.MapError).
+func mapErr(err error) error { return pgstore.MapError(err) }
 
 // inTx runs fn in a transaction and commits when fn returns nil; otherwise
 // it rolls back and returns fn's error.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	return pgx.BeginFunc(ctx, db.Pool(), fn)
 }
 
 // toDB converts t to the stored form: unix microseconds.
@@ -83,29 +63,11 @@ func toDB(t time.Time) int64 { return t.UnixMicro() }
 // fromDB converts a stored time back, in UTC.
 func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// nullTime converts a nullable stored time.
-func nullTime(v *int64) *time.Time {
-	if v == nil {
-		return nil
-	}
-	t := fromDB(*v)
-	return &t
-}
-
-// nullableTime converts an optional time to its stored form (nil: NULL).
-func nullableTime(t *time.Time) *int64 {
-	if t == nil {
-		return nil
-	}
-	v := toDB(*t)
-	return &v
-}
-
 // now is the current time at the stored precision, in UTC.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // limitOf returns the page size for p: 50 unless p.Limit is positive.
-func limitOf(p notes.Page) int {
+func limitOf(p accounts.Page) int {
 	if p.Limit <= 0 {
 		return 50
 	}
@@ -142,10 +104,10 @@ func page[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
 	return items, id(items[limit-1])
 }
 
-// oneRow returns notes.ErrNotFound unless tag reports at least one row.
+// oneRow returns accounts.ErrNotFound unless tag reports at least one row.
 func oneRow(tag interface{ RowsAffected() int64 }) error {
 	if tag.RowsAffected() == 0 {
-		return notes.ErrNotFound
+		return accounts.ErrNotFound
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/accounts/pgstore"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -18,28 +19,17 @@ func (db *DB) ImportUser(ctx context.Context, in notes.ImportedUser) (notes.User
 	if err := in.CheckText(); err != nil {
 		return notes.User{}, fmt.Errorf("postgres: import user: %w", err)
 	}
-	role := in.Role
-	if role == "" {
-		role = notes.RoleUser
-	}
-	if !role.Valid() {
-		return notes.User{}, fmt.Errorf("postgres: import user: invalid role %q", role)
-	}
 	var u notes.User
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		t := toDB(now())
 		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `
-INSERT INTO users (email, name, role, is_active, password_hash, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING `+userColumns,
-			in.Email, in.Name, string(role), in.Active, in.PasswordHash, t))
+		u, err = pgstore.CreateUserTx(ctx, tx, in.NewUser, in.Active)
 		if err != nil {
-			return mapErr(err)
+			return err
 		}
 		if len(in.Notes) == 0 {
 			return nil
 		}
+		t := toDB(u.CreatedAt)
 		rows := make([][]any, len(in.Notes))
 		for i, n := range in.Notes {
 			rows[i] = []any{u.ID, n.Title, n.Body, t, t}

@@ -6,114 +6,68 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/gatehouse-dev/gatehouse/internal/migrate"
 )
 
-// migrationFiles holds the schema migrations, named NNNN_description.sql.
+// migrationFiles holds the notes migrations, named NNNN_description.sql.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migrate.Migration, error) { return migrate.Load(migrationFiles) }
+// appName is the name notes' migrations are tracked under (app_schema).
+const appName = "notes"
 
-// migrateLockKey is the first key of the advisory lock every migration
-// transaction takes; the second is a hash of the current schema, so
-// migrations of different schemas of one database do not wait on each other.
-const migrateLockKey = 0x6e6f7465 // "note"
+// legacyVersion is the schema_migrations version of the last notesd that
+// kept one migration list for everything: its tables are exactly identity
+// migration 1 plus notes migration 1.
+const legacyVersion = 6
 
-// lockMigrations takes the migration advisory lock until tx ends.
-func lockMigrations(ctx context.Context, tx pgx.Tx) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))`, int32(migrateLockKey))
-	return err
-}
-
-// Migrate brings the schema up to date: it applies, in order, every
-// embedded migration not yet recorded in schema_migrations, each in its own
-// transaction together with its record. Each transaction first takes a
-// pg_advisory_xact_lock, so Migrate is idempotent and safe to run from
-// several processes at once: the first applies a migration, the others wait
-// and then see it recorded. It refuses a database whose schema is newer
-// than this binary knows.
+// Migrate brings the schema up to date: the identity schema (pgstore's
+// Migrate), then the notes tables (MigrateApp "notes"), each migration in
+// its own transaction under the migration advisory lock, so it is
+// idempotent and safe to run from several processes at once.
+//
+// A database of an earlier notesd, whose schema_migrations is at version
+// 6, is adopted first: identity version 1 and notes version 1 are recorded
+// as applied, in one transaction, without running them; its data stays
+// (schema_migrations too, unused from then on). One at a lower version is
+// refused: an earlier notesd must bring it to version 6 first.
 func (db *DB) Migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
+	if _, err := db.Baseline(ctx, adoptLegacy, 1, map[string]int{appName: 1}); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
-	if len(ms) == 0 {
-		return fmt.Errorf("postgres: migrate: no migrations embedded")
-	}
-	// CREATE TABLE IF NOT EXISTS is not safe against a concurrent creator
-	// on its own (both may try to insert the catalog rows): the lock is.
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockMigrations(ctx, tx); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER     PRIMARY KEY,
-	applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-)`)
-		return err
-	})
-	if err != nil {
+	if err := db.MigrateApp(ctx, appName, migrationFiles); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
-	}
-	current, err := db.Version(ctx)
-	if err != nil {
-		return err
-	}
-	if latest := ms[len(ms)-1].Version; current > latest {
-		return fmt.Errorf("postgres: migrate: database schema version %d is newer than this binary's %d", current, latest)
-	}
-	for _, m := range ms {
-		if m.Version <= current {
-			continue
-		}
-		err := db.inTx(ctx, func(tx pgx.Tx) error {
-			if err := lockMigrations(ctx, tx); err != nil {
-				return err
-			}
-			// Checked under the lock, so a concurrent migrator that got
-			// there first is seen.
-			var done bool
-			if err := tx.QueryRow(ctx,
-				`SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Version).Scan(&done); err != nil {
-				return err
-			}
-			if done {
-				return nil
-			}
-			// No arguments: pgx sends the file with the simple protocol,
-			// which runs every statement in it.
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("postgres: migrate %s: %w", m.Name, err)
-		}
 	}
 	return nil
 }
 
-// Version returns the highest applied migration version, 0 for a database
-// (schema) that was never migrated.
-func (db *DB) Version(ctx context.Context) (int, error) {
+// adoptLegacy reports whether the database is one of the notesd that kept
+// schema_migrations, at legacyVersion; an error for any other version it
+// reached. A schema_migrations without rows made no table: nothing to adopt.
+func adoptLegacy(ctx context.Context, tx pgx.Tx) (bool, error) {
 	var exists bool
-	if err := db.pool.QueryRow(ctx,
-		`SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
-		return 0, fmt.Errorf("postgres: version: %w", err)
+	if err := tx.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return false, err
 	}
 	if !exists {
-		return 0, nil
+		return false, nil
 	}
 	var v int
-	if err := db.pool.QueryRow(ctx,
-		`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("postgres: version: %w", err)
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return false, err
 	}
-	return v, nil
+	switch {
+	case v == 0:
+		return false, nil
+	case v < legacyVersion:
+		return false, fmt.Errorf("database made by an earlier notesd is at schema version %d: "+
+			"run \"notesd migrate\" of a release that knows version %d on it first, then this one", v, legacyVersion)
+	case v > legacyVersion:
+		return false, fmt.Errorf("database schema_migrations version %d is not one any notesd made", v)
+	}
+	return true, nil
 }
+
+// NotesVersion returns the highest applied notes migration, 0 when none
+// was applied.
+func (db *DB) NotesVersion(ctx context.Context) (int, error) { return db.AppVersion(ctx, appName) }

@@ -39,7 +39,7 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (in
 		return 0, fmt.Errorf("postgres: delete any note: %w", notes.ErrForbidden)
 	}
 	var owner int64
-	err := db.pool.QueryRow(ctx, `DELETE FROM notes WHERE id = $1 RETURNING owner_id`, id).Scan(&owner)
+	err := db.Pool().QueryRow(ctx, `DELETE FROM notes WHERE id = $1 RETURNING owner_id`, id).Scan(&owner)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete any note: %w", mapErr(err))
 	}
@@ -70,7 +70,7 @@ INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $4)
 RETURNING ` + noteColumns
 	if in.MaxPerUser <= 0 {
-		n, err := scanNote(s.db.pool.QueryRow(ctx, insert, s.o.ID(), in.Title, in.Body, toDB(now())))
+		n, err := scanNote(s.db.Pool().QueryRow(ctx, insert, s.o.ID(), in.Title, in.Body, toDB(now())))
 		if err != nil {
 			return notes.Note{}, fmt.Errorf("postgres: create note: %w", mapErr(err))
 		}
@@ -115,7 +115,7 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("postgres: get note: %w", notes.ErrNotFound)
 	}
-	row := s.db.pool.QueryRow(ctx,
+	row := s.db.Pool().QueryRow(ctx,
 		`SELECT `+noteColumns+` FROM notes WHERE id = $1 AND owner_id = $2`, id, s.o.ID())
 	n, err := scanNote(row)
 	if err != nil {
@@ -131,7 +131,7 @@ func (s noteStore) List(ctx context.Context, p notes.Page) ([]notes.Note, int64,
 		return []notes.Note{}, 0, nil
 	}
 	limit := limitOf(p)
-	rows, err := s.db.pool.Query(ctx, `
+	rows, err := s.db.Pool().Query(ctx, `
 SELECT `+noteColumns+` FROM notes
 WHERE owner_id = $1 AND ($2::bigint = 0 OR id < $2)
 ORDER BY id DESC
@@ -156,7 +156,7 @@ func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (not
 	if err := p.CheckText(); err != nil {
 		return notes.Note{}, fmt.Errorf("postgres: update note: %w", err)
 	}
-	row := s.db.pool.QueryRow(ctx, `
+	row := s.db.Pool().QueryRow(ctx, `
 UPDATE notes SET
 	title = coalesce($1, title),
 	body = coalesce($2, body),
@@ -175,7 +175,7 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
 		return fmt.Errorf("postgres: delete note: %w", notes.ErrNotFound)
 	}
-	tag, err := s.db.pool.Exec(ctx, `DELETE FROM notes WHERE id = $1 AND owner_id = $2`, id, s.o.ID())
+	tag, err := s.db.Pool().Exec(ctx, `DELETE FROM notes WHERE id = $1 AND owner_id = $2`, id, s.o.ID())
 	if err != nil {
 		return fmt.Errorf("postgres: delete note: %w", err)
 	}

@@ -34,7 +34,7 @@ var _ notes.Events = (*Notifier)(nil)
 // the schema, so databases of several schemas do not hear each other.
 func (db *DB) Notifier(ctx context.Context) (*Notifier, error) {
 	var schema string
-	if err := db.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+	if err := db.Pool().QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		return nil, fmt.Errorf("postgres: notifier: %w", err)
 	}
 	return &Notifier{db: db, channel: "notesd_notes_" + schema}, nil
@@ -62,7 +62,7 @@ func (n *Notifier) Publish(ctx context.Context, e notes.Event) error {
 			return fmt.Errorf("postgres: notify: %w", err)
 		}
 	}
-	if _, err := n.db.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, n.channel, string(b)); err != nil {
+	if _, err := n.db.Pool().Exec(ctx, `SELECT pg_notify($1, $2)`, n.channel, string(b)); err != nil {
 		return fmt.Errorf("postgres: notify: %w", err)
 	}
 	return nil
@@ -104,7 +104,7 @@ func (n *Notifier) Listen(ctx context.Context, deliver func(notes.Event), logger
 
 // listen opens a connection of its own and LISTENs on the channel.
 func (n *Notifier) listen(ctx context.Context) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, n.db.pool.Config().ConnConfig.Copy())
+	conn, err := pgx.ConnectConfig(ctx, n.db.Pool().Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: listen: %w", err)
 	}

@@ -1,4 +1,4 @@
-package postgres
+package pgstore
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // userColumns is the column list scanUser reads; userColumnsU is the same
@@ -18,85 +18,90 @@ const (
 )
 
 // scanUser reads the columns of userColumns.
-func scanUser(s scanner) (notes.User, error) { return scanUserAnd(s) }
+func scanUser(s scanner) (accounts.User, error) { return scanUserAnd(s) }
 
 // scanUserAnd reads the columns of userColumns, then more into extra.
-func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
+func scanUserAnd(s scanner, extra ...any) (accounts.User, error) {
 	var (
-		u       notes.User
+		u       accounts.User
 		role    string
 		created int64
 	)
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.PasswordHash, &created, &u.Verified}, extra...)
 	if err := s.Scan(dest...); err != nil {
-		return notes.User{}, err
+		return accounts.User{}, err
 	}
-	u.Role = notes.Role(role)
+	u.Role = accounts.Role(role)
 	u.CreatedAt = fromDB(created)
 	return u, nil
 }
 
-// CreateUser stores a new, active user. An empty role is notes.RoleUser.
+// CreateUser stores a new, active user. An empty role is accounts.RoleUser.
 // ErrConflict when the e-mail is taken.
-func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, error) {
+func (st *Store) CreateUser(ctx context.Context, nu accounts.NewUser) (accounts.User, error) {
+	return insertUser(ctx, st.pool, nu, true)
+}
+
+// insertUser is CreateUser and CreateUserTx on q.
+func insertUser(ctx context.Context, q querier, nu accounts.NewUser, active bool) (accounts.User, error) {
 	if err := nu.CheckText(); err != nil {
-		return notes.User{}, fmt.Errorf("postgres: create user: %w", err)
+		return accounts.User{}, fmt.Errorf("pgstore: create user: %w", err)
 	}
 	role := nu.Role
 	if role == "" {
-		role = notes.RoleUser
+		role = accounts.RoleUser
 	}
 	if !role.Valid() {
-		return notes.User{}, fmt.Errorf("postgres: create user: invalid role %q", role)
+		return accounts.User{}, fmt.Errorf("pgstore: create user: invalid role %q", role)
 	}
-	row := db.pool.QueryRow(ctx, `
+	row := q.QueryRow(ctx, `
 INSERT INTO users (email, name, role, is_active, password_hash, created_at)
-VALUES ($1, $2, $3, TRUE, $4, $5)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING `+userColumns,
-		nu.Email, nu.Name, string(role), nu.PasswordHash, toDB(now()))
+		nu.Email, nu.Name, string(role), active, nu.PasswordHash, toDB(now()))
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: create user: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("pgstore: create user: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // UserByEmail finds a user by e-mail (compared exactly: the caller
 // normalises); ErrNotFound otherwise.
-func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
-	if !notes.ValidText(email) { // stored e-mails are all valid text
-		return notes.User{}, fmt.Errorf("postgres: user by email: %w", notes.ErrNotFound)
+func (st *Store) UserByEmail(ctx context.Context, email string) (accounts.User, error) {
+	if !accounts.ValidText(email) { // stored e-mails are all valid text
+		return accounts.User{}, fmt.Errorf("pgstore: user by email: %w", accounts.ErrNotFound)
 	}
-	row := db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email)
+	row := st.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email)
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: user by email: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("pgstore: user by email: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // UserByID finds a user by id; ErrNotFound otherwise.
-func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
-	row := db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+func (st *Store) UserByID(ctx context.Context, id int64) (accounts.User, error) {
+	row := st.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: user by id: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("pgstore: user by id: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // SetPasswordHash replaces the owner's password hash; ErrForbidden for
 // the zero Owner, ErrNotFound for an unknown user.
-func (db *DB) SetPasswordHash(ctx context.Context, o notes.Owner, hash string) error {
+func (st *Store) SetPasswordHash(ctx context.Context, o accounts.Owner, hash string) error {
 	if !o.Valid() {
-		return fmt.Errorf("postgres: set password hash: %w", notes.ErrForbidden)
+		return fmt.Errorf("pgstore: set password hash: %w", accounts.ErrForbidden)
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, o.ID())
+	tag, err := st.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, o.ID())
 	if err != nil {
-		return fmt.Errorf("postgres: set password hash: %w", mapErr(err))
+		return fmt.Errorf("pgstore: set password hash: %w", MapError(err))
 	}
 	if err := oneRow(tag); err != nil {
-		return fmt.Errorf("postgres: set password hash: %w", err)
+		return fmt.Errorf("pgstore: set password hash: %w", err)
 	}
 	return nil
 }
@@ -105,60 +110,60 @@ func (db *DB) SetPasswordHash(ctx context.Context, o notes.Owner, hash string) e
 // (a re-hash after a login proved the password): only while the stored
 // hash is still old, so it never undoes a password change that raced it.
 // ErrNotFound when the hash is no longer old.
-func (db *DB) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, next, userID, old)
+func (st *Store) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
+	tag, err := st.pool.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, next, userID, old)
 	if err != nil {
-		return fmt.Errorf("postgres: upgrade password hash: %w", mapErr(err))
+		return fmt.Errorf("pgstore: upgrade password hash: %w", MapError(err))
 	}
 	if err := oneRow(tag); err != nil {
-		return fmt.Errorf("postgres: upgrade password hash: %w", err)
+		return fmt.Errorf("pgstore: upgrade password hash: %w", err)
 	}
 	return nil
 }
 
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
-func (db *DB) SetName(ctx context.Context, o notes.Owner, name string) (notes.User, error) {
+func (st *Store) SetName(ctx context.Context, o accounts.Owner, name string) (accounts.User, error) {
 	if !o.Valid() {
-		return notes.User{}, fmt.Errorf("postgres: set name: %w", notes.ErrForbidden)
+		return accounts.User{}, fmt.Errorf("pgstore: set name: %w", accounts.ErrForbidden)
 	}
 	userID := o.ID()
-	if err := notes.CheckText(notes.TextField{Name: "name", Value: name}); err != nil {
-		return notes.User{}, fmt.Errorf("postgres: set name: %w", err)
+	if err := accounts.CheckText(accounts.TextField{Name: "name", Value: name}); err != nil {
+		return accounts.User{}, fmt.Errorf("pgstore: set name: %w", err)
 	}
-	row := db.pool.QueryRow(ctx,
+	row := st.pool.QueryRow(ctx,
 		`UPDATE users SET name = $1 WHERE id = $2 RETURNING `+userColumns, name, userID)
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: set name: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("pgstore: set name: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // ListUsers lists all users, newest first, one keyset page at a time.
-func (db *DB) ListUsers(ctx context.Context, g auth.RoleGrant, p notes.Page) ([]notes.User, int64, error) {
-	if !g.Has(string(notes.RoleAdmin)) {
-		return nil, 0, fmt.Errorf("postgres: list users: %w", notes.ErrForbidden)
+func (st *Store) ListUsers(ctx context.Context, g auth.RoleGrant, p accounts.Page) ([]accounts.User, int64, error) {
+	if !g.Has(string(accounts.RoleAdmin)) {
+		return nil, 0, fmt.Errorf("pgstore: list users: %w", accounts.ErrForbidden)
 	}
-	return db.listUsers(ctx, p)
+	return st.listUsers(ctx, p)
 }
 
 // listUsers is ListUsers once the caller is known to be allowed.
-func (db *DB) listUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+func (st *Store) listUsers(ctx context.Context, p accounts.Page) ([]accounts.User, int64, error) {
 	limit := limitOf(p)
-	rows, err := db.pool.Query(ctx, `
+	rows, err := st.pool.Query(ctx, `
 SELECT `+userColumns+` FROM users
 WHERE ($1::bigint = 0 OR id < $1)
 ORDER BY id DESC
 LIMIT $2`, p.After, limit+1)
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: list users: %w", err)
+		return nil, 0, fmt.Errorf("pgstore: list users: %w", err)
 	}
 	users, err := collect(rows, scanUser)
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: list users: %w", err)
+		return nil, 0, fmt.Errorf("pgstore: list users: %w", err)
 	}
-	users, next := page(users, limit, func(u notes.User) int64 { return u.ID })
+	users, next := page(users, limit, func(u accounts.User) int64 { return u.ID })
 	return users, next, nil
 }
 
@@ -173,21 +178,21 @@ LIMIT $2`, p.After, limit+1)
 // counts the others under those locks. A concurrent demotion waits, and
 // READ COMMITTED then re-checks the locked rows against the WHERE, so it
 // sees the admin the first one took away.
-func (db *DB) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p notes.UserPatch) (notes.User, error) {
-	if !g.Has(string(notes.RoleAdmin)) {
-		return notes.User{}, fmt.Errorf("postgres: update user: %w", notes.ErrForbidden)
+func (st *Store) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p accounts.UserPatch) (accounts.User, error) {
+	if !g.Has(string(accounts.RoleAdmin)) {
+		return accounts.User{}, fmt.Errorf("pgstore: update user: %w", accounts.ErrForbidden)
 	}
-	return db.updateUser(ctx, id, p)
+	return st.updateUser(ctx, id, p)
 }
 
 // updateUser is UpdateUser once the caller is known to be allowed.
-func (db *DB) updateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
+func (st *Store) updateUser(ctx context.Context, id int64, p accounts.UserPatch) (accounts.User, error) {
 	if p.Role != nil && !p.Role.Valid() {
-		return notes.User{}, fmt.Errorf("postgres: update user: invalid role %q", *p.Role)
+		return accounts.User{}, fmt.Errorf("pgstore: update user: invalid role %q", *p.Role)
 	}
-	mayDemote := (p.Role != nil && *p.Role != notes.RoleAdmin) || (p.Active != nil && !*p.Active)
-	var out notes.User
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	mayDemote := (p.Role != nil && *p.Role != accounts.RoleAdmin) || (p.Active != nil && !*p.Active)
+	var out accounts.User
+	err := st.inTx(ctx, func(tx pgx.Tx) error {
 		var admins []int64
 		if mayDemote {
 			rows, err := tx.Query(ctx, `
@@ -205,7 +210,7 @@ FOR UPDATE`)
 		}
 		cur, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		next := cur
 		if p.Role != nil {
@@ -214,8 +219,8 @@ FOR UPDATE`)
 		if p.Active != nil {
 			next.Active = *p.Active
 		}
-		wasAdmin := cur.Active && cur.Role == notes.RoleAdmin
-		isAdmin := next.Active && next.Role == notes.RoleAdmin
+		wasAdmin := cur.Active && cur.Role == accounts.RoleAdmin
+		isAdmin := next.Active && next.Role == accounts.RoleAdmin
 		if wasAdmin && !isAdmin {
 			others := 0
 			for _, a := range admins {
@@ -224,7 +229,7 @@ FOR UPDATE`)
 				}
 			}
 			if others == 0 {
-				return notes.ErrLastAdmin
+				return accounts.ErrLastAdmin
 			}
 		}
 		out, err = scanUser(tx.QueryRow(ctx, `
@@ -232,7 +237,7 @@ UPDATE users SET role = $1, is_active = $2
 WHERE id = $3
 RETURNING `+userColumns, string(next.Role), next.Active, id))
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		if p.Active != nil && !*p.Active {
 			if _, err := tx.Exec(ctx, `
@@ -244,7 +249,7 @@ WHERE user_id = $2 AND revoked_at IS NULL`, toDB(now()), id); err != nil {
 		return nil
 	})
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: update user: %w", err)
+		return accounts.User{}, fmt.Errorf("pgstore: update user: %w", err)
 	}
 	return out, nil
 }

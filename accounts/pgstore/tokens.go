@@ -1,4 +1,4 @@
-package postgres
+package pgstore
 
 import (
 	"context"
@@ -7,18 +7,18 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // CreateAccountToken stores a live account token and, in the same
 // transaction, makes the user's earlier live tokens of that purpose expire
 // at t.CreatedAt. ErrNotFound for an unknown user.
-func (db *DB) CreateAccountToken(ctx context.Context, t notes.NewAccountToken) error {
+func (st *Store) CreateAccountToken(ctx context.Context, t accounts.NewAccountToken) error {
 	if !t.Purpose.Valid() {
-		return fmt.Errorf("postgres: create account token: invalid purpose %q", t.Purpose)
+		return fmt.Errorf("pgstore: create account token: invalid purpose %q", t.Purpose)
 	}
 	created := toDB(t.CreatedAt)
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := st.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 UPDATE account_tokens SET expires_at = $1
 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1`,
@@ -28,10 +28,10 @@ WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1`,
 		_, err := tx.Exec(ctx, `
 INSERT INTO account_tokens (user_id, purpose, hash, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5)`, t.UserID, string(t.Purpose), t.Hash, created, toDB(t.ExpiresAt))
-		return mapErr(err)
+		return MapError(err)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: create account token: %w", err)
+		return fmt.Errorf("pgstore: create account token: %w", err)
 	}
 	return nil
 }
@@ -40,14 +40,14 @@ VALUES ($1, $2, $3, $4, $5)`, t.UserID, string(t.Purpose), t.Hash, created, toDB
 // hash is hash at now, leaving the token live; ErrNotFound otherwise. A
 // token of an inactive user is not live: a link mailed before the
 // deactivation stops working.
-func (db *DB) AccountTokenUser(ctx context.Context, purpose notes.TokenPurpose, hash []byte, now time.Time) (notes.User, error) {
-	row := db.pool.QueryRow(ctx, `
+func (st *Store) AccountTokenUser(ctx context.Context, purpose accounts.TokenPurpose, hash []byte, now time.Time) (accounts.User, error) {
+	row := st.pool.QueryRow(ctx, `
 SELECT `+userColumnsU+` FROM account_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.is_active`,
 		hash, string(purpose), toDB(now))
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: account token user: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("pgstore: account token user: %w", MapError(err))
 	}
 	return u, nil
 }
@@ -58,7 +58,7 @@ WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
 // locks the row: a concurrent use waits for this transaction and then, in
 // READ COMMITTED, sees used_at set and matches nothing, so of concurrent
 // uses of a token exactly one finds it live.
-func useToken(ctx context.Context, tx pgx.Tx, purpose notes.TokenPurpose, hash []byte, now int64) (int64, error) {
+func useToken(ctx context.Context, tx pgx.Tx, purpose accounts.TokenPurpose, hash []byte, now int64) (int64, error) {
 	var userID int64
 	err := tx.QueryRow(ctx, `
 UPDATE account_tokens SET used_at = $1
@@ -71,57 +71,57 @@ RETURNING user_id`, now, hash, string(purpose)).Scan(&userID)
 // ResetPassword uses up a live reset token and, in the same transaction,
 // sets the password hash, marks the user verified and revokes all their
 // sessions.
-func (db *DB) ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (notes.User, error) {
+func (st *Store) ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (accounts.User, error) {
 	t := toDB(now)
-	var out notes.User
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		userID, err := useToken(ctx, tx, notes.PurposeReset, hash, t)
+	var out accounts.User
+	err := st.inTx(ctx, func(tx pgx.Tx) error {
+		userID, err := useToken(ctx, tx, accounts.PurposeReset, hash, t)
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		out, err = scanUser(tx.QueryRow(ctx, `
 UPDATE users SET password_hash = $1, is_verified = TRUE WHERE id = $2
 RETURNING `+userColumns, passwordHash, userID))
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		_, err = tx.Exec(ctx, `
 UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, t, userID)
 		return err
 	})
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: reset password: %w", err)
+		return accounts.User{}, fmt.Errorf("pgstore: reset password: %w", err)
 	}
 	return out, nil
 }
 
 // VerifyEmail uses up a live verification token and marks its user
 // verified in one transaction.
-func (db *DB) VerifyEmail(ctx context.Context, hash []byte, now time.Time) (notes.User, error) {
-	var out notes.User
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		userID, err := useToken(ctx, tx, notes.PurposeVerify, hash, toDB(now))
+func (st *Store) VerifyEmail(ctx context.Context, hash []byte, now time.Time) (accounts.User, error) {
+	var out accounts.User
+	err := st.inTx(ctx, func(tx pgx.Tx) error {
+		userID, err := useToken(ctx, tx, accounts.PurposeVerify, hash, toDB(now))
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		out, err = scanUser(tx.QueryRow(ctx, `
 UPDATE users SET is_verified = TRUE WHERE id = $1 RETURNING `+userColumns, userID))
-		return mapErr(err)
+		return MapError(err)
 	})
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: verify email: %w", err)
+		return accounts.User{}, fmt.Errorf("pgstore: verify email: %w", err)
 	}
 	return out, nil
 }
 
 // purgeAccountTokens deletes at most limit account tokens used or expired
 // before before, in one statement.
-func (db *DB) purgeAccountTokens(ctx context.Context, before int64, limit int) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `
+func (st *Store) purgeAccountTokens(ctx context.Context, before int64, limit int) (int64, error) {
+	tag, err := st.pool.Exec(ctx, `
 DELETE FROM account_tokens WHERE id IN (
 	SELECT id FROM account_tokens WHERE expires_at < $1 OR used_at < $1 LIMIT $2)`, before, limit)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: purge account tokens: %w", err)
+		return 0, fmt.Errorf("pgstore: purge account tokens: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package pgstore
 
 import (
 	"context"
@@ -9,22 +9,22 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // sessionColumns is the column list scanSession reads.
 const sessionColumns = `id, user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at`
 
 // scanSession reads the columns of sessionColumns.
-func scanSession(s scanner) (notes.Session, error) {
+func scanSession(s scanner) (accounts.Session, error) {
 	var (
-		ss                       notes.Session
+		ss                       accounts.Session
 		scopes                   string
 		created, seen, expiresAt int64
 	)
 	if err := s.Scan(&ss.ID, &ss.UserID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expiresAt); err != nil {
-		return notes.Session{}, err
+		return accounts.Session{}, err
 	}
 	ss.Scopes = strings.Fields(scopes)
 	ss.CreatedAt = fromDB(created)
@@ -38,7 +38,7 @@ func scanSession(s scanner) (notes.Session, error) {
 // transaction first locks the user's row (so concurrent logins of one user
 // queue), then revokes the user's oldest live sessions beyond MaxPerUser,
 // this one counted.
-func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+func (st *Store) CreateSession(ctx context.Context, ns accounts.NewSession) (accounts.Session, error) {
 	ns = ns.Clean() // user agent and IP come from the request
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
@@ -48,8 +48,8 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 	if len(ns.WebHash) > 0 {
 		web = ns.WebHash
 	}
-	var s notes.Session
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	var s accounts.Session
+	err := st.inTx(ctx, func(tx pgx.Tx) error {
 		if ns.MaxPerUser > 0 {
 			var one int
 			if err := tx.QueryRow(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, ns.UserID).Scan(&one); err != nil {
@@ -74,7 +74,7 @@ WHERE id IN (
 		return err
 	})
 	if err != nil {
-		return notes.Session{}, fmt.Errorf("postgres: create session: %w", mapErr(err))
+		return accounts.Session{}, fmt.Errorf("pgstore: create session: %w", MapError(err))
 	}
 	return s, nil
 }
@@ -84,20 +84,20 @@ WHERE id IN (
 // must exist, belong to userID, not be revoked and not be expired at now.
 // The user is returned even when inactive. ErrNotFound otherwise. It always
 // asks PostgreSQL (no cache), so a revocation by any replica is seen at once.
-func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, notes.Session, error) {
-	row := db.pool.QueryRow(ctx, `
+func (st *Store) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (accounts.User, accounts.Session, error) {
+	row := st.pool.QueryRow(ctx, `
 SELECT `+userColumnsU+`, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3`,
 		sessionID, userID, toDB(now))
 	var (
-		ss                     = notes.Session{ID: sessionID}
+		ss                     = accounts.Session{ID: sessionID}
 		scopes                 string
 		created, seen, expires int64
 	)
 	u, err := scanUserAnd(row, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
 	if err != nil {
-		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: session user: %w", mapErr(err))
+		return accounts.User{}, accounts.Session{}, fmt.Errorf("pgstore: session user: %w", MapError(err))
 	}
 	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
 	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
@@ -108,23 +108,23 @@ WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $
 // its cookie value, in one lookup of the sessions_web_hash index joined to
 // users by primary key: not revoked, not expired at now, seen less than
 // idle ago.
-func (db *DB) WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (notes.User, notes.Session, error) {
+func (st *Store) WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (accounts.User, accounts.Session, error) {
 	if len(hash) == 0 {
-		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: web session user: %w", notes.ErrNotFound)
+		return accounts.User{}, accounts.Session{}, fmt.Errorf("pgstore: web session user: %w", accounts.ErrNotFound)
 	}
-	row := db.pool.QueryRow(ctx, `
+	row := st.pool.QueryRow(ctx, `
 SELECT `+userColumnsU+`, s.id, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.web_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
 		hash, toDB(now), toDB(now.Add(-idle)))
 	var (
-		ss                     notes.Session
+		ss                     accounts.Session
 		scopes                 string
 		created, seen, expires int64
 	)
 	u, err := scanUserAnd(row, &ss.ID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
 	if err != nil {
-		return notes.User{}, notes.Session{}, fmt.Errorf("postgres: web session user: %w", mapErr(err))
+		return accounts.User{}, accounts.Session{}, fmt.Errorf("pgstore: web session user: %w", MapError(err))
 	}
 	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
 	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
@@ -132,9 +132,9 @@ WHERE s.web_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_
 }
 
 // TouchSession records that a session was seen at t.
-func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
-	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, toDB(t), sessionID); err != nil {
-		return fmt.Errorf("postgres: touch session: %w", err)
+func (st *Store) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
+	if _, err := st.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, toDB(t), sessionID); err != nil {
+		return fmt.Errorf("pgstore: touch session: %w", err)
 	}
 	return nil
 }
@@ -151,13 +151,13 @@ func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) er
 // rotation holds the session's row lock (the UPDATE, or SELECT … FOR
 // UPDATE on the retry path) until it commits, and every check after the
 // lock is taken reads the committed rotation of the other.
-func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (notes.Session, notes.User, error) {
+func (st *Store) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (accounts.Session, accounts.User, error) {
 	var (
-		ss     notes.Session
-		u      notes.User
+		ss     accounts.Session
+		u      accounts.User
 		reused bool
 	)
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err := st.inTx(ctx, func(tx pgx.Tx) error {
 		var sid int64
 		err := tx.QueryRow(ctx, `
 UPDATE sessions SET refresh_hash = $1, last_seen_at = $2
@@ -204,10 +204,10 @@ FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, sid)
 		return err
 	})
 	if err != nil {
-		return notes.Session{}, notes.User{}, fmt.Errorf("postgres: rotate refresh: %w", mapErr(err))
+		return accounts.Session{}, accounts.User{}, fmt.Errorf("pgstore: rotate refresh: %w", MapError(err))
 	}
 	if reused {
-		return ss, notes.User{}, fmt.Errorf("postgres: rotate refresh: %w", notes.ErrRefreshReused)
+		return ss, accounts.User{}, fmt.Errorf("pgstore: rotate refresh: %w", accounts.ErrRefreshReused)
 	}
 	return ss, u, nil
 }
@@ -242,21 +242,21 @@ SELECT NOT EXISTS (SELECT 1 FROM used_refresh_tokens WHERE session_id = $1 AND u
 
 // RevokeUserSessions revokes every live session of user userID (an
 // admin's "log out everywhere"); g must grant the admin role.
-func (db *DB) RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error {
-	if !g.Has(string(notes.RoleAdmin)) {
-		return fmt.Errorf("postgres: revoke user sessions: %w", notes.ErrForbidden)
+func (st *Store) RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error {
+	if !g.Has(string(accounts.RoleAdmin)) {
+		return fmt.Errorf("pgstore: revoke user sessions: %w", accounts.ErrForbidden)
 	}
-	return db.revokeUserSessions(ctx, userID, 0)
+	return st.revokeUserSessions(ctx, userID, 0)
 }
 
 // revokeUserSessions revokes every live session of a user except keep
 // (0: none kept).
-func (db *DB) revokeUserSessions(ctx context.Context, userID, keep int64) error {
-	_, err := db.pool.Exec(ctx, `
+func (st *Store) revokeUserSessions(ctx context.Context, userID, keep int64) error {
+	_, err := st.pool.Exec(ctx, `
 UPDATE sessions SET revoked_at = $1
 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`, toDB(now()), userID, keep)
 	if err != nil {
-		return fmt.Errorf("postgres: revoke user sessions: %w", err)
+		return fmt.Errorf("pgstore: revoke user sessions: %w", err)
 	}
 	return nil
 }
@@ -265,41 +265,41 @@ WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`, toDB(now()), userID, ke
 // them): a password change logs out everywhere else.
 func (s sessionStore) RevokeOthers(ctx context.Context, keep int64) error {
 	if !s.o.Valid() {
-		return fmt.Errorf("postgres: revoke other sessions: %w", notes.ErrForbidden)
+		return fmt.Errorf("pgstore: revoke other sessions: %w", accounts.ErrForbidden)
 	}
-	return s.db.revokeUserSessions(ctx, s.o.ID(), keep)
+	return s.st.revokeUserSessions(ctx, s.o.ID(), keep)
 }
 
 // Sessions returns o's view of their login sessions. The view of the zero
 // Owner is empty.
-func (db *DB) Sessions(o notes.Owner) notes.SessionStore { return sessionStore{db: db, o: o} }
+func (st *Store) Sessions(o accounts.Owner) accounts.OwnSessions { return sessionStore{st: st, o: o} }
 
 // sessionStore is one owner's sessions. Every query has user_id in its WHERE.
 type sessionStore struct {
-	db *DB
-	o  notes.Owner
+	st *Store
+	o  accounts.Owner
 }
 
 // List returns one keyset page of the owner's live sessions (not revoked,
 // not expired at now), newest first, and the cursor of the next page.
-func (s sessionStore) List(ctx context.Context, now time.Time, p notes.Page) ([]notes.Session, int64, error) {
+func (s sessionStore) List(ctx context.Context, now time.Time, p accounts.Page) ([]accounts.Session, int64, error) {
 	if !s.o.Valid() {
-		return []notes.Session{}, 0, nil
+		return []accounts.Session{}, 0, nil
 	}
 	limit := limitOf(p)
-	rows, err := s.db.pool.Query(ctx, `
+	rows, err := s.st.pool.Query(ctx, `
 SELECT `+sessionColumns+` FROM sessions
 WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND ($3::bigint = 0 OR id < $3)
 ORDER BY id DESC
 LIMIT $4`, s.o.ID(), toDB(now), p.After, limit+1)
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("pgstore: list sessions: %w", err)
 	}
 	out, err := collect(rows, scanSession)
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("pgstore: list sessions: %w", err)
 	}
-	out, next := page(out, limit, func(ss notes.Session) int64 { return ss.ID })
+	out, next := page(out, limit, func(ss accounts.Session) int64 { return ss.ID })
 	return out, next, nil
 }
 
@@ -307,16 +307,16 @@ LIMIT $4`, s.o.ID(), toDB(now), p.After, limit+1)
 // the owner's, already revoked or expired.
 func (s sessionStore) Revoke(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
-		return fmt.Errorf("postgres: revoke session: %w", notes.ErrNotFound)
+		return fmt.Errorf("pgstore: revoke session: %w", accounts.ErrNotFound)
 	}
-	tag, err := s.db.pool.Exec(ctx, `
+	tag, err := s.st.pool.Exec(ctx, `
 UPDATE sessions SET revoked_at = $1
 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1`, toDB(now()), id, s.o.ID())
 	if err != nil {
-		return fmt.Errorf("postgres: revoke session: %w", err)
+		return fmt.Errorf("pgstore: revoke session: %w", err)
 	}
 	if err := oneRow(tag); err != nil {
-		return fmt.Errorf("postgres: revoke session: %w", err)
+		return fmt.Errorf("pgstore: revoke session: %w", err)
 	}
 	return nil
 }
@@ -324,12 +324,12 @@ WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1`, toDB
 // RevokeWebSession ends the live web session whose cookie value hashes to
 // hash, if there is one: knowing the cookie is the capability, so a login
 // through the form can end the session of the cookie it carried.
-func (db *DB) RevokeWebSession(ctx context.Context, hash []byte) error {
-	_, err := db.pool.Exec(ctx, `
+func (st *Store) RevokeWebSession(ctx context.Context, hash []byte) error {
+	_, err := st.pool.Exec(ctx, `
 UPDATE sessions SET revoked_at = $1
 WHERE web_hash = $2 AND revoked_at IS NULL`, toDB(now()), hash)
 	if err != nil {
-		return fmt.Errorf("postgres: revoke web session: %w", err)
+		return fmt.Errorf("pgstore: revoke web session: %w", err)
 	}
 	return nil
 }
@@ -339,30 +339,30 @@ WHERE web_hash = $2 AND revoked_at IS NULL`, toDB(now()), hash)
 // used token left (so the cascade to used_refresh_tokens deletes nothing
 // and each statement stays bounded by p.Limit), then account tokens used
 // or expired before it.
-func (db *DB) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
+func (st *Store) Purge(ctx context.Context, p accounts.Purge) (accounts.Purged, error) {
 	if p.Limit <= 0 {
-		return notes.Purged{}, errors.New("postgres: purge: limit must be positive")
+		return accounts.Purged{}, errors.New("pgstore: purge: limit must be positive")
 	}
 	before := toDB(p.Before)
-	var out notes.Purged
-	tag, err := db.pool.Exec(ctx, `
+	var out accounts.Purged
+	tag, err := st.pool.Exec(ctx, `
 DELETE FROM used_refresh_tokens WHERE hash IN (
 	SELECT hash FROM used_refresh_tokens WHERE used_at < $1 LIMIT $2)`, before, p.Limit)
 	if err != nil {
-		return out, fmt.Errorf("postgres: purge used refresh tokens: %w", err)
+		return out, fmt.Errorf("pgstore: purge used refresh tokens: %w", err)
 	}
 	out.RefreshTokens = tag.RowsAffected()
-	tag, err = db.pool.Exec(ctx, `
+	tag, err = st.pool.Exec(ctx, `
 DELETE FROM sessions WHERE id IN (
 	SELECT s.id FROM sessions s
 	WHERE (s.revoked_at < $1 OR s.expires_at < $1)
 	AND NOT EXISTS (SELECT 1 FROM used_refresh_tokens u WHERE u.session_id = s.id)
 	LIMIT $2)`, before, p.Limit)
 	if err != nil {
-		return out, fmt.Errorf("postgres: purge sessions: %w", err)
+		return out, fmt.Errorf("pgstore: purge sessions: %w", err)
 	}
 	out.Sessions = tag.RowsAffected()
-	if out.AccountTokens, err = db.purgeAccountTokens(ctx, before, p.Limit); err != nil {
+	if out.AccountTokens, err = st.purgeAccountTokens(ctx, before, p.Limit); err != nil {
 		return out, err
 	}
 	return out, nil

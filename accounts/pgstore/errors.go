@@ -1,4 +1,4 @@
-package postgres
+package pgstore
 
 import (
 	"context"
@@ -11,13 +11,18 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
-// PostgreSQL SQLSTATE codes mapErr translates.
+// PostgreSQL SQLSTATE codes MapError translates.
 const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
+	// badText is character_not_in_repertoire: bytes that are not UTF-8,
+	// or a NUL, in a text value; untranslatable is a character the
+	// database's encoding cannot hold.
+	badText        = "22021"
+	untranslatable = "22P05"
 )
 
 // sqlState returns the SQLSTATE of err, or "".
@@ -29,8 +34,8 @@ func sqlState(err error) string {
 	return ""
 }
 
-// MapUnavailable returns err marked as notes.ErrUnavailable when it means
-// that the database cannot serve calls now but may later (SPEC §2): it
+// MapUnavailable returns err marked as accounts.ErrUnavailable when it means
+// that the database cannot serve calls now but may later (a 503): it
 // could not be reached (connection refused, reset or closed, any network
 // error, a failed connect), a call timed out or passed its deadline (the
 // pool's wait included), or the server said so: connection exceptions
@@ -43,7 +48,7 @@ func MapUnavailable(err error) error {
 		return nil
 	}
 	if unavailable(err) {
-		return notes.Unavailable(err)
+		return accounts.Unavailable(err)
 	}
 	return err
 }
@@ -69,23 +74,29 @@ func unavailable(err error) bool {
 		errors.Is(err, net.ErrClosed)
 }
 
-// mapErr turns driver errors into the domain's sentinels: no rows is
-// notes.ErrNotFound, a unique violation (23505) notes.ErrConflict, a
+// MapError turns driver errors into the domain's sentinels: no rows is
+// accounts.ErrNotFound, a unique violation (23505) accounts.ErrConflict, a
 // foreign key violation (23503: the user a row would belong to does not
-// exist) notes.ErrNotFound, and what MapUnavailable knows
-// notes.ErrUnavailable. Other errors are returned unchanged.
-func mapErr(err error) error {
+// exist) accounts.ErrNotFound, text the server refuses (22021, 22P05: not
+// UTF-8, a NUL) a *accounts.ValidationError of the field "text", as
+// accounts.CheckText would have said before the query, and what
+// MapUnavailable knows accounts.ErrUnavailable. Other errors are returned
+// unchanged.
+func MapError(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, pgx.ErrNoRows):
-		return notes.ErrNotFound
+		return accounts.ErrNotFound
 	}
 	switch sqlState(err) {
 	case uniqueViolation:
-		return notes.ErrConflict
+		return accounts.ErrConflict
 	case foreignKeyViolation:
-		return notes.ErrNotFound
+		return accounts.ErrNotFound
+	case badText, untranslatable:
+		// CheckText's message for bad text, the same on every engine.
+		return accounts.CheckText(accounts.TextField{Name: "text", Value: "\x00"})
 	}
 	return MapUnavailable(err)
 }
