@@ -15,6 +15,7 @@ var webSessionBehaviours = []behaviour{
 	{"WebSessionUserNotFound", testWebSessionUserNotFound},
 	{"WebSessionIdle", testWebSessionIdle},
 	{"WebSessionRevocation", testWebSessionRevocation},
+	{"RevokeWebSession", testRevokeWebSession},
 	{"WebSessionHashUnique", testWebSessionHashUnique},
 }
 
@@ -143,6 +144,32 @@ func testWebSessionRevocation(t *testing.T, s Store) {
 	if _, _, err := s.WebSessionUser(ctx, hv, time.Now(), idle); err != nil {
 		t.Errorf("WebSessionUser(other user's) = %v, want the user", err)
 	}
+}
+
+// testRevokeWebSession: knowing the cookie ends its session (logout from
+// the browser), looked up just before or not, and no other session;
+// an unknown or already revoked cookie is no error.
+func testRevokeWebSession(t *testing.T, s Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	h, other := randomHash(), randomHash()
+	ss := newWebSession(t, s, u.ID, h, live())
+	newWebSession(t, s, u.ID, other, live())
+	tokens := newSession(t, s, u.ID, live())
+	if _, _, err := s.WebSessionUser(ctx, h, time.Now(), idle); err != nil {
+		t.Fatalf("WebSessionUser() before the revocation = %v, want the user", err)
+	}
+
+	noErr(t, "RevokeWebSession", s.RevokeWebSession(ctx, h))
+	wantWebSessionGone(t, s, "after RevokeWebSession", h, time.Now())
+	wantSessionGone(t, s, u.ID, ss.ID)
+	if _, _, err := s.WebSessionUser(ctx, other, time.Now(), idle); err != nil {
+		t.Errorf("WebSessionUser(the user's other cookie) = %v, want the user", err)
+	}
+	wantSessionLive(t, s, u.ID, tokens.ID)
+
+	noErr(t, "RevokeWebSession(again)", s.RevokeWebSession(ctx, h))
+	noErr(t, "RevokeWebSession(unknown cookie)", s.RevokeWebSession(ctx, randomHash()))
 }
 
 func testWebSessionHashUnique(t *testing.T, s Store) {
