@@ -46,9 +46,9 @@ var (
 	_ accounts.Purger      = (*Store)(nil)
 )
 
-// Stores returns s as every capability of accounts.Stores.
-func (s *Store) Stores() accounts.Stores {
-	return accounts.Stores{Users: s, Sessions: s, WebSessions: s, APIKeys: s, Tokens: s, Purger: s}
+// Stores returns db as every capability of accounts.Stores.
+func (db *Store) Stores() accounts.Stores {
+	return accounts.Stores{Users: db, Sessions: db, WebSessions: db, APIKeys: db, Tokens: db, Purger: db}
 }
 
 // Synchronous is SQLite's synchronous setting: when a commit reaches the
