@@ -32,6 +32,9 @@ func TestLibraryDependencies(t *testing.T) {
 		{module + "/openapi/swaggerui", []string{"github.com/swaggo/files/v2"}},
 		{module + "/accounts", nil},
 		{module + "/accounts/pgstore", []string{"github.com/jackc/pgx/v5", "github.com/jackc/pgpassfile", "github.com/jackc/pgservicefile", "github.com/jackc/puddle/v2", "golang.org/x/sync/", "golang.org/x/text/"}},
+		{module + "/accounts/accountstest", []string{"github.com/google/go-cmp"}},
+		{module + "/accounts/sqlitestore", []string{"modernc.org/sqlite", "modernc.org/libc", "modernc.org/mathutil", "modernc.org/memory",
+			"github.com/dustin/go-humanize", "github.com/google/uuid", "github.com/ncruces/go-strftime", "github.com/remyoudompheng/bigfft"}},
 		{module + "/ratelimit", []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic"}},
 	}
 	for _, tt := range tests {

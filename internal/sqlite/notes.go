@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gatehouse-dev/gatehouse/accounts/sqlitestore"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -38,16 +39,16 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (in
 	if !g.Has(string(notes.RoleAdmin)) {
 		return 0, fmt.Errorf("sqlite: delete any note: %w", notes.ErrForbidden)
 	}
-	st, err := db.ws.get(ctx, `DELETE FROM notes WHERE id = ? RETURNING owner_id`)
+	st, err := db.WriteStmt(ctx, `DELETE FROM notes WHERE id = ? RETURNING owner_id`)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete any note: %w", mapErr(err))
+		return 0, fmt.Errorf("sqlite: delete any note: %w", sqlitestore.MapError(err))
 	}
 	var owner int64
-	err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return txQueryRow(ctx, tx, st, id).Scan(&owner)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete any note: %w", mapErr(err))
+		return 0, fmt.Errorf("sqlite: delete any note: %w", sqlitestore.MapError(err))
 	}
 	return owner, nil
 }
@@ -69,17 +70,17 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 	if err := in.CheckText(); err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", err)
 	}
-	st, err := s.db.ws.get(ctx, `
+	st, err := s.db.WriteStmt(ctx, `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 SELECT ?1, ?2, ?3, ?4, ?4
 WHERE ?5 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM notes WHERE owner_id = ?1 LIMIT ?5)) < ?5
 RETURNING `+noteColumns)
 	if err != nil {
-		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", mapErr(err))
+		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", sqlitestore.MapError(err))
 	}
 	t := toDB(now())
 	var n notes.Note
-	err = s.db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		n, err = scanNote(txQueryRow(ctx, tx, st, s.o.ID(), in.Title, in.Body, t, in.MaxPerUser))
 		return err
@@ -88,7 +89,7 @@ RETURNING `+noteColumns)
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrNoteLimit)
 	}
 	if err != nil {
-		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", mapErr(err))
+		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", sqlitestore.MapError(err))
 	}
 	return n, nil
 }
@@ -100,12 +101,12 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 	}
 	// id and owner are known: the hottest read selects only the rest (the
 	// driver allocates per column and query).
-	row := s.db.rs.QueryRowContext(ctx,
+	row := s.db.ReadRow(ctx,
 		`SELECT title, body, created_at, updated_at FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
 	n := notes.Note{ID: id, OwnerID: s.o.ID()}
 	var created, updated int64
 	if err := row.Scan(&n.Title, &n.Body, &created, &updated); err != nil {
-		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", mapErr(err))
+		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", sqlitestore.MapError(err))
 	}
 	n.CreatedAt, n.UpdatedAt = fromDB(created), fromDB(updated)
 	return n, nil
@@ -118,7 +119,7 @@ func (s noteStore) List(ctx context.Context, p notes.Page) ([]notes.Note, int64,
 		return []notes.Note{}, 0, nil
 	}
 	limit := limitOf(p)
-	rows, err := s.db.rs.QueryContext(ctx, `
+	rows, err := s.db.ReadRows(ctx, `
 SELECT `+noteColumns+` FROM notes
 WHERE owner_id = ?1 AND (?2 = 0 OR id < ?2)
 ORDER BY id DESC
@@ -143,7 +144,7 @@ func (s noteStore) Update(ctx context.Context, id int64, p notes.NotePatch) (not
 	if err := p.CheckText(); err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", err)
 	}
-	st, err := s.db.ws.get(ctx, `
+	st, err := s.db.WriteStmt(ctx, `
 UPDATE notes SET
 	title = coalesce(?, title),
 	body = coalesce(?, body),
@@ -151,17 +152,17 @@ UPDATE notes SET
 WHERE id = ? AND owner_id = ?
 RETURNING `+noteColumns)
 	if err != nil {
-		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", mapErr(err))
+		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", sqlitestore.MapError(err))
 	}
 	t := toDB(now())
 	var n notes.Note
-	err = s.db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		n, err = scanNote(txQueryRow(ctx, tx, st, p.Title, p.Body, t, id, s.o.ID()))
 		return err
 	})
 	if err != nil {
-		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", mapErr(err))
+		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", sqlitestore.MapError(err))
 	}
 	return n, nil
 }
@@ -171,11 +172,11 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
 		return fmt.Errorf("sqlite: delete note: %w", notes.ErrNotFound)
 	}
-	st, err := s.db.ws.get(ctx, `DELETE FROM notes WHERE id = ? AND owner_id = ?`)
+	st, err := s.db.WriteStmt(ctx, `DELETE FROM notes WHERE id = ? AND owner_id = ?`)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}
-	err = s.db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := txExec(ctx, tx, st, id, s.o.ID())
 		if err != nil {
 			return err
@@ -186,4 +187,15 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}
 	return nil
+}
+
+// txQueryRow runs the writer's prepared query st (DB.WriteStmt, prepared
+// outside tx, since tx holds the writer's one connection) inside tx.
+func txQueryRow(ctx context.Context, tx *sql.Tx, st *sql.Stmt, args ...any) *sql.Row {
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
+// txExec runs the writer's prepared statement st inside tx.
+func txExec(ctx context.Context, tx *sql.Tx, st *sql.Stmt, args ...any) (sql.Result, error) {
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -13,34 +12,7 @@ import (
 )
 
 func TestOperator(t *testing.T) {
-	storetest.RunOperator(t, func(t *testing.T) storetest.Operator { return openTestDB(t) })
-}
-
-// TestCacheStats checks that the auth cache counts a first lookup as a
-// miss and a repeated one as a hit.
-func TestCacheStats(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	db := openTestDB(t)
-	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", PasswordHash: "h"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: []byte("r")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if _, _, err := db.SessionUser(ctx, u.ID, s.ID, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got, want := db.CacheStats(), (CacheStats{Hits: 2, Misses: 1}); got != want {
-		t.Errorf("CacheStats() = %+v, want %+v", got, want)
-	}
-	if w, r := db.PoolStats(); w.MaxOpenConnections != 1 || r.OpenConnections == 0 {
-		t.Errorf("PoolStats() = writer %+v, reader %+v; want one writer and open readers", w, r)
-	}
+	storetest.RunOperator(t, func(t *testing.T) storetest.Operator { return openTest(t, true) })
 }
 
 // TestBackup checks that Backup writes a private, complete copy that opens
@@ -48,7 +20,7 @@ func TestCacheStats(t *testing.T) {
 func TestBackup(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db := openTestDB(t)
+	db := openTest(t, true)
 	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)

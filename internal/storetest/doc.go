@@ -1,4 +1,7 @@
-// Package storetest is the contract suite every notes.Store engine runs.
+// Package storetest is the contract suite of the notes half of every
+// notes.Store engine: the identity half (users, sessions, API keys,
+// tokens, retention) is accounts/accountstest's, which every engine runs
+// too.
 //
 // An engine's own test calls Run with a function that opens a fresh, empty,
 // migrated store:
@@ -12,11 +15,12 @@
 //	}
 //
 // Each behaviour of the contract is one parallel subtest with its own store:
-// owner isolation (someone else's row is ErrNotFound and stays unchanged),
-// the zero Owner owning nothing, keyset pagination, the last-admin rule,
-// session and API key lifecycles, the admin-only DeleteAnyNote, the
-// per-user quotas (bursts of 50 parallel creates included) and the
-// batched retention Purge.
+// notes CRUD and owner isolation (someone else's note is ErrNotFound and
+// stays unchanged), the zero Owner owning nothing, keyset pagination, the
+// admin-only DeleteAnyNote, the per-user note quota (bursts of 50 parallel
+// creates included), note text, concurrent writes and Ping. Users are
+// created through the accounts interfaces the store also implements.
+// RunImport and RunOperator check the operator's import and methods.
 //
 // Times: an engine may store them at any precision of a millisecond or
 // finer. A time the caller passed in (an expiry, a last-use time) must come

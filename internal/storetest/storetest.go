@@ -1,10 +1,8 @@
 package storetest
 
 import (
-	"crypto/rand"
+	"context"
 	"errors"
-	"fmt"
-	"github.com/gatehouse-dev/gatehouse/auth"
 	"testing"
 	"time"
 
@@ -24,15 +22,8 @@ type behaviour struct {
 // behaviours lists every rule, by area.
 func behaviours() []behaviour {
 	var all []behaviour
-	all = append(all, userBehaviours...)
-	all = append(all, sessionBehaviours...)
-	all = append(all, refreshBehaviours...)
-	all = append(all, webSessionBehaviours...)
-	all = append(all, apiKeyBehaviours...)
 	all = append(all, noteBehaviours...)
 	all = append(all, quotaBehaviours...)
-	all = append(all, retentionBehaviours...)
-	all = append(all, tokenBehaviours...)
 	all = append(all, textBehaviours...)
 	all = append(all, storeBehaviours...)
 	return all
@@ -112,44 +103,8 @@ func newUser(t *testing.T, s notes.Store, name string, role notes.Role) notes.Us
 // owner mints the Owner of u, as auth would.
 func owner(u notes.User) notes.Owner { return gatehousetest.Owner(u.ID) }
 
-// randomHash returns 32 random bytes, standing in for a token's SHA-256.
-func randomHash() []byte {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return b
-}
-
-// newSession creates a session of userID that expires at expires.
-func newSession(t *testing.T, s notes.Store, userID int64, expires time.Time) notes.Session {
-	t.Helper()
-	ss, err := s.CreateSession(t.Context(), notes.NewSession{
-		UserID:      userID,
-		UserAgent:   "storetest/1.0",
-		IP:          "192.0.2.1",
-		ExpiresAt:   expires,
-		RefreshHash: randomHash(),
-	})
-	noErr(t, "CreateSession", err)
-	return ss
-}
-
 // live returns an expiry an hour from now.
 func live() time.Time { return time.Now().Add(time.Hour) }
-
-// wantSessionLive fails t unless SessionUser finds the session.
-func wantSessionLive(t *testing.T, s notes.Store, userID, sessionID int64) {
-	t.Helper()
-	if _, _, err := s.SessionUser(t.Context(), userID, sessionID, time.Now()); err != nil {
-		t.Errorf("SessionUser(%d, %d) = %v, want the user", userID, sessionID, err)
-	}
-}
-
-// wantSessionGone fails t unless SessionUser reports ErrNotFound.
-func wantSessionGone(t *testing.T, s notes.Store, userID, sessionID int64) {
-	t.Helper()
-	_, _, err := s.SessionUser(t.Context(), userID, sessionID, time.Now())
-	wantErr(t, fmt.Sprintf("SessionUser(%d, %d)", userID, sessionID), err, notes.ErrNotFound)
-}
 
 // newNote creates a note of o.
 func newNote(t *testing.T, s notes.Store, o notes.Owner, title string) notes.Note {
@@ -179,5 +134,45 @@ var storeBehaviours = []behaviour{
 	}},
 }
 
-// adminGrant is the proof of the admin role that admin operations ask for.
-func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(notes.RoleAdmin)) }
+// collectPages walks a keyset-paginated list page by page with limit,
+// checks the size of every page and the cursors, and returns all items.
+func collectPages[T any](t *testing.T, op string, limit int, sizes []int,
+	list func(ctx context.Context, p notes.Page) ([]T, int64, error), id func(T) int64,
+) []T {
+	t.Helper()
+	var (
+		all   []T
+		after int64
+		seen  = map[int64]bool{}
+	)
+	for i := 0; ; i++ {
+		items, next, err := list(t.Context(), notes.Page{After: after, Limit: limit})
+		noErr(t, op, err)
+		if i >= len(sizes) {
+			t.Fatalf("%s(after %d) = page %d with %d items, want only %d pages", op, after, i+1, len(items), len(sizes))
+		}
+		if len(items) != sizes[i] {
+			t.Errorf("%s(after %d, limit %d) = %d items, want %d", op, after, limit, len(items), sizes[i])
+		}
+		for _, it := range items {
+			if seen[id(it)] {
+				t.Errorf("%s: id %d appears on two pages", op, id(it))
+			}
+			seen[id(it)] = true
+		}
+		all = append(all, items...)
+		last := i == len(sizes)-1
+		switch {
+		case last && next != 0:
+			t.Fatalf("%s(after %d) next cursor = %d on the last page, want 0", op, after, next)
+		case !last && len(items) > 0 && next != id(items[len(items)-1]):
+			t.Fatalf("%s(after %d) next cursor = %d, want %d (the last item's id)", op, after, next, id(items[len(items)-1]))
+		case !last && next == 0:
+			t.Fatalf("%s(after %d) next cursor = 0 on page %d of %d", op, after, i+1, len(sizes))
+		}
+		if next == 0 {
+			return all
+		}
+		after = next
+	}
+}

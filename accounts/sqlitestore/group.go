@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 const maxBatch = 64
 
 // errClosed answers writes submitted after Close.
-var errClosed = errors.New("sqlite: database is closed")
+var errClosed = errors.New("sqlitestore: database is closed")
 
 // The states of a queued write.
 const (
@@ -67,7 +67,7 @@ func newGrouper(w *sql.DB) *grouper {
 // gave up meanwhile. An error of fn rolls back only fn's work and is
 // returned to its caller alone; a failed COMMIT is returned to every
 // write of the batch.
-func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (db *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if db.g == nil {
 		return db.inTx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
 	}
@@ -185,7 +185,7 @@ func (g *grouper) runBatch(batch []*writeOp) ([]*writeOp, []error, error) {
 	}
 	tx, err := g.w.BeginTx(ctx, nil)
 	if err != nil {
-		err = fmt.Errorf("sqlite: group commit: %w", err)
+		err = fmt.Errorf("sqlitestore: group commit: %w", err)
 		var ran []*writeOp
 		for _, o := range batch {
 			if claim(o) {
@@ -206,7 +206,7 @@ func (g *grouper) runBatch(batch []*writeOp) ([]*writeOp, []error, error) {
 				errs = append(errs, nil)
 			}
 		}
-		return ran, errs, fmt.Errorf("sqlite: group commit: %w", err)
+		return ran, errs, fmt.Errorf("sqlitestore: group commit: %w", err)
 	}
 	for i, o := range batch {
 		rest := batch[i+1:]
@@ -231,7 +231,7 @@ func (g *grouper) runBatch(batch []*writeOp) ([]*writeOp, []error, error) {
 		g.beforeCommit(len(ran))
 	}
 	if err := tx.Commit(); err != nil {
-		return ran, errs, fmt.Errorf("sqlite: group commit: %w", err)
+		return ran, errs, fmt.Errorf("sqlitestore: group commit: %w", err)
 	}
 	return ran, errs, nil
 }
@@ -242,7 +242,7 @@ func runOp(o *writeOp, tx *sql.Tx) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			o.panicked = v
-			err = errors.New("sqlite: write panicked")
+			err = errors.New("sqlitestore: write panicked")
 		}
 	}()
 	return o.fn(context.WithoutCancel(o.ctx), tx)

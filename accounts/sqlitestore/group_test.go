@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -9,14 +9,14 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/fstest"
 
-	"github.com/gatehouse-dev/gatehouse/gatehousetest"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // openGroupTest opens and migrates a database at path, closed when t ends
 // (closing twice is harmless).
-func openGroupTest(t testing.TB, path string, o Options) *DB {
+func openGroupTest(t testing.TB, path string, o Options) *Store {
 	t.Helper()
 	db, err := OpenWith(context.Background(), path, o)
 	if err != nil {
@@ -26,15 +26,81 @@ func openGroupTest(t testing.TB, path string, o Options) *DB {
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.MigrateApp(context.Background(), "items", itemsApp); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 
+// itemsApp is a test app's schema: items of a user, the tables an app
+// keeps beside the identity ones (MigrateApp).
+var itemsApp = fstest.MapFS{"migrations/0001_items.sql": {Data: []byte(`
+CREATE TABLE items (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	owner_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	title    TEXT    NOT NULL
+) STRICT;
+CREATE INDEX items_owner_id ON items (owner_id, id);
+`)}}
+
+// item is a row of the test app's items.
+type item struct {
+	ID, OwnerID int64
+	Title       string
+}
+
+// errLimit is the test app's quota error.
+var errLimit = errors.New("test: item limit reached")
+
+// createItem creates an item of owner through the group commit writer, as
+// an app would (WriteStmt, Write), the quota's count and the insert in one
+// statement: errLimit when owner has max items (max > 0), ErrNotFound
+// when owner is not a user.
+func createItem(db *Store, ctx context.Context, owner int64, max int) (item, error) {
+	st, err := db.WriteStmt(ctx, `
+INSERT INTO items (owner_id, title)
+SELECT ?1, 't'
+WHERE ?2 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM items WHERE owner_id = ?1 LIMIT ?2)) < ?2
+RETURNING id, owner_id, title`)
+	if err != nil {
+		return item{}, err
+	}
+	var it item
+	err = db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, owner, max).Scan(&it.ID, &it.OwnerID, &it.Title)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return item{}, errLimit
+	}
+	return it, MapError(err)
+}
+
+// getItem reads one item of owner on the readers (ReadRow).
+func getItem(db *Store, ctx context.Context, owner, id int64) (item, error) {
+	it := item{ID: id, OwnerID: owner}
+	err := db.ReadRow(ctx, `SELECT title FROM items WHERE id = ? AND owner_id = ?`, id, owner).Scan(&it.Title)
+	return it, MapError(err)
+}
+
+// listItems lists owner's items on the readers (ReadRows), newest first.
+func listItems(db *Store, ctx context.Context, owner int64) ([]item, int64, error) {
+	rows, err := db.ReadRows(ctx, `SELECT id, owner_id, title FROM items WHERE owner_id = ? ORDER BY id DESC`, owner)
+	if err != nil {
+		return nil, 0, err
+	}
+	its, err := collect(rows, func(s scanner) (item, error) {
+		var it item
+		return it, s.Scan(&it.ID, &it.OwnerID, &it.Title)
+	})
+	return its, 0, err
+}
+
 // createUsers creates n users and returns their ids.
-func createUsers(t testing.TB, db *DB, n int) []int64 {
+func createUsers(t testing.TB, db *Store, n int) []int64 {
 	t.Helper()
 	ids := make([]int64, n)
 	for i := range ids {
-		u, err := db.CreateUser(context.Background(), notes.NewUser{Email: fmt.Sprintf("u%d@x.test", i), PasswordHash: "h"})
+		u, err := db.CreateUser(context.Background(), accounts.NewUser{Email: fmt.Sprintf("u%d@x.test", i), PasswordHash: "h"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +110,7 @@ func createUsers(t testing.TB, db *DB, n int) []int64 {
 }
 
 // waitQueued yields until the writer's queue holds n writes.
-func waitQueued(db *DB, n int) {
+func waitQueued(db *Store, n int) {
 	for len(db.g.ops) < n {
 		runtime.Gosched()
 	}
@@ -59,7 +125,7 @@ type gate struct {
 
 // newGate installs a gate on db, opened for good when t ends (so a failed
 // test does not hang on Close).
-func newGate(t *testing.T, db *DB) *gate {
+func newGate(t *testing.T, db *Store) *gate {
 	g := &gate{entered: make(chan int), release: make(chan struct{})}
 	ended := make(chan struct{})
 	t.Cleanup(func() { close(ended) })
@@ -78,19 +144,19 @@ func newGate(t *testing.T, db *DB) *gate {
 }
 
 type createResult struct {
-	n   notes.Note
+	n   item
 	err error
 }
 
-func create(db *DB, ctx context.Context, owner int64, max int, out chan<- createResult) {
-	n, err := db.Notes(gatehousetest.Owner(owner)).Create(ctx, notes.NoteInput{Title: "t", Body: "b", MaxPerUser: max})
+func create(db *Store, ctx context.Context, owner int64, max int, out chan<- createResult) {
+	n, err := createItem(db, ctx, owner, max)
 	out <- createResult{n, err}
 }
 
 // TestGroupCommitBurst: 200 parallel creates by 20 users with a quota of
 // 8, and creates for a user that does not exist, grouped into batches:
-// each user gets exactly 8 notes and 2 ErrNoteLimit, the unknown user gets
-// ErrNotFound, and every acknowledged note is there after reopening.
+// each user gets exactly 8 items and 2 errLimit, the unknown user gets
+// ErrNotFound, and every acknowledged item is there after reopening.
 func TestGroupCommitBurst(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "burst.db")
@@ -124,16 +190,16 @@ func TestGroupCommitBurst(t *testing.T) {
 		switch {
 		case r.err == nil:
 			ok[r.n.OwnerID] = append(ok[r.n.OwnerID], r.n.ID)
-		case errors.Is(r.err, notes.ErrNoteLimit):
+		case errors.Is(r.err, errLimit):
 			limited++
-		case errors.Is(r.err, notes.ErrNotFound):
+		case errors.Is(r.err, accounts.ErrNotFound):
 			missing++
 		default:
-			t.Errorf("Create() = %v, want nil, ErrNoteLimit or ErrNotFound", r.err)
+			t.Errorf("Create() = %v, want nil, errLimit or ErrNotFound", r.err)
 		}
 	}
 	if limited != len(users)*(perUser-quota) || missing != ghosts {
-		t.Errorf("got %d ErrNoteLimit and %d ErrNotFound, want %d and %d", limited, missing, len(users)*(perUser-quota), ghosts)
+		t.Errorf("got %d errLimit and %d ErrNotFound, want %d and %d", limited, missing, len(users)*(perUser-quota), ghosts)
 	}
 	close(sizes)
 	biggest := 0
@@ -153,13 +219,13 @@ func TestGroupCommitBurst(t *testing.T) {
 			t.Errorf("user %d: %d creates acknowledged, want %d", u, len(ok[u]), quota)
 		}
 		for _, id := range ok[u] {
-			if _, err := db.Notes(gatehousetest.Owner(u)).Get(context.Background(), id); err != nil {
-				t.Errorf("acknowledged note %d of user %d after reopening: %v", id, u, err)
+			if _, err := getItem(db, context.Background(), u, id); err != nil {
+				t.Errorf("acknowledged item %d of user %d after reopening: %v", id, u, err)
 			}
 		}
-		ns, _, err := db.Notes(gatehousetest.Owner(u)).List(context.Background(), notes.Page{Limit: 100})
+		ns, _, err := listItems(db, context.Background(), u)
 		if err != nil || len(ns) != quota {
-			t.Errorf("user %d has %d notes (%v) after reopening, want %d", u, len(ns), err, quota)
+			t.Errorf("user %d has %d items (%v) after reopening, want %d", u, len(ns), err, quota)
 		}
 	}
 }
@@ -188,9 +254,9 @@ func TestGroupCommitAcksAfterCommit(t *testing.T) {
 	go create(db, ctx, 1<<40, 0, out) // no such user: a foreign key error
 	partial := make(chan error, 1)
 	go func() {
-		// Writes a note, then fails: the note must be rolled back.
-		partial <- db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notes (owner_id, title, body, created_at, updated_at) VALUES (?, 'partial', '', 0, 0)`, u); err != nil {
+		// Writes an item, then fails: the item must be rolled back.
+		partial <- db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO items (owner_id, title) VALUES (?, 'partial')`, u); err != nil {
 				return err
 			}
 			return errors.New("test: fail after writing")
@@ -224,7 +290,7 @@ func TestGroupCommitAcksAfterCommit(t *testing.T) {
 		switch {
 		case r.err == nil:
 			created++
-		case errors.Is(r.err, notes.ErrNotFound):
+		case errors.Is(r.err, accounts.ErrNotFound):
 			missing++
 		default:
 			t.Errorf("Create() = %v", r.err)
@@ -237,17 +303,17 @@ func TestGroupCommitAcksAfterCommit(t *testing.T) {
 		t.Errorf("%d created and %d ErrNotFound, want %d and 1", created, missing, good)
 	}
 	db.g.beforeCommit = nil // the next write is sent after this: no race
-	ns, _, err := db.Notes(gatehousetest.Owner(u)).List(ctx, notes.Page{Limit: 100})
+	ns, _, err := listItems(db, ctx, u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range ns {
 		if n.Title == "partial" {
-			t.Errorf("the failed write's note %d was committed", n.ID)
+			t.Errorf("the failed write's item %d was committed", n.ID)
 		}
 	}
 	if len(ns) != good+1 {
-		t.Errorf("%d notes, want %d", len(ns), good+1)
+		t.Errorf("%d items, want %d", len(ns), good+1)
 	}
 }
 
@@ -287,12 +353,12 @@ func TestGroupCommitContext(t *testing.T) {
 		t.Fatalf("write cancelled after it ran: Create() = %v, want nil (it commits)", r.err)
 	}
 	db.g.beforeCommit = nil
-	if _, err := db.Notes(gatehousetest.Owner(users[0])).Get(context.Background(), r.n.ID); err != nil {
-		t.Errorf("note of the write cancelled after it ran: %v, want it committed", err)
+	if _, err := getItem(db, context.Background(), users[0], r.n.ID); err != nil {
+		t.Errorf("item of the write cancelled after it ran: %v, want it committed", err)
 	}
-	ns, _, err := db.Notes(gatehousetest.Owner(users[1])).List(context.Background(), notes.Page{})
+	ns, _, err := listItems(db, context.Background(), users[1])
 	if err != nil || len(ns) != 0 {
-		t.Errorf("user of the cancelled queued write has %d notes (%v), want 0", len(ns), err)
+		t.Errorf("user of the cancelled queued write has %d items (%v), want 0", len(ns), err)
 	}
 }
 
@@ -323,11 +389,11 @@ func TestGroupCommitPanicAndClose(t *testing.T) {
 	}
 }
 
-// BenchmarkCreateNoteParallel creates notes from about 32 goroutines in
+// BenchmarkCreateParallel creates items from about 32 goroutines in
 // all, as a server at 32 connections would: synchronous FULL with group
 // commit against NORMAL and FULL without it. Compare the ns/op of
 // the sub-benchmarks of one run (BENCHMARKS.md).
-func BenchmarkCreateNoteParallel(b *testing.B) {
+func BenchmarkCreateParallel(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		o    Options
@@ -349,9 +415,8 @@ func BenchmarkCreateNoteParallel(b *testing.B) {
 				u := users[i%len(users)]
 				i++
 				next.Unlock()
-				s := db.Notes(gatehousetest.Owner(u))
 				for pb.Next() {
-					if _, err := s.Create(context.Background(), notes.NoteInput{Title: "t", Body: "body", MaxPerUser: 1000000}); err != nil {
+					if _, err := createItem(db, context.Background(), u, 1000000); err != nil {
 						b.Error(err)
 						return
 					}

@@ -1,10 +1,10 @@
-package sqlite
+package sqlitestore
 
 import (
 	"sync"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // cacheSize bounds each map of the auth cache; a full map is emptied.
@@ -13,11 +13,11 @@ const cacheSize = 10_000
 // authCache keeps the answers of the two lookups every authenticated
 // request makes (a live session with its user, an API key with its user),
 // so the hot path does not query SQLite. It is correct because every write
-// that could change an answer goes through this DB and drops what it
+// that could change an answer goes through this Store and drops what it
 // changed after it commits, and because a lookup that raced with such a
 // write is never stored: each drop advances the epoch, and an answer read
 // under an older epoch is thrown away. Only one process may serve a
-// database (see Lock); other processes (the CLI) only create rows, which no
+// database (see OpenLocked); other processes (the CLI) only create rows, which no
 // cached answer depends on.
 type authCache struct {
 	mu       sync.Mutex
@@ -29,13 +29,13 @@ type authCache struct {
 }
 
 type sessionEntry struct {
-	user notes.User
-	sess notes.Session
+	user accounts.User
+	sess accounts.Session
 }
 
 type keyEntry struct {
-	key  notes.APIKey
-	user notes.User
+	key  accounts.APIKey
+	user accounts.User
 }
 
 func newAuthCache() *authCache {

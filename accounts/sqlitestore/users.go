@@ -1,12 +1,12 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // userColumns is the column list scanUser reads; userColumnsU is the same
@@ -20,12 +20,12 @@ const (
 type scanner interface{ Scan(dest ...any) error }
 
 // scanUser reads the columns of userColumns.
-func scanUser(s scanner) (notes.User, error) { return scanUserAnd(s) }
+func scanUser(s scanner) (accounts.User, error) { return scanUserAnd(s) }
 
 // scanUserAnd reads the columns of userColumns, then more into extra.
-func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
+func scanUserAnd(s scanner, extra ...any) (accounts.User, error) {
 	var (
-		u       notes.User
+		u       accounts.User
 		role    string
 		active  int64
 		created int64
@@ -33,27 +33,27 @@ func scanUserAnd(s scanner, extra ...any) (notes.User, error) {
 	)
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &created, &checked}, extra...)
 	if err := s.Scan(dest...); err != nil {
-		return notes.User{}, err
+		return accounts.User{}, err
 	}
-	u.Role = notes.Role(role)
+	u.Role = accounts.Role(role)
 	u.Active = active != 0
 	u.Verified = checked != 0
 	u.CreatedAt = fromDB(created)
 	return u, nil
 }
 
-// CreateUser stores a new, active user. An empty role is notes.RoleUser.
+// CreateUser stores a new, active user. An empty role is accounts.RoleUser.
 // ErrConflict when the e-mail is taken.
-func (db *DB) CreateUser(ctx context.Context, nu notes.NewUser) (notes.User, error) {
+func (db *Store) CreateUser(ctx context.Context, nu accounts.NewUser) (accounts.User, error) {
 	if err := nu.CheckText(); err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: create user: %w", err)
+		return accounts.User{}, fmt.Errorf("sqlitestore: create user: %w", err)
 	}
 	role := nu.Role
 	if role == "" {
-		role = notes.RoleUser
+		role = accounts.RoleUser
 	}
 	if !role.Valid() {
-		return notes.User{}, fmt.Errorf("sqlite: create user: invalid role %q", role)
+		return accounts.User{}, fmt.Errorf("sqlitestore: create user: invalid role %q", role)
 	}
 	row := db.ws.QueryRowContext(ctx, `
 INSERT INTO users (email, name, role, is_active, password_hash, created_at)
@@ -62,47 +62,47 @@ RETURNING `+userColumns,
 		nu.Email, nu.Name, string(role), nu.PasswordHash, toDB(now()))
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: create user: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("sqlitestore: create user: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // UserByEmail finds a user by e-mail (compared exactly: the caller
 // normalises); ErrNotFound otherwise.
-func (db *DB) UserByEmail(ctx context.Context, email string) (notes.User, error) {
-	if !notes.ValidText(email) { // stored e-mails are all valid text
-		return notes.User{}, fmt.Errorf("sqlite: user by email: %w", notes.ErrNotFound)
+func (db *Store) UserByEmail(ctx context.Context, email string) (accounts.User, error) {
+	if !accounts.ValidText(email) { // stored e-mails are all valid text
+		return accounts.User{}, fmt.Errorf("sqlitestore: user by email: %w", accounts.ErrNotFound)
 	}
 	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: user by email: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("sqlitestore: user by email: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // UserByID finds a user by id; ErrNotFound otherwise.
-func (db *DB) UserByID(ctx context.Context, id int64) (notes.User, error) {
+func (db *Store) UserByID(ctx context.Context, id int64) (accounts.User, error) {
 	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: user by id: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("sqlitestore: user by id: %w", MapError(err))
 	}
 	return u, nil
 }
 
 // SetPasswordHash replaces the owner's password hash; ErrForbidden for
 // the zero Owner, ErrNotFound for an unknown user.
-func (db *DB) SetPasswordHash(ctx context.Context, o notes.Owner, hash string) error {
+func (db *Store) SetPasswordHash(ctx context.Context, o accounts.Owner, hash string) error {
 	if !o.Valid() {
-		return fmt.Errorf("sqlite: set password hash: %w", notes.ErrForbidden)
+		return fmt.Errorf("sqlitestore: set password hash: %w", accounts.ErrForbidden)
 	}
 	res, err := db.ws.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, o.ID())
 	if err != nil {
-		return fmt.Errorf("sqlite: set password hash: %w", mapErr(err))
+		return fmt.Errorf("sqlitestore: set password hash: %w", MapError(err))
 	}
 	if err := oneRow(res); err != nil {
-		return fmt.Errorf("sqlite: set password hash: %w", err)
+		return fmt.Errorf("sqlitestore: set password hash: %w", err)
 	}
 	db.cache.dropUser(o.ID())
 	return nil
@@ -112,13 +112,13 @@ func (db *DB) SetPasswordHash(ctx context.Context, o notes.Owner, hash string) e
 // (a re-hash after a login proved the password): only while the stored
 // hash is still old, so it never undoes a password change that raced it.
 // ErrNotFound when the hash is no longer old.
-func (db *DB) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
+func (db *Store) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
 	res, err := db.ws.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, next, userID, old)
 	if err != nil {
-		return fmt.Errorf("sqlite: upgrade password hash: %w", mapErr(err))
+		return fmt.Errorf("sqlitestore: upgrade password hash: %w", MapError(err))
 	}
 	if err := oneRow(res); err != nil {
-		return fmt.Errorf("sqlite: upgrade password hash: %w", err)
+		return fmt.Errorf("sqlitestore: upgrade password hash: %w", err)
 	}
 	db.cache.dropUser(userID)
 	return nil
@@ -126,34 +126,34 @@ func (db *DB) UpgradePasswordHash(ctx context.Context, userID int64, old, next s
 
 // SetName changes a user's display name and returns the user; ErrNotFound
 // for an unknown user.
-func (db *DB) SetName(ctx context.Context, o notes.Owner, name string) (notes.User, error) {
+func (db *Store) SetName(ctx context.Context, o accounts.Owner, name string) (accounts.User, error) {
 	if !o.Valid() {
-		return notes.User{}, fmt.Errorf("sqlite: set name: %w", notes.ErrForbidden)
+		return accounts.User{}, fmt.Errorf("sqlitestore: set name: %w", accounts.ErrForbidden)
 	}
 	userID := o.ID()
-	if err := notes.CheckText(notes.TextField{Name: "name", Value: name}); err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: set name: %w", err)
+	if err := accounts.CheckText(accounts.TextField{Name: "name", Value: name}); err != nil {
+		return accounts.User{}, fmt.Errorf("sqlitestore: set name: %w", err)
 	}
 	row := db.ws.QueryRowContext(ctx,
 		`UPDATE users SET name = ? WHERE id = ? RETURNING `+userColumns, name, userID)
 	u, err := scanUser(row)
 	if err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: set name: %w", mapErr(err))
+		return accounts.User{}, fmt.Errorf("sqlitestore: set name: %w", MapError(err))
 	}
 	db.cache.dropUser(userID)
 	return u, nil
 }
 
 // ListUsers lists all users, newest first, one keyset page at a time.
-func (db *DB) ListUsers(ctx context.Context, g auth.RoleGrant, p notes.Page) ([]notes.User, int64, error) {
-	if !g.Has(string(notes.RoleAdmin)) {
-		return nil, 0, fmt.Errorf("sqlite: list users: %w", notes.ErrForbidden)
+func (db *Store) ListUsers(ctx context.Context, g auth.RoleGrant, p accounts.Page) ([]accounts.User, int64, error) {
+	if !g.Has(string(accounts.RoleAdmin)) {
+		return nil, 0, fmt.Errorf("sqlitestore: list users: %w", accounts.ErrForbidden)
 	}
 	return db.listUsers(ctx, p)
 }
 
 // listUsers is ListUsers once the caller is known to be allowed.
-func (db *DB) listUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error) {
+func (db *Store) listUsers(ctx context.Context, p accounts.Page) ([]accounts.User, int64, error) {
 	limit := limitOf(p)
 	rows, err := db.rs.QueryContext(ctx, `
 SELECT `+userColumns+` FROM users
@@ -161,13 +161,13 @@ WHERE (?1 = 0 OR id < ?1)
 ORDER BY id DESC
 LIMIT ?2`, p.After, limit+1)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list users: %w", err)
+		return nil, 0, fmt.Errorf("sqlitestore: list users: %w", err)
 	}
 	users, err := collect(rows, scanUser)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list users: %w", err)
+		return nil, 0, fmt.Errorf("sqlitestore: list users: %w", err)
 	}
-	users, next := page(users, limit, func(u notes.User) int64 { return u.ID })
+	users, next := page(users, limit, func(u accounts.User) int64 { return u.ID })
 	return users, next, nil
 }
 
@@ -175,23 +175,23 @@ LIMIT ?2`, p.After, limit+1)
 // revokes all the user's live sessions in the same transaction.
 // ErrLastAdmin when the change would leave no active admin; ErrNotFound for
 // an unknown id.
-func (db *DB) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p notes.UserPatch) (notes.User, error) {
-	if !g.Has(string(notes.RoleAdmin)) {
-		return notes.User{}, fmt.Errorf("sqlite: update user: %w", notes.ErrForbidden)
+func (db *Store) UpdateUser(ctx context.Context, g auth.RoleGrant, id int64, p accounts.UserPatch) (accounts.User, error) {
+	if !g.Has(string(accounts.RoleAdmin)) {
+		return accounts.User{}, fmt.Errorf("sqlitestore: update user: %w", accounts.ErrForbidden)
 	}
 	return db.updateUser(ctx, id, p)
 }
 
 // updateUser is UpdateUser once the caller is known to be allowed.
-func (db *DB) updateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error) {
+func (db *Store) updateUser(ctx context.Context, id int64, p accounts.UserPatch) (accounts.User, error) {
 	if p.Role != nil && !p.Role.Valid() {
-		return notes.User{}, fmt.Errorf("sqlite: update user: invalid role %q", *p.Role)
+		return accounts.User{}, fmt.Errorf("sqlitestore: update user: invalid role %q", *p.Role)
 	}
-	var out notes.User
+	var out accounts.User
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		cur, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		next := cur
 		if p.Role != nil {
@@ -200,8 +200,8 @@ func (db *DB) updateUser(ctx context.Context, id int64, p notes.UserPatch) (note
 		if p.Active != nil {
 			next.Active = *p.Active
 		}
-		wasAdmin := cur.Active && cur.Role == notes.RoleAdmin
-		isAdmin := next.Active && next.Role == notes.RoleAdmin
+		wasAdmin := cur.Active && cur.Role == accounts.RoleAdmin
+		isAdmin := next.Active && next.Role == accounts.RoleAdmin
 		if wasAdmin && !isAdmin {
 			var others int
 			if err := tx.QueryRowContext(ctx, `
@@ -210,7 +210,7 @@ WHERE role = 'admin' AND is_active = 1 AND id <> ?`, id).Scan(&others); err != n
 				return err
 			}
 			if others == 0 {
-				return notes.ErrLastAdmin
+				return accounts.ErrLastAdmin
 			}
 		}
 		t := now()
@@ -219,7 +219,7 @@ UPDATE users SET role = ?, is_active = ?
 WHERE id = ?
 RETURNING `+userColumns, string(next.Role), boolInt(next.Active), id))
 		if err != nil {
-			return mapErr(err)
+			return MapError(err)
 		}
 		if p.Active != nil && !*p.Active {
 			if _, err := tx.ExecContext(ctx, `
@@ -231,7 +231,7 @@ WHERE user_id = ? AND revoked_at IS NULL`, toDB(t), id); err != nil {
 		return nil
 	})
 	if err != nil {
-		return notes.User{}, fmt.Errorf("sqlite: update user: %w", err)
+		return accounts.User{}, fmt.Errorf("sqlitestore: update user: %w", err)
 	}
 	db.cache.dropUser(id)
 	return out, nil
@@ -245,14 +245,14 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-// oneRow returns notes.ErrNotFound unless res changed at least one row.
+// oneRow returns accounts.ErrNotFound unless res changed at least one row.
 func oneRow(res sql.Result) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return notes.ErrNotFound
+		return accounts.ErrNotFound
 	}
 	return nil
 }

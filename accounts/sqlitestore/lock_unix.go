@@ -1,6 +1,6 @@
 //go:build unix
 
-package sqlite
+package sqlitestore
 
 import (
 	"errors"
@@ -19,13 +19,13 @@ import (
 // do not serve (the CLI) open the database beside the server as before.
 // Closing any descriptor of the file drops the POSIX locks this process
 // holds on it, SQLite's included, so f must stay open until the connection
-// pools are closed (DB.Close closes it last).
+// pools are closed (Store.Close closes it last).
 func lockFile(f *os.File, path string) error {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("sqlite: %s %w", path, ErrInUse)
+			return fmt.Errorf("sqlitestore: %s %w", path, ErrInUse)
 		}
-		return fmt.Errorf("sqlite: lock: %w", err)
+		return fmt.Errorf("sqlitestore: lock: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // readers is the size of the read-only connection pool: at least 4, and
@@ -22,9 +22,11 @@ import (
 // requests costs goroutine hand-offs in database/sql's pool.
 func readers() int { return max(4, runtime.GOMAXPROCS(0)) }
 
-// DB is a notes.Store on one SQLite database file. It is safe for
-// concurrent use. Create it with Open, then call Migrate.
-type DB struct {
+// Store is the accounts stores on one SQLite database file: it implements
+// accounts.Users, Sessions, WebSessions, APIKeys, Tokens and Purger (see
+// Stores). It is safe for concurrent use. Create it with Open (or
+// OpenLocked for a server), then call Migrate.
+type Store struct {
 	w *sql.DB // the single writer connection: all writes and transactions
 	r *sql.DB // query-only readers
 
@@ -35,7 +37,19 @@ type DB struct {
 	lock   *os.File // the locked database file while this process serves it (OpenLocked)
 }
 
-var _ notes.Store = (*DB)(nil)
+var (
+	_ accounts.Users       = (*Store)(nil)
+	_ accounts.Sessions    = (*Store)(nil)
+	_ accounts.WebSessions = (*Store)(nil)
+	_ accounts.APIKeys     = (*Store)(nil)
+	_ accounts.Tokens      = (*Store)(nil)
+	_ accounts.Purger      = (*Store)(nil)
+)
+
+// Stores returns db as every capability of accounts.Stores.
+func (db *Store) Stores() accounts.Stores {
+	return accounts.Stores{Users: db, Sessions: db, WebSessions: db, APIKeys: db, Tokens: db, Purger: db}
+}
 
 // Synchronous is SQLite's synchronous setting: when a commit reaches the
 // disk.
@@ -61,7 +75,7 @@ type Options struct {
 	// Lock claims the file as OpenLocked does.
 	Lock bool
 	// NoGroupCommit runs every write in a transaction of its own instead
-	// of grouping concurrent writes into one commit (see DB.write): for
+	// of grouping concurrent writes into one commit (see Store.Write): for
 	// comparisons.
 	NoGroupCommit bool
 }
@@ -70,7 +84,7 @@ type Options struct {
 // parent directory (mode 0700; a new database file gets mode 0600). It does
 // not change the schema: call Migrate before use. It does not claim the
 // file: the CLI opens a database beside its server this way.
-func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, path, Options{}) }
+func Open(ctx context.Context, path string) (*Store, error) { return OpenWith(ctx, path, Options{}) }
 
 // OpenLocked is Open for the one server of a database file: before SQLite
 // opens the file, it takes an exclusive lock on the file itself (not on its
@@ -79,38 +93,38 @@ func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, 
 // file (symlinks, hard links, bind mounts). The server caches sessions and
 // keys, so a second one would keep accepting what the first revoked. There
 // is no lock where flock(2) is not available.
-func OpenLocked(ctx context.Context, path string) (*DB, error) {
+func OpenLocked(ctx context.Context, path string) (*Store, error) {
 	return OpenWith(ctx, path, Options{Lock: true})
 }
 
 // OpenWith is Open, or OpenLocked when o.Lock is set, with the settings of o.
-func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
+func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if path == "" {
-		return nil, errors.New("sqlite: open: empty path")
+		return nil, errors.New("sqlitestore: open: empty path")
 	}
 	switch o.Synchronous {
 	case "":
 		o.Synchronous = SyncFull
 	case SyncFull, SyncNormal:
 	default:
-		return nil, fmt.Errorf("sqlite: open: unknown synchronous setting %q (want FULL or NORMAL)", o.Synchronous)
+		return nil, fmt.Errorf("sqlitestore: open: unknown synchronous setting %q (want FULL or NORMAL)", o.Synchronous)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 	// Create the file ourselves so that it (and the -wal and -shm files,
 	// which SQLite gives the database file's mode) is not world-readable.
 	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 	if !o.Lock {
 		if err := f.Close(); err != nil {
-			return nil, fmt.Errorf("sqlite: open: %w", err)
+			return nil, fmt.Errorf("sqlitestore: open: %w", err)
 		}
 		f = nil
 	} else if err := lockFile(f, abs); err != nil {
@@ -132,10 +146,10 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 }
 
 // openPools opens the writer and the readers of the database file abs.
-func openPools(ctx context.Context, abs string, sync Synchronous) (*DB, error) {
+func openPools(ctx context.Context, abs string, sync Synchronous) (*Store, error) {
 	w, err := sql.Open("sqlite", dsn(abs, sync, false))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -145,13 +159,13 @@ func openPools(ctx context.Context, abs string, sync Synchronous) (*DB, error) {
 	// query-only readers could not do.
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 
 	r, err := sql.Open("sqlite", dsn(abs, sync, true))
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
 	r.SetMaxOpenConns(readers())
 	r.SetMaxIdleConns(readers())
@@ -159,9 +173,9 @@ func openPools(ctx context.Context, abs string, sync Synchronous) (*DB, error) {
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open: %w", err)
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
-	return &DB{w: w, r: r, ws: &stmts{pool: w}, rs: &stmts{pool: r, uncancelable: true}, cache: newAuthCache(), path: abs}, nil
+	return &Store{w: w, r: r, ws: &stmts{pool: w}, rs: &stmts{pool: r, uncancelable: true}, cache: newAuthCache(), path: abs}, nil
 }
 
 // dsn builds the driver's data source name for the absolute path abs. The
@@ -198,25 +212,25 @@ func dsn(abs string, sync Synchronous, readOnly bool) string {
 // upserts the one row of the health table in a write transaction on the
 // writer, so a full, read-only or failing disk, or a writer stuck past the
 // deadline of ctx, fails it. It also checks that the readers answer.
-func (db *DB) Ping(ctx context.Context) error {
+func (db *Store) Ping(ctx context.Context) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, checked_at) VALUES (1, ?)
 ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: ping: %w", MapUnavailable(err))
+		return fmt.Errorf("sqlitestore: ping: %w", MapUnavailable(err))
 	}
 	var one int
 	if err := db.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", MapUnavailable(err))
+		return fmt.Errorf("sqlitestore: ping: %w", MapUnavailable(err))
 	}
 	return nil
 }
 
 // Close waits for the writes already submitted to commit, closes both
 // connection pools, then releases the file's lock (OpenLocked).
-func (db *DB) Close() error {
+func (db *Store) Close() error {
 	if db.g != nil {
 		db.g.close() // the writes already queued commit first
 	}
@@ -227,14 +241,14 @@ func (db *DB) Close() error {
 		err = errors.Join(err, db.lock.Close())
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: close: %w", err)
+		return fmt.Errorf("sqlitestore: close: %w", err)
 	}
 	return nil
 }
 
 // inTx runs fn in a write transaction on the writer connection and commits
 // when fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -273,7 +287,7 @@ func nullableTime(t *time.Time) sql.NullInt64 {
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // limitOf returns the page size for p: 50 unless p.Limit is positive.
-func limitOf(p notes.Page) int {
+func limitOf(p accounts.Page) int {
 	if p.Limit <= 0 {
 		return 50
 	}

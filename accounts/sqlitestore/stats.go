@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import "database/sql"
 
@@ -19,7 +19,7 @@ type CacheStats struct {
 
 // CacheStats returns how many session and API-key lookups the auth cache
 // answered and how many it passed to the database: for metrics.
-func (db *DB) CacheStats() CacheStats {
+func (db *Store) CacheStats() CacheStats {
 	db.cache.mu.Lock()
 	defer db.cache.mu.Unlock()
 	return CacheStats{Hits: db.cache.hits, Misses: db.cache.misses}
@@ -27,6 +27,6 @@ func (db *DB) CacheStats() CacheStats {
 
 // PoolStats returns the statistics of the writer connection and of the
 // reader pool: for metrics.
-func (db *DB) PoolStats() (writer, reader sql.DBStats) {
+func (db *Store) PoolStats() (writer, reader sql.DBStats) {
 	return db.w.Stats(), db.r.Stats()
 }

@@ -1,11 +1,11 @@
-package storetest
+package accountstest
 
 import (
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // webSessionBehaviours are the rules about web (cookie) sessions, which
@@ -15,6 +15,7 @@ var webSessionBehaviours = []behaviour{
 	{"WebSessionUserNotFound", testWebSessionUserNotFound},
 	{"WebSessionIdle", testWebSessionIdle},
 	{"WebSessionRevocation", testWebSessionRevocation},
+	{"RevokeWebSession", testRevokeWebSession},
 	{"WebSessionHashUnique", testWebSessionHashUnique},
 }
 
@@ -22,13 +23,13 @@ var webSessionBehaviours = []behaviour{
 const idle = 30 * time.Minute
 
 // newWebSession creates a web session of userID with cookie hash hash.
-func newWebSession(t *testing.T, s notes.Store, userID int64, hash []byte, expires time.Time) notes.Session {
+func newWebSession(t *testing.T, s Store, userID int64, hash []byte, expires time.Time) accounts.Session {
 	t.Helper()
-	ss, err := s.CreateSession(t.Context(), notes.NewSession{
+	ss, err := s.CreateSession(t.Context(), accounts.NewSession{
 		UserID:    userID,
 		UserAgent: "storetest-browser/1.0",
 		IP:        "192.0.2.2",
-		Scopes:    []string{notes.ScopeRead, notes.ScopeWrite},
+		Scopes:    []string{scopeRead, scopeWrite},
 		ExpiresAt: expires,
 		WebHash:   hash,
 	})
@@ -37,13 +38,13 @@ func newWebSession(t *testing.T, s notes.Store, userID int64, hash []byte, expir
 }
 
 // wantWebSessionGone fails t unless WebSessionUser reports ErrNotFound.
-func wantWebSessionGone(t *testing.T, s notes.Store, what string, hash []byte, now time.Time) {
+func wantWebSessionGone(t *testing.T, s Store, what string, hash []byte, now time.Time) {
 	t.Helper()
 	_, _, err := s.WebSessionUser(t.Context(), hash, now, idle)
-	wantErr(t, "WebSessionUser("+what+")", err, notes.ErrNotFound)
+	wantErr(t, "WebSessionUser("+what+")", err, accounts.ErrNotFound)
 }
 
-func testWebSessionUser(t *testing.T, s notes.Store) {
+func testWebSessionUser(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	hash := randomHash()
@@ -56,14 +57,14 @@ func testWebSessionUser(t *testing.T, s notes.Store) {
 	wantUTC(t, "WebSessionUser() times", gotSess.CreatedAt, gotSess.LastSeenAt, gotSess.ExpiresAt)
 
 	// It is a session like any other: listed, and live for SessionUser.
-	list, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), notes.Page{})
+	list, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), accounts.Page{})
 	noErr(t, "Sessions.List", err)
 	if len(list) != 1 || list[0].ID != ss.ID {
 		t.Errorf("Sessions.List() = %+v, want the web session %d", list, ss.ID)
 	}
 
 	// An inactive user is returned; the caller decides.
-	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, accounts.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	hash2 := randomHash()
 	newWebSession(t, s, u.ID, hash2, live())
@@ -74,12 +75,12 @@ func testWebSessionUser(t *testing.T, s notes.Store) {
 	}
 }
 
-func testWebSessionUserNotFound(t *testing.T, s notes.Store) {
+func testWebSessionUserNotFound(t *testing.T, s Store) {
 	u := newUser(t, s, "ann", "")
 	hash := randomHash()
 	ss := newWebSession(t, s, u.ID, hash, live())
 	refresh := randomHash()
-	_, err := s.CreateSession(t.Context(), notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: refresh})
+	_, err := s.CreateSession(t.Context(), accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: refresh})
 	noErr(t, "CreateSession(token)", err)
 	expiredHash := randomHash()
 	newWebSession(t, s, u.ID, expiredHash, time.Now().Add(-time.Minute))
@@ -91,7 +92,7 @@ func testWebSessionUserNotFound(t *testing.T, s notes.Store) {
 	wantWebSessionGone(t, s, "at expiry", hash, ss.ExpiresAt)
 }
 
-func testWebSessionIdle(t *testing.T, s notes.Store) {
+func testWebSessionIdle(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	hash := randomHash()
@@ -113,7 +114,7 @@ func testWebSessionIdle(t *testing.T, s notes.Store) {
 	wantWebSessionGone(t, s, "idle after TouchSession", hash, seen.Add(idle))
 }
 
-func testWebSessionRevocation(t *testing.T, s notes.Store) {
+func testWebSessionRevocation(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
@@ -122,7 +123,7 @@ func testWebSessionRevocation(t *testing.T, s notes.Store) {
 	h1 := randomHash()
 	s1 := newWebSession(t, s, u.ID, h1, live())
 	err := s.Sessions(owner(v)).Revoke(ctx, s1.ID)
-	wantErr(t, "Sessions(other).Revoke(web session)", err, notes.ErrNotFound)
+	wantErr(t, "Sessions(other).Revoke(web session)", err, accounts.ErrNotFound)
 	noErr(t, "Sessions.Revoke(web session)", s.Sessions(owner(u)).Revoke(ctx, s1.ID))
 	wantWebSessionGone(t, s, "revoked", h1, time.Now())
 
@@ -137,7 +138,7 @@ func testWebSessionRevocation(t *testing.T, s notes.Store) {
 	newWebSession(t, s, u.ID, h3, live())
 	hv := randomHash()
 	newWebSession(t, s, v.ID, hv, live())
-	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, accounts.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	wantWebSessionGone(t, s, "after deactivation", h3, time.Now())
 	if _, _, err := s.WebSessionUser(ctx, hv, time.Now(), idle); err != nil {
@@ -145,12 +146,38 @@ func testWebSessionRevocation(t *testing.T, s notes.Store) {
 	}
 }
 
-func testWebSessionHashUnique(t *testing.T, s notes.Store) {
+// testRevokeWebSession: knowing the cookie ends its session (logout from
+// the browser), looked up just before or not, and no other session;
+// an unknown or already revoked cookie is no error.
+func testRevokeWebSession(t *testing.T, s Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	h, other := randomHash(), randomHash()
+	ss := newWebSession(t, s, u.ID, h, live())
+	newWebSession(t, s, u.ID, other, live())
+	tokens := newSession(t, s, u.ID, live())
+	if _, _, err := s.WebSessionUser(ctx, h, time.Now(), idle); err != nil {
+		t.Fatalf("WebSessionUser() before the revocation = %v, want the user", err)
+	}
+
+	noErr(t, "RevokeWebSession", s.RevokeWebSession(ctx, h))
+	wantWebSessionGone(t, s, "after RevokeWebSession", h, time.Now())
+	wantSessionGone(t, s, u.ID, ss.ID)
+	if _, _, err := s.WebSessionUser(ctx, other, time.Now(), idle); err != nil {
+		t.Errorf("WebSessionUser(the user's other cookie) = %v, want the user", err)
+	}
+	wantSessionLive(t, s, u.ID, tokens.ID)
+
+	noErr(t, "RevokeWebSession(again)", s.RevokeWebSession(ctx, h))
+	noErr(t, "RevokeWebSession(unknown cookie)", s.RevokeWebSession(ctx, randomHash()))
+}
+
+func testWebSessionHashUnique(t *testing.T, s Store) {
 	u := newUser(t, s, "ann", "")
 	hash := randomHash()
 	newWebSession(t, s, u.ID, hash, live())
-	_, err := s.CreateSession(t.Context(), notes.NewSession{UserID: u.ID, ExpiresAt: live(), WebHash: hash})
-	if err == nil || errors.Is(err, notes.ErrNotFound) {
+	_, err := s.CreateSession(t.Context(), accounts.NewSession{UserID: u.ID, ExpiresAt: live(), WebHash: hash})
+	if err == nil || errors.Is(err, accounts.ErrNotFound) {
 		t.Errorf("CreateSession(duplicate web hash) = %v, want a conflict error", err)
 	}
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
-func openTestDB(t *testing.T) *DB {
+func openTestDB(t *testing.T) *Store {
 	t.Helper()
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -31,26 +31,26 @@ func openTestDB(t *testing.T) *DB {
 func TestCacheNeverServesRevoked(t *testing.T) {
 	t.Parallel()
 	type fixture struct {
-		db   *DB
-		u    notes.User
-		sess notes.Session
-		key  notes.APIKey
+		db   *Store
+		u    accounts.User
+		sess accounts.Session
+		key  accounts.APIKey
 	}
 	setup := func(t *testing.T) fixture {
 		db := openTestDB(t)
 		ctx := t.Context()
-		if _, err := db.CreateUser(ctx, notes.NewUser{Email: "root@x.test", Role: notes.RoleAdmin, PasswordHash: "h"}); err != nil {
+		if _, err := db.CreateUser(ctx, accounts.NewUser{Email: "root@x.test", Role: accounts.RoleAdmin, PasswordHash: "h"}); err != nil {
 			t.Fatal(err)
 		}
-		u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", Name: "Ann", PasswordHash: "h"})
+		u, err := db.CreateUser(ctx, accounts.NewUser{Email: "ann@x.test", Name: "Ann", PasswordHash: "h"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sess, err := db.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: []byte("r1")})
+		sess, err := db.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: []byte("r1")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		key, err := db.APIKeys(gatehousetest.Owner(u.ID)).Create(ctx, notes.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
+		key, err := db.APIKeys(gatehousetest.Owner(u.ID)).Create(ctx, accounts.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,17 +69,17 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 	}
 	sessionGone := func(t *testing.T, f fixture) {
 		t.Helper()
-		if _, _, err := f.db.SessionUser(t.Context(), f.u.ID, f.sess.ID, time.Now()); !errors.Is(err, notes.ErrNotFound) {
+		if _, _, err := f.db.SessionUser(t.Context(), f.u.ID, f.sess.ID, time.Now()); !errors.Is(err, accounts.ErrNotFound) {
 			t.Fatalf("SessionUser after the write = %v, want ErrNotFound", err)
 		}
 	}
 	keyGone := func(t *testing.T, f fixture) {
 		t.Helper()
-		if _, _, err := f.db.APIKeyByPrefix(t.Context(), "p1"); !errors.Is(err, notes.ErrNotFound) {
+		if _, _, err := f.db.APIKeyByPrefix(t.Context(), "p1"); !errors.Is(err, accounts.ErrNotFound) {
 			t.Fatalf("APIKeyByPrefix after the write = %v, want ErrNotFound", err)
 		}
 	}
-	userSeen := func(t *testing.T, f fixture, check func(notes.User) bool) {
+	userSeen := func(t *testing.T, f fixture, check func(accounts.User) bool) {
 		t.Helper()
 		u, _, err := f.db.SessionUser(t.Context(), f.u.ID, f.sess.ID, time.Now())
 		if err != nil || !check(u) {
@@ -99,7 +99,7 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 		{"logout", func(f fixture) error { return f.db.Sessions(gatehousetest.Owner(f.u.ID)).Revoke(ctx, f.sess.ID) }, sessionGone},
 		{"revoke all sessions", func(f fixture) error { return f.db.RevokeUserSessions(ctx, adminGrant(), f.u.ID) }, sessionGone},
 		{"deactivate", func(f fixture) error {
-			_, err := f.db.UpdateUser(ctx, adminGrant(), f.u.ID, notes.UserPatch{Active: new(false)})
+			_, err := f.db.UpdateUser(ctx, adminGrant(), f.u.ID, accounts.UserPatch{Active: new(false)})
 			return err
 		}, func(t *testing.T, f fixture) {
 			sessionGone(t, f)
@@ -109,22 +109,22 @@ func TestCacheNeverServesRevoked(t *testing.T) {
 			}
 		}},
 		{"promote", func(f fixture) error {
-			_, err := f.db.UpdateUser(ctx, adminGrant(), f.u.ID, notes.UserPatch{Role: new(notes.RoleAdmin)})
+			_, err := f.db.UpdateUser(ctx, adminGrant(), f.u.ID, accounts.UserPatch{Role: new(accounts.RoleAdmin)})
 			return err
 		}, func(t *testing.T, f fixture) {
-			userSeen(t, f, func(u notes.User) bool { return u.Role == notes.RoleAdmin })
+			userSeen(t, f, func(u accounts.User) bool { return u.Role == accounts.RoleAdmin })
 		}},
 		{"rename", func(f fixture) error { _, err := f.db.SetName(ctx, gatehousetest.Owner(f.u.ID), "Ann B."); return err }, func(t *testing.T, f fixture) {
-			userSeen(t, f, func(u notes.User) bool { return u.Name == "Ann B." })
+			userSeen(t, f, func(u accounts.User) bool { return u.Name == "Ann B." })
 		}},
 		{"password change", func(f fixture) error { return f.db.SetPasswordHash(ctx, gatehousetest.Owner(f.u.ID), "h2") }, func(t *testing.T, f fixture) {
-			userSeen(t, f, func(u notes.User) bool { return u.PasswordHash == "h2" })
+			userSeen(t, f, func(u accounts.User) bool { return u.PasswordHash == "h2" })
 		}},
 		{"refresh reuse", func(f fixture) error {
 			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r2"), time.Now(), 0); err != nil {
 				return err
 			}
-			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r3"), time.Now(), 0); !errors.Is(err, notes.ErrRefreshReused) {
+			if _, _, err := f.db.RotateRefresh(ctx, []byte("r1"), []byte("r3"), time.Now(), 0); !errors.Is(err, accounts.ErrRefreshReused) {
 				return errors.New("reuse not detected")
 			}
 			return nil
@@ -150,11 +150,11 @@ func TestCacheDropsRacingLookup(t *testing.T) {
 	c := newAuthCache()
 	epoch := c.begin() // a lookup starts and reads the database…
 	c.dropSession(7)   // …a logout commits and drops session 7…
-	c.putSession(epoch, sessionEntry{sess: notes.Session{ID: 7}})
+	c.putSession(epoch, sessionEntry{sess: accounts.Session{ID: 7}})
 	if _, ok := c.session(7); ok {
 		t.Fatal("a lookup that raced a revocation was cached")
 	}
-	c.putSession(c.begin(), sessionEntry{sess: notes.Session{ID: 7}})
+	c.putSession(c.begin(), sessionEntry{sess: accounts.Session{ID: 7}})
 	if _, ok := c.session(7); !ok {
 		t.Fatal("a lookup with a current epoch was not cached")
 	}
@@ -164,22 +164,22 @@ func TestCacheExpiry(t *testing.T) {
 	t.Parallel()
 	db := openTestDB(t)
 	ctx := t.Context()
-	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", PasswordHash: "h"})
+	u, err := db.CreateUser(ctx, accounts.NewUser{Email: "ann@x.test", PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	expires := time.Now().Add(time.Hour)
-	s, err := db.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: expires})
+	s, err := db.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: expires})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.SessionUser(ctx, u.ID, s.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.SessionUser(ctx, u.ID, s.ID, expires.Add(time.Second)); !errors.Is(err, notes.ErrNotFound) {
+	if _, _, err := db.SessionUser(ctx, u.ID, s.ID, expires.Add(time.Second)); !errors.Is(err, accounts.ErrNotFound) {
 		t.Fatalf("cached session after expiry = %v, want ErrNotFound", err)
 	}
-	if _, _, err := db.SessionUser(ctx, u.ID+1, s.ID, time.Now()); !errors.Is(err, notes.ErrNotFound) {
+	if _, _, err := db.SessionUser(ctx, u.ID+1, s.ID, time.Now()); !errors.Is(err, accounts.ErrNotFound) {
 		t.Fatalf("cached session with another user id = %v, want ErrNotFound", err)
 	}
 }
@@ -205,4 +205,4 @@ func TestLockOneServer(t *testing.T) {
 }
 
 // adminGrant is the proof of the admin role that admin operations ask for.
-func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(notes.RoleAdmin)) }
+func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(accounts.RoleAdmin)) }

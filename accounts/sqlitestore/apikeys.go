@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // apiKeyColumns is the column list scanAPIKey reads; apiKeyColumnsK is the
@@ -19,15 +19,15 @@ const (
 )
 
 // scanAPIKey reads the columns of apiKeyColumns.
-func scanAPIKey(s scanner) (notes.APIKey, error) {
+func scanAPIKey(s scanner) (accounts.APIKey, error) {
 	var (
-		k                 notes.APIKey
+		k                 accounts.APIKey
 		scopes            string
 		created           int64
 		expires, lastUsed sql.NullInt64
 	)
 	if err := s.Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &k.Hash, &scopes, &created, &expires, &lastUsed); err != nil {
-		return notes.APIKey{}, err
+		return accounts.APIKey{}, err
 	}
 	k.Scopes = strings.Fields(scopes)
 	k.CreatedAt = fromDB(created)
@@ -39,9 +39,9 @@ func scanAPIKey(s scanner) (notes.APIKey, error) {
 // APIKeyByPrefix returns the live (not revoked) key with that prefix and its
 // user, whether or not the key has expired or the user is active: the
 // caller checks the hash, the expiry and the user. ErrNotFound otherwise.
-func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (notes.APIKey, notes.User, error) {
-	if !notes.ValidText(prefix) { // stored prefixes are all valid text
-		return notes.APIKey{}, notes.User{}, fmt.Errorf("sqlite: api key by prefix: %w", notes.ErrNotFound)
+func (db *Store) APIKeyByPrefix(ctx context.Context, prefix string) (accounts.APIKey, accounts.User, error) {
+	if !accounts.ValidText(prefix) { // stored prefixes are all valid text
+		return accounts.APIKey{}, accounts.User{}, fmt.Errorf("sqlitestore: api key by prefix: %w", accounts.ErrNotFound)
 	}
 	if e, ok := db.cache.key(prefix); ok {
 		return e.key, e.user, nil
@@ -52,8 +52,8 @@ SELECT `+apiKeyColumnsK+`, `+userColumnsU+`
 FROM api_keys k JOIN users u ON u.id = k.user_id
 WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 	var (
-		k                 notes.APIKey
-		u                 notes.User
+		k                 accounts.APIKey
+		u                 accounts.User
 		scopes, role      string
 		created, uCreated int64
 		active, verified  int64
@@ -62,13 +62,13 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 	err := row.Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &k.Hash, &scopes, &created, &expires, &lastUsed,
 		&u.ID, &u.Email, &u.Name, &role, &active, &u.PasswordHash, &uCreated, &verified)
 	if err != nil {
-		return notes.APIKey{}, notes.User{}, fmt.Errorf("sqlite: api key by prefix: %w", mapErr(err))
+		return accounts.APIKey{}, accounts.User{}, fmt.Errorf("sqlitestore: api key by prefix: %w", MapError(err))
 	}
 	k.Scopes = strings.Fields(scopes)
 	k.CreatedAt = fromDB(created)
 	k.ExpiresAt = nullTime(expires)
 	k.LastUsedAt = nullTime(lastUsed)
-	u.Role = notes.Role(role)
+	u.Role = accounts.Role(role)
 	u.Active = active != 0
 	u.Verified = verified != 0
 	u.CreatedAt = fromDB(uCreated)
@@ -78,7 +78,7 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 
 // TouchAPIKey records that a key was used at t; ErrNotFound for an unknown
 // key.
-func (db *DB) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
+func (db *Store) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
 	st, err := db.ws.get(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`)
 	if err == nil {
 		err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -90,7 +90,7 @@ func (db *DB) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: touch api key: %w", err)
+		return fmt.Errorf("sqlitestore: touch api key: %w", err)
 	}
 	db.cache.touchKey(keyID, t)
 	return nil
@@ -98,31 +98,31 @@ func (db *DB) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
 
 // APIKeys returns o's view of their API keys. The view of the zero Owner is
 // empty and cannot create keys (ErrForbidden).
-func (db *DB) APIKeys(o notes.Owner) notes.APIKeyStore { return apiKeyStore{db: db, o: o} }
+func (db *Store) APIKeys(o accounts.Owner) accounts.OwnAPIKeys { return apiKeyStore{db: db, o: o} }
 
 // apiKeyStore is one owner's API keys.
 type apiKeyStore struct {
-	db *DB
-	o  notes.Owner
+	db *Store
+	o  accounts.Owner
 }
 
 // Create stores a key for the owner. ErrConflict when the prefix is taken,
 // ErrForbidden for the zero Owner, ErrAPIKeyLimit when the owner already
 // has nk.MaxPerUser keys that are not revoked (one statement on the single
 // writer connection: no burst passes the quota).
-func (s apiKeyStore) Create(ctx context.Context, nk notes.NewAPIKey) (notes.APIKey, error) {
+func (s apiKeyStore) Create(ctx context.Context, nk accounts.NewAPIKey) (accounts.APIKey, error) {
 	if !s.o.Valid() {
-		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", notes.ErrForbidden)
+		return accounts.APIKey{}, fmt.Errorf("sqlitestore: create api key: %w", accounts.ErrForbidden)
 	}
 	return s.db.CreateAPIKeyFor(ctx, s.o.ID(), nk)
 }
 
 // CreateAPIKeyFor creates an API key of the user userID: for the operator's
-// CLI, which acts for the user it names. It is not part of notes.Store, so
-// request handlers, which get a notes.Store, cannot reach it.
-func (db *DB) CreateAPIKeyFor(ctx context.Context, userID int64, nk notes.NewAPIKey) (notes.APIKey, error) {
+// CLI, which acts for the user it names. It is in none of the accounts
+// interfaces, so code handed those (request handlers) cannot reach it.
+func (db *Store) CreateAPIKeyFor(ctx context.Context, userID int64, nk accounts.NewAPIKey) (accounts.APIKey, error) {
 	if err := nk.CheckText(); err != nil {
-		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", err)
+		return accounts.APIKey{}, fmt.Errorf("sqlitestore: create api key: %w", err)
 	}
 	hash := nk.Hash
 	if hash == nil {
@@ -137,30 +137,30 @@ RETURNING `+apiKeyColumns,
 		userID, nk.Name, nk.Prefix, hash, strings.Join(nk.Scopes, " "), toDB(now()), nullableTime(nk.ExpiresAt), nk.MaxPerUser)
 	k, err := scanAPIKey(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", notes.ErrAPIKeyLimit)
+		return accounts.APIKey{}, fmt.Errorf("sqlitestore: create api key: %w", accounts.ErrAPIKeyLimit)
 	}
 	if err != nil {
-		return notes.APIKey{}, fmt.Errorf("sqlite: create api key: %w", mapErr(err))
+		return accounts.APIKey{}, fmt.Errorf("sqlitestore: create api key: %w", MapError(err))
 	}
 	return k, nil
 }
 
 // List returns the owner's keys that are not revoked (expired ones
 // included), newest first.
-func (s apiKeyStore) List(ctx context.Context) ([]notes.APIKey, error) {
+func (s apiKeyStore) List(ctx context.Context) ([]accounts.APIKey, error) {
 	if !s.o.Valid() {
-		return []notes.APIKey{}, nil
+		return []accounts.APIKey{}, nil
 	}
 	rows, err := s.db.rs.QueryContext(ctx, `
 SELECT `+apiKeyColumns+` FROM api_keys
 WHERE user_id = ? AND revoked_at IS NULL
 ORDER BY id DESC`, s.o.ID())
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+		return nil, fmt.Errorf("sqlitestore: list api keys: %w", err)
 	}
 	out, err := collect(rows, scanAPIKey)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+		return nil, fmt.Errorf("sqlitestore: list api keys: %w", err)
 	}
 	return out, nil
 }
@@ -169,16 +169,16 @@ ORDER BY id DESC`, s.o.ID())
 // owner's or already revoked.
 func (s apiKeyStore) Revoke(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
-		return fmt.Errorf("sqlite: revoke api key: %w", notes.ErrNotFound)
+		return fmt.Errorf("sqlitestore: revoke api key: %w", accounts.ErrNotFound)
 	}
 	res, err := s.db.ws.ExecContext(ctx, `
 UPDATE api_keys SET revoked_at = ?
 WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, toDB(now()), id, s.o.ID())
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke api key: %w", err)
+		return fmt.Errorf("sqlitestore: revoke api key: %w", err)
 	}
 	if err := oneRow(res); err != nil {
-		return fmt.Errorf("sqlite: revoke api key: %w", err)
+		return fmt.Errorf("sqlitestore: revoke api key: %w", err)
 	}
 	s.db.cache.dropKey(id)
 	return nil

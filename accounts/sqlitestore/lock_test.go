@@ -1,6 +1,6 @@
 //go:build unix
 
-package sqlite
+package sqlitestore
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // TestOpenLockedWhateverPathNamesTheFile: one server per database file,
@@ -81,14 +81,14 @@ func TestOpenLockedWhateverPathNamesTheFile(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Open(%s) beside the server = %v", other, err)
 				}
-				u, err := cli.CreateUser(ctx, notes.NewUser{Email: "cli@example.com", Name: "cli", PasswordHash: "x"})
+				u, err := cli.CreateUser(ctx, accounts.NewUser{Email: "cli@example.com", Name: "cli", PasswordHash: "x"})
 				if err != nil {
 					t.Fatalf("CreateUser through the unlocked store = %v", err)
 				}
 				if _, err := first.UserByID(ctx, u.ID); err != nil {
 					t.Errorf("UserByID(%d) through the server's store = %v, want the user the CLI wrote", u.ID, err)
 				}
-				if _, err := first.CreateUser(ctx, notes.NewUser{Email: "srv@example.com", Name: "srv", PasswordHash: "x"}); err != nil {
+				if _, err := first.CreateUser(ctx, accounts.NewUser{Email: "srv@example.com", Name: "srv", PasswordHash: "x"}); err != nil {
 					t.Errorf("CreateUser through the server's store = %v", err)
 				}
 				if _, err := cli.UserByEmail(ctx, "srv@example.com"); err != nil {

@@ -1,11 +1,11 @@
-package storetest
+package accountstest
 
 import (
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // retentionBehaviours are the rules of Purge (SPEC §5, retention).
@@ -19,14 +19,14 @@ var retentionBehaviours = []behaviour{
 const month = 30 * 24 * time.Hour
 
 // purge runs one Purge and fails t on an error.
-func purge(t *testing.T, s notes.Store, before time.Time, limit int) notes.Purged {
+func purge(t *testing.T, s Store, before time.Time, limit int) accounts.Purged {
 	t.Helper()
-	got, err := s.Purge(t.Context(), notes.Purge{Before: before, Limit: limit})
+	got, err := s.Purge(t.Context(), accounts.Purge{Before: before, Limit: limit})
 	noErr(t, "Purge", err)
 	return got
 }
 
-func testPurgeSessions(t *testing.T, s notes.Store) {
+func testPurgeSessions(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
@@ -44,12 +44,12 @@ func testPurgeSessions(t *testing.T, s notes.Store) {
 	noErr(t, "Sessions.Revoke(web)", s.Sessions(owner(u)).Revoke(ctx, revokedWeb.ID))
 
 	// Dead for more than the retention: the two expired long ago.
-	diff(t, "Purge(30 days ago)", notes.Purged{Sessions: 2}, purge(t, s, now.Add(-month), 100))
-	diff(t, "Purge(30 days ago) again", notes.Purged{}, purge(t, s, now.Add(-month), 100))
+	diff(t, "Purge(30 days ago)", accounts.Purged{Sessions: 2}, purge(t, s, now.Add(-month), 100))
+	diff(t, "Purge(30 days ago) again", accounts.Purged{}, purge(t, s, now.Add(-month), 100))
 
 	// A cutoff after now takes every dead session, revoked ones included,
 	// and never a live one.
-	diff(t, "Purge(a second from now)", notes.Purged{Sessions: 3}, purge(t, s, time.Now().Add(time.Second), 100))
+	diff(t, "Purge(a second from now)", accounts.Purged{Sessions: 3}, purge(t, s, time.Now().Add(time.Second), 100))
 	wantSessionLive(t, s, u.ID, alive.ID)
 	wantSessionLive(t, s, v.ID, otherAlive.ID)
 	if _, _, err := s.WebSessionUser(ctx, webHash, time.Now(), idle); err != nil {
@@ -59,44 +59,44 @@ func testPurgeSessions(t *testing.T, s notes.Store) {
 	diff(t, "live sessions after Purge", []int64{aliveWeb.ID, alive.ID}, ids)
 }
 
-func testPurgeUsedRefreshTokens(t *testing.T, s notes.Store) {
+func testPurgeUsedRefreshTokens(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	now := time.Now()
 	first, second, third := randomHash(), randomHash(), randomHash()
-	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: now.Add(2 * month), RefreshHash: first})
+	ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: now.Add(2 * month), RefreshHash: first})
 	noErr(t, "CreateSession", err)
 	_, _, err = s.RotateRefresh(ctx, first, second, now.Add(-month-time.Hour), 0) // first used 30 days and an hour ago
 	noErr(t, "RotateRefresh(first)", err)
 	_, _, err = s.RotateRefresh(ctx, second, third, now.Add(-time.Hour), 0) // second used an hour ago
 	noErr(t, "RotateRefresh(second)", err)
 
-	diff(t, "Purge(30 days ago)", notes.Purged{RefreshTokens: 1}, purge(t, s, now.Add(-month), 100))
+	diff(t, "Purge(30 days ago)", accounts.Purged{RefreshTokens: 1}, purge(t, s, now.Add(-month), 100))
 	// The live session keeps working, and the purged token is now unknown:
 	// it no longer revokes the session.
 	wantSessionLive(t, s, u.ID, ss.ID)
 	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(purged used token)", err, notes.ErrNotFound)
+	wantErr(t, "RotateRefresh(purged used token)", err, accounts.ErrNotFound)
 	wantSessionLive(t, s, u.ID, ss.ID)
 	// The token used an hour ago is kept: presenting it is still reuse.
 	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(kept used token)", err, notes.ErrRefreshReused)
+	wantErr(t, "RotateRefresh(kept used token)", err, accounts.ErrRefreshReused)
 	wantSessionGone(t, s, u.ID, ss.ID)
 
 	// Once the session is dead and past the cutoff, its used token and
 	// then the session itself go.
-	diff(t, "Purge(a second from now)", notes.Purged{Sessions: 1, RefreshTokens: 1}, purge(t, s, time.Now().Add(time.Second), 100))
+	diff(t, "Purge(a second from now)", accounts.Purged{Sessions: 1, RefreshTokens: 1}, purge(t, s, time.Now().Add(time.Second), 100))
 	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(used token of a purged session)", err, notes.ErrNotFound)
+	wantErr(t, "RotateRefresh(used token of a purged session)", err, accounts.ErrNotFound)
 }
 
-func testPurgeBatches(t *testing.T, s notes.Store) {
+func testPurgeBatches(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	const sessions, rotations, limit = 5, 2, 2
 	for range sessions {
 		h := randomHash()
-		ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: h})
+		ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: h})
 		noErr(t, "CreateSession", err)
 		for range rotations {
 			next := randomHash()
@@ -108,7 +108,7 @@ func testPurgeBatches(t *testing.T, s notes.Store) {
 	}
 	alive := newSession(t, s, u.ID, live())
 
-	var total notes.Purged
+	var total accounts.Purged
 	before := time.Now().Add(time.Second)
 	for i := 0; ; i++ {
 		if i > sessions*(rotations+1) {
@@ -124,6 +124,6 @@ func testPurgeBatches(t *testing.T, s notes.Store) {
 		total.Sessions += got.Sessions
 		total.RefreshTokens += got.RefreshTokens
 	}
-	diff(t, fmt.Sprintf("Purge(limit %d) totals", limit), notes.Purged{Sessions: sessions, RefreshTokens: sessions * rotations}, total)
+	diff(t, fmt.Sprintf("Purge(limit %d) totals", limit), accounts.Purged{Sessions: sessions, RefreshTokens: sessions * rotations}, total)
 	wantSessionLive(t, s, u.ID, alive.ID)
 }

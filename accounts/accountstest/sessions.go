@@ -1,4 +1,4 @@
-package storetest
+package accountstest
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // sessionBehaviours are the rules about login sessions.
@@ -21,12 +21,12 @@ var sessionBehaviours = []behaviour{
 	{"SessionsZeroOwner", testSessionsZeroOwner},
 }
 
-func testCreateSession(t *testing.T, s notes.Store) {
+func testCreateSession(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	expires := time.Now().Add(30 * 24 * time.Hour)
 	before := time.Now()
-	in := notes.NewSession{UserID: u.ID, UserAgent: "Mozilla/5.0", IP: "2001:db8::1", Scopes: []string{notes.ScopeRead}, ExpiresAt: expires, RefreshHash: []byte("refresh-hash-refresh-hash-refres")}
+	in := accounts.NewSession{UserID: u.ID, UserAgent: "Mozilla/5.0", IP: "2001:db8::1", Scopes: []string{scopeRead}, ExpiresAt: expires, RefreshHash: []byte("refresh-hash-refresh-hash-refres")}
 	ss, err := s.CreateSession(ctx, in)
 	noErr(t, "CreateSession", err)
 	after := time.Now()
@@ -34,7 +34,7 @@ func testCreateSession(t *testing.T, s notes.Store) {
 	if ss.ID <= 0 {
 		t.Errorf("CreateSession().ID = %d, want > 0", ss.ID)
 	}
-	want := notes.Session{ID: ss.ID, UserID: u.ID, UserAgent: in.UserAgent, IP: in.IP, Scopes: in.Scopes, CreatedAt: ss.CreatedAt, LastSeenAt: ss.CreatedAt, ExpiresAt: expires}
+	want := accounts.Session{ID: ss.ID, UserID: u.ID, UserAgent: in.UserAgent, IP: in.IP, Scopes: in.Scopes, CreatedAt: ss.CreatedAt, LastSeenAt: ss.CreatedAt, ExpiresAt: expires}
 	diff(t, "CreateSession()", want, ss, approxTime)
 	wantNear(t, "CreateSession().CreatedAt", ss.CreatedAt, before, after)
 	wantUTC(t, "CreateSession() times", ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt)
@@ -48,11 +48,11 @@ func testCreateSession(t *testing.T, s notes.Store) {
 	}
 
 	// Without a refresh hash too.
-	_, err = s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: expires})
+	_, err = s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: expires})
 	noErr(t, "CreateSession(no refresh hash)", err)
 }
 
-func testSessionUserNotFound(t *testing.T, s notes.Store) {
+func testSessionUserNotFound(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
@@ -76,7 +76,7 @@ func testSessionUserNotFound(t *testing.T, s notes.Store) {
 	}
 	for _, c := range cases {
 		_, _, err := s.SessionUser(ctx, c.userID, c.sessionID, c.now)
-		wantErr(t, fmt.Sprintf("SessionUser(%d, %d) %s", c.userID, c.sessionID, c.name), err, notes.ErrNotFound)
+		wantErr(t, fmt.Sprintf("SessionUser(%d, %d) %s", c.userID, c.sessionID, c.name), err, accounts.ErrNotFound)
 	}
 	// The live session is still fine a second before it expires.
 	if _, _, err := s.SessionUser(ctx, u.ID, ok.ID, ok.ExpiresAt.Add(-time.Second)); err != nil {
@@ -84,10 +84,10 @@ func testSessionUserNotFound(t *testing.T, s notes.Store) {
 	}
 }
 
-func testSessionUserInactiveUser(t *testing.T, s notes.Store) {
+func testSessionUserInactiveUser(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
-	_, err := s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err := s.UpdateUser(ctx, adminGrant(), u.ID, accounts.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	// A session created afterwards is live; the caller decides about the
 	// inactive user, so the store returns it.
@@ -99,7 +99,7 @@ func testSessionUserInactiveUser(t *testing.T, s notes.Store) {
 	}
 }
 
-func testRevokeUserSessionsKeeps(t *testing.T, s notes.Store) {
+func testRevokeUserSessionsKeeps(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
@@ -120,11 +120,11 @@ func testRevokeUserSessionsKeeps(t *testing.T, s notes.Store) {
 	wantSessionLive(t, s, v.ID, sv.ID)
 
 	// The zero Owner revokes nothing.
-	wantErr(t, "RevokeOthers(zero owner)", s.Sessions(notes.Owner{}).RevokeOthers(ctx, 0), notes.ErrForbidden)
+	wantErr(t, "RevokeOthers(zero owner)", s.Sessions(accounts.Owner{}).RevokeOthers(ctx, 0), accounts.ErrForbidden)
 	wantSessionLive(t, s, v.ID, sv.ID)
 
 	// The admin's "log out everywhere" needs the admin grant.
-	wantErr(t, "RevokeUserSessions(no grant)", s.RevokeUserSessions(ctx, auth.RoleGrant{}, v.ID), notes.ErrForbidden)
+	wantErr(t, "RevokeUserSessions(no grant)", s.RevokeUserSessions(ctx, auth.RoleGrant{}, v.ID), accounts.ErrForbidden)
 	wantSessionLive(t, s, v.ID, sv.ID)
 	noErr(t, "RevokeUserSessions(admin)", s.RevokeUserSessions(ctx, adminGrant(), v.ID))
 	wantSessionGone(t, s, v.ID, sv.ID)
@@ -132,7 +132,7 @@ func testRevokeUserSessionsKeeps(t *testing.T, s notes.Store) {
 	noErr(t, "RevokeUserSessions(unknown user)", s.RevokeUserSessions(ctx, adminGrant(), v.ID+1000))
 }
 
-func testSessionsList(t *testing.T, s notes.Store) {
+func testSessionsList(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
@@ -143,24 +143,24 @@ func testSessionsList(t *testing.T, s notes.Store) {
 	newSession(t, s, u.ID, time.Now().Add(-time.Minute)) // expired
 	sv := newSession(t, s, v.ID, live())
 
-	got, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), notes.Page{})
+	got, _, err := s.Sessions(owner(u)).List(ctx, time.Now(), accounts.Page{})
 	noErr(t, "Sessions(u).List", err)
-	diff(t, "Sessions(u).List(now)", []notes.Session{s2, s1}, got, approxTime)
+	diff(t, "Sessions(u).List(now)", []accounts.Session{s2, s1}, got, approxTime)
 	for _, ss := range got {
 		wantUTC(t, "Sessions.List() times", ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt)
 	}
 
 	// now decides what has expired.
-	got, _, err = s.Sessions(owner(u)).List(ctx, s1.ExpiresAt.Add(time.Second), notes.Page{})
+	got, _, err = s.Sessions(owner(u)).List(ctx, s1.ExpiresAt.Add(time.Second), accounts.Page{})
 	noErr(t, "Sessions(u).List", err)
-	diff(t, "Sessions(u).List(after s1 expired)", []notes.Session{s2}, got, approxTime)
+	diff(t, "Sessions(u).List(after s1 expired)", []accounts.Session{s2}, got, approxTime)
 
-	got, _, err = s.Sessions(owner(v)).List(ctx, time.Now(), notes.Page{})
+	got, _, err = s.Sessions(owner(v)).List(ctx, time.Now(), accounts.Page{})
 	noErr(t, "Sessions(v).List", err)
-	diff(t, "Sessions(v).List(now)", []notes.Session{sv}, got, approxTime)
+	diff(t, "Sessions(v).List(now)", []accounts.Session{sv}, got, approxTime)
 }
 
-func testSessionsRevoke(t *testing.T, s notes.Store) {
+func testSessionsRevoke(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
@@ -170,7 +170,7 @@ func testSessionsRevoke(t *testing.T, s notes.Store) {
 	mine, theirs := s.Sessions(owner(u)), s.Sessions(owner(v))
 
 	err := theirs.Revoke(ctx, s1.ID)
-	wantErr(t, fmt.Sprintf("Sessions(other).Revoke(%d)", s1.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("Sessions(other).Revoke(%d)", s1.ID), err, accounts.ErrNotFound)
 	wantSessionLive(t, s, u.ID, s1.ID)
 
 	noErr(t, "Sessions.Revoke(own)", mine.Revoke(ctx, s1.ID))
@@ -178,26 +178,26 @@ func testSessionsRevoke(t *testing.T, s notes.Store) {
 	wantSessionLive(t, s, u.ID, s2.ID)
 
 	err = mine.Revoke(ctx, s1.ID)
-	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) again", s1.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) again", s1.ID), err, accounts.ErrNotFound)
 	err = mine.Revoke(ctx, expired.ID)
-	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) expired", expired.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) expired", expired.ID), err, accounts.ErrNotFound)
 	err = mine.Revoke(ctx, expired.ID+1000)
-	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) unknown", expired.ID+1000), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("Sessions.Revoke(%d) unknown", expired.ID+1000), err, accounts.ErrNotFound)
 }
 
-func testSessionsZeroOwner(t *testing.T, s notes.Store) {
+func testSessionsZeroOwner(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	ss := newSession(t, s, u.ID, live())
-	var zero notes.Owner
+	var zero accounts.Owner
 
-	got, _, err := s.Sessions(zero).List(ctx, time.Now(), notes.Page{})
+	got, _, err := s.Sessions(zero).List(ctx, time.Now(), accounts.Page{})
 	noErr(t, "Sessions(zero).List", err)
 	if len(got) != 0 {
 		t.Errorf("Sessions(zero).List() = %v, want none", got)
 	}
 	err = s.Sessions(zero).Revoke(ctx, ss.ID)
-	wantErr(t, fmt.Sprintf("Sessions(zero).Revoke(%d)", ss.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("Sessions(zero).Revoke(%d)", ss.ID), err, accounts.ErrNotFound)
 	wantSessionLive(t, s, u.ID, ss.ID)
 }
 
@@ -213,12 +213,12 @@ var refreshBehaviours = []behaviour{
 	{"TouchSession", testTouchSession},
 }
 
-func testRotateRefresh(t *testing.T, s notes.Store) {
+func testRotateRefresh(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	first := randomHash()
-	scopes := []string{notes.ScopeRead, notes.ScopeWrite}
-	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first, Scopes: scopes, UserAgent: "ua"})
+	scopes := []string{scopeRead, scopeWrite}
+	ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first, Scopes: scopes, UserAgent: "ua"})
 	noErr(t, "CreateSession", err)
 	diff(t, "CreateSession().Scopes", scopes, ss.Scopes)
 
@@ -235,15 +235,15 @@ func testRotateRefresh(t *testing.T, s notes.Store) {
 	}
 	wantSessionLive(t, s, u.ID, ss.ID)
 	_, _, err = s.RotateRefresh(ctx, randomHash(), randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(unknown)", err, notes.ErrNotFound)
+	wantErr(t, "RotateRefresh(unknown)", err, accounts.ErrNotFound)
 	wantSessionLive(t, s, u.ID, ss.ID)
 }
 
-func testRotateRefreshReuse(t *testing.T, s notes.Store) {
+func testRotateRefreshReuse(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	first := randomHash()
-	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
 	noErr(t, "CreateSession", err)
 	other := newSession(t, s, u.ID, live())
 	second := randomHash()
@@ -251,10 +251,10 @@ func testRotateRefreshReuse(t *testing.T, s notes.Store) {
 	noErr(t, "RotateRefresh(first)", err)
 
 	_, _, err = s.RotateRefresh(ctx, first, randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(first again)", err, notes.ErrRefreshReused)
+	wantErr(t, "RotateRefresh(first again)", err, accounts.ErrRefreshReused)
 	wantSessionGone(t, s, u.ID, ss.ID)
 	_, _, err = s.RotateRefresh(ctx, second, randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(second, after reuse)", err, notes.ErrNotFound)
+	wantErr(t, "RotateRefresh(second, after reuse)", err, accounts.ErrNotFound)
 	wantSessionLive(t, s, u.ID, other.ID) // only the reused session ends
 }
 
@@ -264,11 +264,11 @@ const reuseInterval = 10 * time.Second
 // testRotateRefreshRetry: the previous hash within the interval rotates the
 // session again; the pair that replaced it (whose answer was lost) is
 // replaced in turn, and the session lives on.
-func testRotateRefreshRetry(t *testing.T, s notes.Store) {
+func testRotateRefreshRetry(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	first, lost, retry := randomHash(), randomHash(), randomHash()
-	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
 	noErr(t, "CreateSession", err)
 	t0 := time.Now()
 	_, _, err = s.RotateRefresh(ctx, first, lost, t0, reuseInterval)
@@ -287,7 +287,7 @@ func testRotateRefreshRetry(t *testing.T, s notes.Store) {
 
 // testRotateRefreshRetryLate: the previous hash past the interval is
 // reuse; so is any used hash when the interval is 0.
-func testRotateRefreshRetryLate(t *testing.T, s notes.Store) {
+func testRotateRefreshRetryLate(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	for _, tc := range []struct {
@@ -299,13 +299,13 @@ func testRotateRefreshRetryLate(t *testing.T, s notes.Store) {
 		{"no interval", 0, 0},
 	} {
 		first := randomHash()
-		ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+		ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
 		noErr(t, "CreateSession", err)
 		t0 := time.Now()
 		_, _, err = s.RotateRefresh(ctx, first, randomHash(), t0, tc.within)
 		noErr(t, "RotateRefresh(first)", err)
 		got, _, err := s.RotateRefresh(ctx, first, randomHash(), t0.Add(tc.after), tc.within)
-		wantErr(t, "RotateRefresh(first, "+tc.name+")", err, notes.ErrRefreshReused)
+		wantErr(t, "RotateRefresh(first, "+tc.name+")", err, accounts.ErrRefreshReused)
 		if got.ID != ss.ID || got.UserID != u.ID {
 			t.Errorf("RotateRefresh(first, %s) = session %d of user %d, want session %d of user %d with ErrRefreshReused",
 				tc.name, got.ID, got.UserID, ss.ID, u.ID)
@@ -316,11 +316,11 @@ func testRotateRefreshRetryLate(t *testing.T, s notes.Store) {
 
 // testRotateRefreshRetryOnlyPrevious: a hash older than the previous one
 // is reuse even within the interval.
-func testRotateRefreshRetryOnlyPrevious(t *testing.T, s notes.Store) {
+func testRotateRefreshRetryOnlyPrevious(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	first, second := randomHash(), randomHash()
-	ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+	ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
 	noErr(t, "CreateSession", err)
 	t0 := time.Now()
 	_, _, err = s.RotateRefresh(ctx, first, second, t0, reuseInterval)
@@ -328,19 +328,19 @@ func testRotateRefreshRetryOnlyPrevious(t *testing.T, s notes.Store) {
 	_, _, err = s.RotateRefresh(ctx, second, randomHash(), t0.Add(time.Second), reuseInterval)
 	noErr(t, "RotateRefresh(second)", err)
 	_, _, err = s.RotateRefresh(ctx, first, randomHash(), t0.Add(2*time.Second), reuseInterval)
-	wantErr(t, "RotateRefresh(first, two rotations ago)", err, notes.ErrRefreshReused)
+	wantErr(t, "RotateRefresh(first, two rotations ago)", err, accounts.ErrRefreshReused)
 	wantSessionGone(t, s, u.ID, ss.ID)
 }
 
 // testRotateRefreshRetryRace: parallel presentations of the previous hash,
 // and of the current one, all succeed within the interval; none counts as
 // reuse, and the session lives on.
-func testRotateRefreshRetryRace(t *testing.T, s notes.Store) {
+func testRotateRefreshRetryRace(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	for _, present := range []string{"previous", "current"} {
 		first, second := randomHash(), randomHash()
-		ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
+		ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: first})
 		noErr(t, "CreateSession", err)
 		_, _, err = s.RotateRefresh(ctx, first, second, time.Now(), reuseInterval)
 		noErr(t, "RotateRefresh(first)", err)
@@ -363,23 +363,23 @@ func testRotateRefreshRetryRace(t *testing.T, s notes.Store) {
 	}
 }
 
-func testRotateRefreshDeadSession(t *testing.T, s notes.Store) {
+func testRotateRefreshDeadSession(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	revokedHash, expiredHash := randomHash(), randomHash()
-	revoked, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: revokedHash})
+	revoked, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live(), RefreshHash: revokedHash})
 	noErr(t, "CreateSession", err)
 	noErr(t, "Sessions.Revoke", s.Sessions(owner(u)).Revoke(ctx, revoked.ID))
-	_, err = s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Minute), RefreshHash: expiredHash})
+	_, err = s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Minute), RefreshHash: expiredHash})
 	noErr(t, "CreateSession", err)
 
 	_, _, err = s.RotateRefresh(ctx, revokedHash, randomHash(), time.Now(), 0)
-	wantErr(t, "RotateRefresh(revoked session)", err, notes.ErrNotFound)
+	wantErr(t, "RotateRefresh(revoked session)", err, accounts.ErrNotFound)
 	_, _, err = s.RotateRefresh(ctx, expiredHash, randomHash(), time.Now().Add(time.Hour), 0)
-	wantErr(t, "RotateRefresh(expired session)", err, notes.ErrNotFound)
+	wantErr(t, "RotateRefresh(expired session)", err, accounts.ErrNotFound)
 }
 
-func testTouchSession(t *testing.T, s notes.Store) {
+func testTouchSession(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	ss := newSession(t, s, u.ID, live())

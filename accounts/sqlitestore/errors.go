@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	sqlitedriver "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // errCode returns the SQLite extended result code of err, or 0.
@@ -32,7 +32,7 @@ func isForeignKey(err error) bool {
 	return errCode(err) == sqlitelib.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-// MapUnavailable returns err marked as notes.ErrUnavailable when it means
+// MapUnavailable returns err marked as accounts.ErrUnavailable when it means
 // that the database cannot serve calls now but may later (SPEC §2): disk
 // full (SQLITE_FULL, ENOSPC), read-only (SQLITE_READONLY, EROFS), failing
 // I/O (SQLITE_IOERR, EIO), a file it cannot open (SQLITE_CANTOPEN), locked
@@ -46,30 +46,31 @@ func MapUnavailable(err error) error {
 	switch errCode(err) & 0xff { // the primary result code
 	case sqlitelib.SQLITE_FULL, sqlitelib.SQLITE_READONLY, sqlitelib.SQLITE_IOERR,
 		sqlitelib.SQLITE_CANTOPEN, sqlitelib.SQLITE_BUSY, sqlitelib.SQLITE_INTERRUPT:
-		return notes.Unavailable(err)
+		return accounts.Unavailable(err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ENOSPC) ||
 		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EIO) {
-		return notes.Unavailable(err)
+		return accounts.Unavailable(err)
 	}
 	return err
 }
 
-// mapErr turns driver errors into the domain's sentinels: no rows is
-// notes.ErrNotFound, a unique violation notes.ErrConflict, a foreign key
-// violation (the user a row would belong to does not exist)
-// notes.ErrNotFound, and what MapUnavailable knows notes.ErrUnavailable.
-// Other errors are returned unchanged.
-func mapErr(err error) error {
+// MapError turns driver errors into accounts' sentinels, for an app's
+// queries as for the store's own: no rows is accounts.ErrNotFound, a unique
+// violation accounts.ErrConflict, a foreign key violation (the user a row
+// would belong to does not exist) accounts.ErrNotFound, and what
+// MapUnavailable knows accounts.ErrUnavailable. Other errors are returned
+// unchanged.
+func MapError(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
-		return notes.ErrNotFound
+		return accounts.ErrNotFound
 	case isUnique(err):
-		return notes.ErrConflict
+		return accounts.ErrConflict
 	case isForeignKey(err):
-		return notes.ErrNotFound
+		return accounts.ErrNotFound
 	}
 	return MapUnavailable(err)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlitestore
 
 import (
 	"context"
@@ -8,22 +8,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // sessionColumns is the column list scanSession reads.
 const sessionColumns = `id, user_id, user_agent, ip, scopes, created_at, last_seen_at, expires_at`
 
 // scanSession reads the columns of sessionColumns.
-func scanSession(s scanner) (notes.Session, error) {
+func scanSession(s scanner) (accounts.Session, error) {
 	var (
-		ss                       notes.Session
+		ss                       accounts.Session
 		scopes                   string
 		created, seen, expiresAt int64
 	)
 	if err := s.Scan(&ss.ID, &ss.UserID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expiresAt); err != nil {
-		return notes.Session{}, err
+		return accounts.Session{}, err
 	}
 	ss.Scopes = strings.Fields(scopes)
 	ss.CreatedAt = fromDB(created)
@@ -36,7 +36,7 @@ func scanSession(s scanner) (notes.Session, error) {
 // ErrNotFound when the user does not exist. With ns.MaxPerUser set, the
 // user's oldest live sessions beyond it (this one counted) are revoked in
 // the same transaction and dropped from the auth cache.
-func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Session, error) {
+func (db *Store) CreateSession(ctx context.Context, ns accounts.NewSession) (accounts.Session, error) {
 	ns = ns.Clean() // user agent and IP come from the request
 	t := toDB(now())
 	var refresh, web []byte // nil: NULL
@@ -47,7 +47,7 @@ func (db *DB) CreateSession(ctx context.Context, ns notes.NewSession) (notes.Ses
 		web = ns.WebHash
 	}
 	var (
-		s       notes.Session
+		s       accounts.Session
 		evicted []int64
 	)
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -77,7 +77,7 @@ RETURNING id`, t, ns.UserID, ns.MaxPerUser)
 		return err
 	})
 	if err != nil {
-		return notes.Session{}, fmt.Errorf("sqlite: create session: %w", mapErr(err))
+		return accounts.Session{}, fmt.Errorf("sqlitestore: create session: %w", MapError(err))
 	}
 	for _, id := range evicted {
 		db.cache.dropSession(id)
@@ -89,7 +89,7 @@ RETURNING id`, t, ns.UserID, ns.MaxPerUser)
 // (the sessions primary key, joined to users by primary key): the session
 // must exist, belong to userID, not be revoked and not be expired at now.
 // The user is returned even when inactive. ErrNotFound otherwise.
-func (db *DB) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (notes.User, notes.Session, error) {
+func (db *Store) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (accounts.User, accounts.Session, error) {
 	if e, ok := db.cache.session(sessionID); ok && e.sess.UserID == userID && now.Before(e.sess.ExpiresAt) {
 		return e.user, e.sess, nil
 	}
@@ -102,9 +102,9 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
 	var created, seen, expires int64
 	u, err := scanUserAnd(row, &created, &seen, &expires)
 	if err != nil {
-		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: session user: %w", mapErr(err))
+		return accounts.User{}, accounts.Session{}, fmt.Errorf("sqlitestore: session user: %w", MapError(err))
 	}
-	ss := notes.Session{ID: sessionID, UserID: u.ID, CreatedAt: fromDB(created), LastSeenAt: fromDB(seen), ExpiresAt: fromDB(expires)}
+	ss := accounts.Session{ID: sessionID, UserID: u.ID, CreatedAt: fromDB(created), LastSeenAt: fromDB(seen), ExpiresAt: fromDB(expires)}
 	db.cache.putSession(epoch, sessionEntry{user: u, sess: ss})
 	return u, ss, nil
 }
@@ -114,9 +114,9 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
 // users by primary key: not revoked, not expired at now, seen less than
 // idle ago. It is not cached: web traffic is light, and revocation must
 // never wait for a cache.
-func (db *DB) WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (notes.User, notes.Session, error) {
+func (db *Store) WebSessionUser(ctx context.Context, hash []byte, now time.Time, idle time.Duration) (accounts.User, accounts.Session, error) {
 	if len(hash) == 0 {
-		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: web session user: %w", notes.ErrNotFound)
+		return accounts.User{}, accounts.Session{}, fmt.Errorf("sqlitestore: web session user: %w", accounts.ErrNotFound)
 	}
 	row := db.rs.QueryRowContext(ctx, `
 SELECT `+userColumnsU+`, s.id, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
@@ -124,13 +124,13 @@ FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.web_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ?`,
 		hash, toDB(now), toDB(now.Add(-idle)))
 	var (
-		ss                     notes.Session
+		ss                     accounts.Session
 		scopes                 string
 		created, seen, expires int64
 	)
 	u, err := scanUserAnd(row, &ss.ID, &ss.UserAgent, &ss.IP, &scopes, &created, &seen, &expires)
 	if err != nil {
-		return notes.User{}, notes.Session{}, fmt.Errorf("sqlite: web session user: %w", mapErr(err))
+		return accounts.User{}, accounts.Session{}, fmt.Errorf("sqlitestore: web session user: %w", MapError(err))
 	}
 	ss.UserID, ss.Scopes = u.ID, strings.Fields(scopes)
 	ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = fromDB(created), fromDB(seen), fromDB(expires)
@@ -138,7 +138,7 @@ WHERE s.web_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_se
 }
 
 // TouchSession records that a session was seen at t.
-func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
+func (db *Store) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
 	st, err := db.ws.get(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`)
 	if err == nil {
 		err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -147,7 +147,7 @@ func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) er
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: touch session: %w", err)
+		return fmt.Errorf("sqlitestore: touch session: %w", err)
 	}
 	db.cache.touchSession(sessionID, t)
 	return nil
@@ -164,10 +164,10 @@ func (db *DB) TouchSession(ctx context.Context, sessionID int64, t time.Time) er
 // Every step runs in one transaction on the one writer connection, so two
 // presentations of a hash are serialised: the second sees the first's
 // rotation, and, within the interval, rotates once more.
-func (db *DB) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (notes.Session, notes.User, error) {
+func (db *Store) RotateRefresh(ctx context.Context, oldHash, newHash []byte, now time.Time, reuse time.Duration) (accounts.Session, accounts.User, error) {
 	var (
-		ss     notes.Session
-		u      notes.User
+		ss     accounts.Session
+		u      accounts.User
 		reused bool
 	)
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -220,11 +220,11 @@ FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, sid)
 		return err
 	})
 	if err != nil {
-		return notes.Session{}, notes.User{}, fmt.Errorf("sqlite: rotate refresh: %w", mapErr(err))
+		return accounts.Session{}, accounts.User{}, fmt.Errorf("sqlitestore: rotate refresh: %w", MapError(err))
 	}
 	if reused {
 		db.cache.dropSession(ss.ID)
-		return ss, notes.User{}, fmt.Errorf("sqlite: rotate refresh: %w", notes.ErrRefreshReused)
+		return ss, accounts.User{}, fmt.Errorf("sqlitestore: rotate refresh: %w", accounts.ErrRefreshReused)
 	}
 	return ss, u, nil
 }
@@ -251,21 +251,21 @@ AND NOT EXISTS (SELECT 1 FROM used_refresh_tokens t WHERE t.session_id = s.id AN
 
 // RevokeUserSessions revokes every live session of user userID (an
 // admin's "log out everywhere"); g must grant the admin role.
-func (db *DB) RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error {
-	if !g.Has(string(notes.RoleAdmin)) {
-		return fmt.Errorf("sqlite: revoke user sessions: %w", notes.ErrForbidden)
+func (db *Store) RevokeUserSessions(ctx context.Context, g auth.RoleGrant, userID int64) error {
+	if !g.Has(string(accounts.RoleAdmin)) {
+		return fmt.Errorf("sqlitestore: revoke user sessions: %w", accounts.ErrForbidden)
 	}
 	return db.revokeUserSessions(ctx, userID, 0)
 }
 
 // revokeUserSessions revokes every live session of a user except keep
 // (0: none kept).
-func (db *DB) revokeUserSessions(ctx context.Context, userID, keep int64) error {
+func (db *Store) revokeUserSessions(ctx context.Context, userID, keep int64) error {
 	_, err := db.ws.ExecContext(ctx, `
 UPDATE sessions SET revoked_at = ?
 WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, toDB(now()), userID, keep)
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke user sessions: %w", err)
+		return fmt.Errorf("sqlitestore: revoke user sessions: %w", err)
 	}
 	db.cache.dropUser(userID)
 	return nil
@@ -275,26 +275,26 @@ WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`, toDB(now()), userID, keep
 // them): a password change logs out everywhere else.
 func (s sessionStore) RevokeOthers(ctx context.Context, keep int64) error {
 	if !s.o.Valid() {
-		return fmt.Errorf("sqlite: revoke other sessions: %w", notes.ErrForbidden)
+		return fmt.Errorf("sqlitestore: revoke other sessions: %w", accounts.ErrForbidden)
 	}
 	return s.db.revokeUserSessions(ctx, s.o.ID(), keep)
 }
 
 // Sessions returns o's view of their login sessions. The view of the zero
 // Owner is empty.
-func (db *DB) Sessions(o notes.Owner) notes.SessionStore { return sessionStore{db: db, o: o} }
+func (db *Store) Sessions(o accounts.Owner) accounts.OwnSessions { return sessionStore{db: db, o: o} }
 
 // sessionStore is one owner's sessions.
 type sessionStore struct {
-	db *DB
-	o  notes.Owner
+	db *Store
+	o  accounts.Owner
 }
 
 // List returns one keyset page of the owner's live sessions (not revoked,
 // not expired at now), newest first, and the cursor of the next page.
-func (s sessionStore) List(ctx context.Context, now time.Time, p notes.Page) ([]notes.Session, int64, error) {
+func (s sessionStore) List(ctx context.Context, now time.Time, p accounts.Page) ([]accounts.Session, int64, error) {
 	if !s.o.Valid() {
-		return []notes.Session{}, 0, nil
+		return []accounts.Session{}, 0, nil
 	}
 	limit := limitOf(p)
 	rows, err := s.db.rs.QueryContext(ctx, `
@@ -303,13 +303,13 @@ WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND (?3 = 0 OR id 
 ORDER BY id DESC
 LIMIT ?4`, s.o.ID(), toDB(now), p.After, limit+1)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("sqlitestore: list sessions: %w", err)
 	}
 	out, err := collect(rows, scanSession)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list sessions: %w", err)
+		return nil, 0, fmt.Errorf("sqlitestore: list sessions: %w", err)
 	}
-	out, next := page(out, limit, func(ss notes.Session) int64 { return ss.ID })
+	out, next := page(out, limit, func(ss accounts.Session) int64 { return ss.ID })
 	return out, next, nil
 }
 
@@ -317,17 +317,17 @@ LIMIT ?4`, s.o.ID(), toDB(now), p.After, limit+1)
 // the owner's, already revoked or expired.
 func (s sessionStore) Revoke(ctx context.Context, id int64) error {
 	if !s.o.Valid() {
-		return fmt.Errorf("sqlite: revoke session: %w", notes.ErrNotFound)
+		return fmt.Errorf("sqlitestore: revoke session: %w", accounts.ErrNotFound)
 	}
 	t := toDB(now())
 	res, err := s.db.ws.ExecContext(ctx, `
 UPDATE sessions SET revoked_at = ?1
 WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL AND expires_at > ?1`, t, id, s.o.ID())
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke session: %w", err)
+		return fmt.Errorf("sqlitestore: revoke session: %w", err)
 	}
 	if err := oneRow(res); err != nil {
-		return fmt.Errorf("sqlite: revoke session: %w", err)
+		return fmt.Errorf("sqlitestore: revoke session: %w", err)
 	}
 	s.db.cache.dropSession(id)
 	return nil
@@ -336,17 +336,17 @@ WHERE id = ?2 AND user_id = ?3 AND revoked_at IS NULL AND expires_at > ?1`, t, i
 // RevokeWebSession ends the live web session whose cookie value hashes to
 // hash, if there is one: knowing the cookie is the capability, so a login
 // through the form can end the session of the cookie it carried.
-func (db *DB) RevokeWebSession(ctx context.Context, hash []byte) error {
+func (db *Store) RevokeWebSession(ctx context.Context, hash []byte) error {
 	rows, err := db.ws.QueryContext(ctx, `
 UPDATE sessions SET revoked_at = ?1
 WHERE web_hash = ?2 AND revoked_at IS NULL
 RETURNING id`, toDB(now()), hash)
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke web session: %w", err)
+		return fmt.Errorf("sqlitestore: revoke web session: %w", err)
 	}
 	ids, err := collect(rows, func(s scanner) (id int64, err error) { return id, s.Scan(&id) })
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke web session: %w", err)
+		return fmt.Errorf("sqlitestore: revoke web session: %w", err)
 	}
 	for _, id := range ids {
 		db.cache.dropSession(id)
@@ -360,20 +360,20 @@ RETURNING id`, toDB(now()), hash)
 // and each statement stays bounded by p.Limit), then account tokens used
 // or expired before it. Dead sessions are never in
 // the auth cache, so it needs no drop.
-func (db *DB) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
+func (db *Store) Purge(ctx context.Context, p accounts.Purge) (accounts.Purged, error) {
 	if p.Limit <= 0 {
-		return notes.Purged{}, errors.New("sqlite: purge: limit must be positive")
+		return accounts.Purged{}, errors.New("sqlitestore: purge: limit must be positive")
 	}
 	before := toDB(p.Before)
-	var out notes.Purged
+	var out accounts.Purged
 	res, err := db.ws.ExecContext(ctx, `
 DELETE FROM used_refresh_tokens WHERE rowid IN (
 	SELECT rowid FROM used_refresh_tokens WHERE used_at < ?1 LIMIT ?2)`, before, p.Limit)
 	if err != nil {
-		return out, fmt.Errorf("sqlite: purge used refresh tokens: %w", err)
+		return out, fmt.Errorf("sqlitestore: purge used refresh tokens: %w", err)
 	}
 	if out.RefreshTokens, err = res.RowsAffected(); err != nil {
-		return out, fmt.Errorf("sqlite: purge used refresh tokens: %w", err)
+		return out, fmt.Errorf("sqlitestore: purge used refresh tokens: %w", err)
 	}
 	res, err = db.ws.ExecContext(ctx, `
 DELETE FROM sessions WHERE id IN (
@@ -382,10 +382,10 @@ DELETE FROM sessions WHERE id IN (
 	AND NOT EXISTS (SELECT 1 FROM used_refresh_tokens u WHERE u.session_id = s.id)
 	LIMIT ?2)`, before, p.Limit)
 	if err != nil {
-		return out, fmt.Errorf("sqlite: purge sessions: %w", err)
+		return out, fmt.Errorf("sqlitestore: purge sessions: %w", err)
 	}
 	if out.Sessions, err = res.RowsAffected(); err != nil {
-		return out, fmt.Errorf("sqlite: purge sessions: %w", err)
+		return out, fmt.Errorf("sqlitestore: purge sessions: %w", err)
 	}
 	if out.AccountTokens, err = db.purgeAccountTokens(ctx, before, p.Limit); err != nil {
 		return out, err

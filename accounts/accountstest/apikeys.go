@@ -1,4 +1,4 @@
-package storetest
+package accountstest
 
 import (
 	"crypto/sha256"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // apiKeyBehaviours are the rules about API keys.
@@ -23,10 +23,10 @@ var apiKeyBehaviours = []behaviour{
 }
 
 // newAPIKey creates a key of o with the given prefix.
-func newAPIKey(t *testing.T, s notes.Store, o notes.Owner, prefix string, scopes ...notes.Scope) notes.APIKey {
+func newAPIKey(t *testing.T, s Store, o accounts.Owner, prefix string, scopes ...string) accounts.APIKey {
 	t.Helper()
 	h := sha256.Sum256([]byte("gk_" + prefix + "secret"))
-	k, err := s.APIKeys(o).Create(t.Context(), notes.NewAPIKey{Name: "key " + prefix, Prefix: prefix, Hash: h[:], Scopes: scopes})
+	k, err := s.APIKeys(o).Create(t.Context(), accounts.NewAPIKey{Name: "key " + prefix, Prefix: prefix, Hash: h[:], Scopes: scopes})
 	noErr(t, "APIKeys.Create", err)
 	return k
 }
@@ -34,18 +34,18 @@ func newAPIKey(t *testing.T, s notes.Store, o notes.Owner, prefix string, scopes
 // emptyScopes treats nil and empty scope lists alike.
 var emptyScopes = cmpopts.EquateEmpty()
 
-func testAPIKeyCreate(t *testing.T, s notes.Store) {
+func testAPIKeyCreate(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	h := sha256.Sum256([]byte("gk_abcd1234secret"))
 	expires := time.Now().Add(90 * 24 * time.Hour)
 	cases := []struct {
 		name string
-		in   notes.NewAPIKey
+		in   accounts.NewAPIKey
 	}{
-		{"no expiry", notes.NewAPIKey{Name: "laptop", Prefix: "abcd1234", Hash: h[:], Scopes: []notes.Scope{notes.ScopeRead, notes.ScopeWrite}}},
-		{"expiry", notes.NewAPIKey{Name: "ci", Prefix: "efgh5678", Hash: h[:], Scopes: []notes.Scope{notes.ScopeRead}, ExpiresAt: &expires}},
-		{"no scopes", notes.NewAPIKey{Name: "none", Prefix: "ijkl9012", Hash: h[:]}},
+		{"no expiry", accounts.NewAPIKey{Name: "laptop", Prefix: "abcd1234", Hash: h[:], Scopes: []string{scopeRead, scopeWrite}}},
+		{"expiry", accounts.NewAPIKey{Name: "ci", Prefix: "efgh5678", Hash: h[:], Scopes: []string{scopeRead}, ExpiresAt: &expires}},
+		{"no scopes", accounts.NewAPIKey{Name: "none", Prefix: "ijkl9012", Hash: h[:]}},
 	}
 	for _, c := range cases {
 		before := time.Now()
@@ -55,7 +55,7 @@ func testAPIKeyCreate(t *testing.T, s notes.Store) {
 		if k.ID <= 0 {
 			t.Errorf("APIKeys.Create(%s).ID = %d, want > 0", c.name, k.ID)
 		}
-		want := notes.APIKey{ID: k.ID, UserID: u.ID, Name: c.in.Name, Prefix: c.in.Prefix, Hash: c.in.Hash, Scopes: c.in.Scopes, CreatedAt: k.CreatedAt, ExpiresAt: c.in.ExpiresAt}
+		want := accounts.APIKey{ID: k.ID, UserID: u.ID, Name: c.in.Name, Prefix: c.in.Prefix, Hash: c.in.Hash, Scopes: c.in.Scopes, CreatedAt: k.CreatedAt, ExpiresAt: c.in.ExpiresAt}
 		diff(t, "APIKeys.Create("+c.name+")", want, k, approxTime, emptyScopes)
 		wantNear(t, "APIKeys.Create().CreatedAt", k.CreatedAt, before, after)
 		wantUTC(t, "APIKeys.Create().CreatedAt", k.CreatedAt)
@@ -65,10 +65,10 @@ func testAPIKeyCreate(t *testing.T, s notes.Store) {
 	}
 }
 
-func testAPIKeyByPrefix(t *testing.T, s notes.Store) {
+func testAPIKeyByPrefix(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
-	k := newAPIKey(t, s, owner(u), "abcd1234", notes.ScopeRead)
+	k := newAPIKey(t, s, owner(u), "abcd1234", scopeRead)
 
 	gotKey, gotUser, err := s.APIKeyByPrefix(ctx, k.Prefix)
 	noErr(t, "APIKeyByPrefix", err)
@@ -77,10 +77,10 @@ func testAPIKeyByPrefix(t *testing.T, s notes.Store) {
 	wantUTC(t, "APIKeyByPrefix() times", gotKey.CreatedAt, gotUser.CreatedAt)
 
 	_, _, err = s.APIKeyByPrefix(ctx, "unknown0")
-	wantErr(t, `APIKeyByPrefix("unknown0")`, err, notes.ErrNotFound)
+	wantErr(t, `APIKeyByPrefix("unknown0")`, err, accounts.ErrNotFound)
 
 	// The key of an inactive user is still found: the caller decides.
-	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, notes.UserPatch{Active: ptr(false)})
+	_, err = s.UpdateUser(ctx, adminGrant(), u.ID, accounts.UserPatch{Active: ptr(false)})
 	noErr(t, "UpdateUser(deactivate)", err)
 	_, gotUser, err = s.APIKeyByPrefix(ctx, k.Prefix)
 	noErr(t, "APIKeyByPrefix(inactive user)", err)
@@ -89,12 +89,12 @@ func testAPIKeyByPrefix(t *testing.T, s notes.Store) {
 	}
 }
 
-func testAPIKeyPrefixConflict(t *testing.T, s notes.Store) {
+func testAPIKeyPrefixConflict(t *testing.T, s Store) {
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
 	k := newAPIKey(t, s, owner(u), "abcd1234")
-	_, err := s.APIKeys(owner(v)).Create(t.Context(), notes.NewAPIKey{Name: "dup", Prefix: k.Prefix, Hash: k.Hash})
-	wantErr(t, fmt.Sprintf("APIKeys.Create(prefix %q) again", k.Prefix), err, notes.ErrConflict)
+	_, err := s.APIKeys(owner(v)).Create(t.Context(), accounts.NewAPIKey{Name: "dup", Prefix: k.Prefix, Hash: k.Hash})
+	wantErr(t, fmt.Sprintf("APIKeys.Create(prefix %q) again", k.Prefix), err, accounts.ErrConflict)
 
 	_, gotUser, err := s.APIKeyByPrefix(t.Context(), k.Prefix)
 	noErr(t, "APIKeyByPrefix", err)
@@ -103,51 +103,51 @@ func testAPIKeyPrefixConflict(t *testing.T, s notes.Store) {
 	}
 }
 
-func testAPIKeyList(t *testing.T, s notes.Store) {
+func testAPIKeyList(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
-	k1 := newAPIKey(t, s, owner(u), "aaaa0001", notes.ScopeRead)
-	k2 := newAPIKey(t, s, owner(u), "aaaa0002", notes.ScopeWrite)
-	k3 := newAPIKey(t, s, owner(u), "aaaa0003", notes.ScopeRead, notes.ScopeWrite)
-	kv := newAPIKey(t, s, owner(v), "bbbb0001", notes.ScopeRead)
+	k1 := newAPIKey(t, s, owner(u), "aaaa0001", scopeRead)
+	k2 := newAPIKey(t, s, owner(u), "aaaa0002", scopeWrite)
+	k3 := newAPIKey(t, s, owner(u), "aaaa0003", scopeRead, scopeWrite)
+	kv := newAPIKey(t, s, owner(v), "bbbb0001", scopeRead)
 	noErr(t, "APIKeys.Revoke", s.APIKeys(owner(u)).Revoke(ctx, k2.ID))
 
 	got, err := s.APIKeys(owner(u)).List(ctx)
 	noErr(t, "APIKeys(u).List", err)
-	diff(t, "APIKeys(u).List()", []notes.APIKey{k3, k1}, got)
+	diff(t, "APIKeys(u).List()", []accounts.APIKey{k3, k1}, got)
 	for _, k := range got {
 		wantUTC(t, "APIKeys.List().CreatedAt", k.CreatedAt)
 	}
 
 	got, err = s.APIKeys(owner(v)).List(ctx)
 	noErr(t, "APIKeys(v).List", err)
-	diff(t, "APIKeys(v).List()", []notes.APIKey{kv}, got)
+	diff(t, "APIKeys(v).List()", []accounts.APIKey{kv}, got)
 }
 
-func testAPIKeyRevoke(t *testing.T, s notes.Store) {
+func testAPIKeyRevoke(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
 	k := newAPIKey(t, s, owner(u), "abcd1234")
 
 	err := s.APIKeys(owner(v)).Revoke(ctx, k.ID)
-	wantErr(t, fmt.Sprintf("APIKeys(other).Revoke(%d)", k.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("APIKeys(other).Revoke(%d)", k.ID), err, accounts.ErrNotFound)
 	if _, _, err := s.APIKeyByPrefix(ctx, k.Prefix); err != nil {
 		t.Errorf("APIKeyByPrefix(%q) after another user's Revoke = %v, want the key", k.Prefix, err)
 	}
 
 	noErr(t, "APIKeys.Revoke(own)", s.APIKeys(owner(u)).Revoke(ctx, k.ID))
 	_, _, err = s.APIKeyByPrefix(ctx, k.Prefix)
-	wantErr(t, fmt.Sprintf("APIKeyByPrefix(%q) after Revoke", k.Prefix), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("APIKeyByPrefix(%q) after Revoke", k.Prefix), err, accounts.ErrNotFound)
 
 	err = s.APIKeys(owner(u)).Revoke(ctx, k.ID)
-	wantErr(t, fmt.Sprintf("APIKeys.Revoke(%d) again", k.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("APIKeys.Revoke(%d) again", k.ID), err, accounts.ErrNotFound)
 	err = s.APIKeys(owner(u)).Revoke(ctx, k.ID+1000)
-	wantErr(t, fmt.Sprintf("APIKeys.Revoke(%d) unknown", k.ID+1000), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("APIKeys.Revoke(%d) unknown", k.ID+1000), err, accounts.ErrNotFound)
 }
 
-func testAPIKeyTouch(t *testing.T, s notes.Store) {
+func testAPIKeyTouch(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	k := newAPIKey(t, s, owner(u), "abcd1234")
@@ -167,30 +167,30 @@ func testAPIKeyTouch(t *testing.T, s notes.Store) {
 	}
 	list, err := s.APIKeys(owner(u)).List(ctx)
 	noErr(t, "APIKeys.List", err)
-	diff(t, "APIKeys.List() after TouchAPIKey", []notes.APIKey{want}, list, approxTime)
+	diff(t, "APIKeys.List() after TouchAPIKey", []accounts.APIKey{want}, list, approxTime)
 
 	err = s.TouchAPIKey(ctx, k.ID+1000, used)
-	wantErr(t, fmt.Sprintf("TouchAPIKey(%d)", k.ID+1000), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("TouchAPIKey(%d)", k.ID+1000), err, accounts.ErrNotFound)
 }
 
-func testAPIKeyZeroOwner(t *testing.T, s notes.Store) {
+func testAPIKeyZeroOwner(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	k := newAPIKey(t, s, owner(u), "abcd1234")
-	var zero notes.Owner
+	var zero accounts.Owner
 
-	_, err := s.APIKeys(zero).Create(ctx, notes.NewAPIKey{Name: "x", Prefix: "zzzz0000", Hash: k.Hash})
-	wantErr(t, "APIKeys(zero).Create", err, notes.ErrForbidden)
+	_, err := s.APIKeys(zero).Create(ctx, accounts.NewAPIKey{Name: "x", Prefix: "zzzz0000", Hash: k.Hash})
+	wantErr(t, "APIKeys(zero).Create", err, accounts.ErrForbidden)
 	list, err := s.APIKeys(zero).List(ctx)
 	noErr(t, "APIKeys(zero).List", err)
 	if len(list) != 0 {
 		t.Errorf("APIKeys(zero).List() = %v, want none", list)
 	}
 	err = s.APIKeys(zero).Revoke(ctx, k.ID)
-	wantErr(t, fmt.Sprintf("APIKeys(zero).Revoke(%d)", k.ID), err, notes.ErrNotFound)
+	wantErr(t, fmt.Sprintf("APIKeys(zero).Revoke(%d)", k.ID), err, accounts.ErrNotFound)
 	if _, _, err := s.APIKeyByPrefix(ctx, k.Prefix); err != nil {
 		t.Errorf("APIKeyByPrefix(%q) after zero owner's Revoke = %v, want the key", k.Prefix, err)
 	}
 	_, _, err = s.APIKeyByPrefix(ctx, "zzzz0000")
-	wantErr(t, `APIKeyByPrefix("zzzz0000")`, err, notes.ErrNotFound)
+	wantErr(t, `APIKeyByPrefix("zzzz0000")`, err, accounts.ErrNotFound)
 }

@@ -1,0 +1,199 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/accounts/internal/migrate"
+)
+
+// migrationFiles holds the identity schema's migrations, named
+// NNNN_description.sql.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// identity is the name the identity schema's versions are recorded under
+// in the versions table; no app may take it.
+const identity = "accounts"
+
+// versionsTable records every applied migration, the identity schema's
+// (under identity) and each app's (under the app's name).
+const versionsTable = `CREATE TABLE IF NOT EXISTS accounts_schema (
+	name       TEXT    NOT NULL,
+	version    INTEGER NOT NULL,
+	applied_at TEXT    NOT NULL,
+	PRIMARY KEY (name, version)
+) STRICT`
+
+// Migrate brings the identity schema up to date: it applies, in order,
+// every embedded migration not yet recorded in accounts_schema, each in
+// its own transaction together with its record. It is idempotent and safe
+// to run from several processes at once. It refuses a database whose
+// identity schema is newer than this package knows. Call it before
+// MigrateApp.
+func (db *Store) Migrate(ctx context.Context) error {
+	ms, err := migrate.Load(migrationFiles)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	if err := db.apply(ctx, identity, ms); err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrateApp brings an app's own tables up to date in the same database:
+// it applies the numbered migrations in fsys's migrations/ directory (named
+// NNNN_description.sql, as go:embed gives them) that are not yet recorded
+// under name, in order, each in its own transaction together with its
+// record, like Migrate. Call it after Migrate: the app's tables may
+// reference the identity tables (users.id). The name "accounts" is the
+// identity schema's and is refused; a database where name is newer than
+// fsys is refused.
+func (db *Store) MigrateApp(ctx context.Context, name string, fsys fs.FS) error {
+	if name == "" || name == identity {
+		return fmt.Errorf("sqlitestore: migrate app: invalid name %q", name)
+	}
+	v, err := db.AppVersion(ctx, identity)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: migrate %s: %w", name, err)
+	}
+	if v == 0 {
+		return fmt.Errorf("sqlitestore: migrate %s: the identity schema is not migrated: call Migrate first", name)
+	}
+	ms, err := migrate.Load(fsys)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: migrate %s: %w", name, err)
+	}
+	if len(ms) == 0 {
+		return fmt.Errorf("sqlitestore: migrate %s: no migrations in migrations/", name)
+	}
+	if err := db.apply(ctx, name, ms); err != nil {
+		return fmt.Errorf("sqlitestore: migrate %s: %w", name, err)
+	}
+	return nil
+}
+
+// apply applies the migrations ms of name that are not recorded yet.
+func (db *Store) apply(ctx context.Context, name string, ms []migrate.Migration) error {
+	if len(ms) == 0 {
+		return errors.New("no migrations embedded")
+	}
+	if _, err := db.w.ExecContext(ctx, versionsTable); err != nil {
+		return MapUnavailable(err)
+	}
+	current, err := db.AppVersion(ctx, name)
+	if err != nil {
+		return err
+	}
+	if latest := ms[len(ms)-1].Version; current > latest {
+		return fmt.Errorf("database schema version %d of %s is newer than this binary's %d", current, name, latest)
+	}
+	for _, m := range ms {
+		err := db.inTx(ctx, func(tx *sql.Tx) error {
+			// Checked inside the (immediate) transaction, so a concurrent
+			// migrator that got there first is seen.
+			var n int
+			if err := tx.QueryRowContext(ctx,
+				`SELECT count(*) FROM accounts_schema WHERE name = ? AND version = ?`, name, m.Version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return err
+			}
+			return record(ctx, tx, name, m.Version)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Name, MapUnavailable(err))
+		}
+	}
+	return nil
+}
+
+// record records version of name as applied, inside tx.
+func record(ctx context.Context, tx *sql.Tx, name string, version int) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO accounts_schema (name, version, applied_at) VALUES (?, ?, ?)`,
+		name, version, time.Now().UTC().Format(time.RFC3339Nano))
+	return err
+}
+
+// Adopt records, in one transaction and without running them, every
+// migration of the identity schema and, for each app of apps, its
+// migrations up to the version given, as applied: for a database whose
+// tables an earlier program created, exactly as these migrations would.
+// It records nothing, and returns nil, when the database already records
+// a migration (a concurrent Adopt or a Migrate got there first). The
+// caller vouches for the tables: Adopt does not compare them.
+func (db *Store) Adopt(ctx context.Context, apps map[string]int) error {
+	ms, err := migrate.Load(migrationFiles)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: adopt: %w", err)
+	}
+	for name, v := range apps {
+		if name == "" || name == identity || v <= 0 {
+			return fmt.Errorf("sqlitestore: adopt: invalid app %q at version %d", name, v)
+		}
+	}
+	if _, err := db.w.ExecContext(ctx, versionsTable); err != nil {
+		return fmt.Errorf("sqlitestore: adopt: %w", MapUnavailable(err))
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts_schema`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, m := range ms {
+			if err := record(ctx, tx, identity, m.Version); err != nil {
+				return err
+			}
+		}
+		for name, latest := range apps {
+			for v := 1; v <= latest; v++ {
+				if err := record(ctx, tx, name, v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: adopt: %w", MapUnavailable(err))
+	}
+	return nil
+}
+
+// Version returns the highest applied migration of the identity schema,
+// 0 for a database that was never migrated.
+func (db *Store) Version(ctx context.Context) (int, error) { return db.AppVersion(ctx, identity) }
+
+// AppVersion returns the highest applied migration recorded under name
+// (an app's, see MigrateApp), 0 when there is none.
+func (db *Store) AppVersion(ctx context.Context, name string) (int, error) {
+	var exists int
+	if err := db.w.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'accounts_schema'`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("sqlitestore: version: %w", MapUnavailable(err))
+	}
+	if exists == 0 {
+		return 0, nil
+	}
+	var v int
+	if err := db.w.QueryRowContext(ctx,
+		`SELECT coalesce(max(version), 0) FROM accounts_schema WHERE name = ?`, name).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlitestore: version: %w", MapUnavailable(err))
+	}
+	return v, nil
+}

@@ -1,0 +1,78 @@
+package sqlitestore
+
+import (
+	"testing"
+	"testing/fstest"
+)
+
+// TestMigrateApp: an app's migrations apply after the identity schema,
+// each once, recorded under the app's name; the identity's name, an empty
+// one, an app newer than its files and a call before Migrate are refused.
+func TestMigrateApp(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openTest(t, false)
+	one := fstest.MapFS{"migrations/0001_items.sql": {Data: []byte(`CREATE TABLE items (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL REFERENCES users (id)) STRICT;`)}}
+	if err := db.MigrateApp(ctx, "items", one); err == nil {
+		t.Error("MigrateApp() before Migrate = nil, want an error")
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"", "accounts"} {
+		if err := db.MigrateApp(ctx, name, one); err == nil {
+			t.Errorf("MigrateApp(%q) = nil, want a refusal", name)
+		}
+	}
+	two := fstest.MapFS{
+		"migrations/0001_items.sql": one["migrations/0001_items.sql"],
+		"migrations/0002_title.sql": {Data: []byte(`ALTER TABLE items ADD COLUMN title TEXT NOT NULL DEFAULT '';`)},
+	}
+	for i, fsys := range []fstest.MapFS{one, one, two, two} {
+		if err := db.MigrateApp(ctx, "items", fsys); err != nil {
+			t.Fatalf("MigrateApp() run %d = %v, want nil", i+1, err)
+		}
+	}
+	if v, err := db.AppVersion(ctx, "items"); err != nil || v != 2 {
+		t.Errorf("AppVersion(items) = %d, %v, want 2", v, err)
+	}
+	if v, err := db.Version(ctx); err != nil || v != 1 {
+		t.Errorf("Version() = %d, %v, want 1 (the app's versions are its own)", v, err)
+	}
+	if err := db.MigrateApp(ctx, "items", one); err == nil {
+		t.Error("MigrateApp() with fewer migrations than applied = nil, want a refusal")
+	}
+	if err := db.MigrateApp(ctx, "empty", fstest.MapFS{}); err == nil {
+		t.Error("MigrateApp() of no migrations = nil, want an error")
+	}
+}
+
+// TestAdopt: Adopt records the identity schema and the apps' versions
+// without running them, and does nothing on a database that records any.
+func TestAdopt(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openTest(t, false)
+	if err := db.Adopt(ctx, map[string]int{"accounts": 1}); err == nil {
+		t.Error("Adopt(accounts) = nil, want a refusal")
+	}
+	if err := db.Adopt(ctx, map[string]int{"legacy": 2}); err != nil {
+		t.Fatalf("Adopt() = %v", err)
+	}
+	if v, err := db.Version(ctx); err != nil || v != 1 {
+		t.Errorf("Version() after Adopt = %d, %v, want 1", v, err)
+	}
+	if v, err := db.AppVersion(ctx, "legacy"); err != nil || v != 2 {
+		t.Errorf("AppVersion(legacy) after Adopt = %d, %v, want 2", v, err)
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'users'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("users table after Adopt: count %d, %v, want 0 (nothing run)", n, err)
+	}
+	if err := db.Adopt(ctx, map[string]int{"other": 1}); err != nil {
+		t.Fatalf("Adopt() again = %v", err)
+	}
+	if v, err := db.AppVersion(ctx, "other"); err != nil || v != 0 {
+		t.Errorf("AppVersion(other) after a second Adopt = %d, %v, want 0 (nothing recorded)", v, err)
+	}
+}

@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/accounts/sqlitestore"
+	"github.com/gatehouse-dev/gatehouse/internal/notes"
+)
+
+// DB is a notes.Store on one SQLite database file: the identity half is
+// the embedded sqlitestore.Store, the notes are this package's. It is safe
+// for concurrent use. Create it with Open, then call Migrate.
+type DB struct {
+	*sqlitestore.Store
+}
+
+var _ notes.Store = (*DB)(nil)
+
+// The engine's settings and errors, which are sqlitestore's.
+type (
+	// Options tune how OpenWith opens a database (sqlitestore.Options).
+	Options = sqlitestore.Options
+	// Synchronous is SQLite's synchronous setting (sqlitestore.Synchronous).
+	Synchronous = sqlitestore.Synchronous
+)
+
+// The synchronous settings Options accepts (sqlitestore's).
+const (
+	SyncFull   = sqlitestore.SyncFull
+	SyncNormal = sqlitestore.SyncNormal
+)
+
+// ErrInUse is returned by OpenLocked for a file another process serves
+// (sqlitestore.ErrInUse).
+var ErrInUse = sqlitestore.ErrInUse
+
+// MapUnavailable marks the driver's errors that mean the database cannot
+// serve calls now as notes.ErrUnavailable (sqlitestore.MapUnavailable).
+func MapUnavailable(err error) error { return sqlitestore.MapUnavailable(err) }
+
+// Open opens (creating if needed) the SQLite database at path, like
+// sqlitestore.Open: it neither changes the schema (call Migrate) nor
+// claims the file.
+func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, path, Options{}) }
+
+// OpenLocked is Open for the one server of a database file
+// (sqlitestore.OpenLocked): a second OpenLocked of the file fails with
+// ErrInUse until Close.
+func OpenLocked(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{Lock: true})
+}
+
+// OpenWith is Open, or OpenLocked when o.Lock is set, with the settings of o.
+func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
+	st, err := sqlitestore.OpenWith(ctx, path, o)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{Store: st}, nil
+}
+
+// app is the name the notes' migrations are recorded under.
+const app = "notes"
+
+// migrationFiles holds the notes' migrations, named NNNN_description.sql.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// legacyVersion is the last schema_migrations version of the notesd that
+// kept identity and notes in one migration series: a database at it has
+// every table of both halves and is adopted as it is.
+const legacyVersion = 6
+
+// Migrate brings the schema up to date: the identity half
+// (sqlitestore.Store.Migrate), then the notes (MigrateApp under "notes").
+// It is idempotent and safe to run from several processes at once.
+//
+// A database of an earlier notesd, with its schema_migrations at version
+// 6, has exactly the tables these migrations make: its versions are
+// recorded as applied, in one transaction, without running anything
+// (sqlitestore.Store.Adopt), and its data stays. One at a lower version
+// is refused: an earlier notesd release migrates it to 6 first.
+func (db *DB) Migrate(ctx context.Context) error {
+	if err := db.adoptLegacy(ctx); err != nil {
+		return err
+	}
+	if err := db.Store.Migrate(ctx); err != nil {
+		return err
+	}
+	return db.MigrateApp(ctx, app, migrationFiles)
+}
+
+// adoptLegacy adopts a database of the earlier notesd, if this is one.
+func (db *DB) adoptLegacy(ctx context.Context) error {
+	if v, err := db.Version(ctx); err != nil || v > 0 {
+		return err // adopted or migrated already
+	}
+	var exists int
+	if err := db.Reader().QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", MapUnavailable(err))
+	}
+	if exists == 0 {
+		return nil // a new database
+	}
+	var v int
+	if err := db.Reader().QueryRowContext(ctx,
+		`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", MapUnavailable(err))
+	}
+	switch {
+	case v == 0:
+		return nil // made by an earlier notesd that never got to migrate
+	case v < legacyVersion:
+		return fmt.Errorf("sqlite: migrate: the database is at the earlier notesd's schema version %d: "+
+			"migrate it to version %d with an earlier notesd release first", v, legacyVersion)
+	case v > legacyVersion:
+		return fmt.Errorf("sqlite: migrate: the database's earlier schema version %d is newer than this binary's %d", v, legacyVersion)
+	}
+	if err := db.Adopt(ctx, map[string]int{app: 1}); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// toDB converts t to the stored form: unix microseconds.
+func toDB(t time.Time) int64 { return t.UnixMicro() }
+
+// fromDB converts a stored time back, in UTC.
+func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// now is the current time at the stored precision, in UTC.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// limitOf returns the page size for p: 50 unless p.Limit is positive.
+func limitOf(p notes.Page) int {
+	if p.Limit <= 0 {
+		return 50
+	}
+	return p.Limit
+}
+
+// oneRow returns notes.ErrNotFound unless res changed at least one row.
+func oneRow(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notes.ErrNotFound
+	}
+	return nil
+}
+
+// collect scans every row of rows with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// page cuts items, fetched with LIMIT limit+1, to limit and returns the
+// next cursor: the id of the last item kept when there are more, else 0.
+func page[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
+	if len(items) <= limit {
+		return items, 0
+	}
+	items = items[:limit]
+	return items, id(items[limit-1])
+}
