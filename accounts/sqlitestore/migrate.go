@@ -127,26 +127,37 @@ func record(ctx context.Context, tx *sql.Tx, name string, version int) error {
 	return err
 }
 
-// Adopt records, in one transaction and without running them, every
-// migration of the identity schema and, for each app of apps, its
-// migrations up to the version given, as applied: for a database whose
-// tables an earlier program created, exactly as these migrations would.
-// It records nothing, and returns nil, when the database already records
-// a migration (a concurrent Adopt or a Migrate got there first). The
-// caller vouches for the tables: Adopt does not compare them.
-func (db *Store) Adopt(ctx context.Context, apps map[string]int) error {
+// Baseline takes over a database whose tables an earlier release of an
+// application made with migrations of its own, before it used this
+// package: in one write transaction, when no migration is recorded yet, it
+// calls adopt, which inspects the database through tx (the earlier
+// release's bookkeeping) and reports whether its tables are exactly what
+// identity migrations 1…identityVersion and each app's migrations
+// 1…apps[name] make. When adopt returns true, Baseline records those
+// migrations as applied without running them and returns true; the data
+// stays as it is, and Migrate and MigrateApp then apply only newer
+// migrations. An error of adopt (say, an earlier release too old to take
+// over) rolls the transaction back and is returned. When a migration is
+// recorded already, Baseline does nothing and returns false without
+// calling adopt, so it is safe to call at every start, from several
+// processes at once. It is pgstore.Store.Baseline's twin.
+func (db *Store) Baseline(ctx context.Context, adopt func(ctx context.Context, tx *sql.Tx) (bool, error), identityVersion int, apps map[string]int) (bool, error) {
 	ms, err := migrate.Load(migrationFiles)
 	if err != nil {
-		return fmt.Errorf("sqlitestore: adopt: %w", err)
+		return false, fmt.Errorf("sqlitestore: baseline: %w", err)
+	}
+	if identityVersion < 1 || identityVersion > ms[len(ms)-1].Version {
+		return false, fmt.Errorf("sqlitestore: baseline: identity version %d is not one this binary knows", identityVersion)
 	}
 	for name, v := range apps {
 		if name == "" || name == identity || v <= 0 {
-			return fmt.Errorf("sqlitestore: adopt: invalid app %q at version %d", name, v)
+			return false, fmt.Errorf("sqlitestore: baseline: invalid app %q at version %d", name, v)
 		}
 	}
 	if _, err := db.w.ExecContext(ctx, versionsTable); err != nil {
-		return fmt.Errorf("sqlitestore: adopt: %w", MapUnavailable(err))
+		return false, fmt.Errorf("sqlitestore: baseline: %w", MapUnavailable(err))
 	}
+	var adopted bool
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts_schema`).Scan(&n); err != nil {
@@ -155,8 +166,12 @@ func (db *Store) Adopt(ctx context.Context, apps map[string]int) error {
 		if n > 0 {
 			return nil
 		}
-		for _, m := range ms {
-			if err := record(ctx, tx, identity, m.Version); err != nil {
+		ok, err := adopt(ctx, tx)
+		if err != nil || !ok {
+			return err
+		}
+		for v := 1; v <= identityVersion; v++ {
+			if err := record(ctx, tx, identity, v); err != nil {
 				return err
 			}
 		}
@@ -167,12 +182,13 @@ func (db *Store) Adopt(ctx context.Context, apps map[string]int) error {
 				}
 			}
 		}
+		adopted = true
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlitestore: adopt: %w", MapUnavailable(err))
+		return false, fmt.Errorf("sqlitestore: baseline: %w", MapUnavailable(err))
 	}
-	return nil
+	return adopted, nil
 }
 
 // Version returns the highest applied migration of the identity schema,

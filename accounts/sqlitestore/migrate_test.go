@@ -1,6 +1,9 @@
 package sqlitestore
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"testing"
 	"testing/fstest"
 )
@@ -47,32 +50,50 @@ func TestMigrateApp(t *testing.T) {
 	}
 }
 
-// TestAdopt: Adopt records the identity schema and the apps' versions
-// without running them, and does nothing on a database that records any.
-func TestAdopt(t *testing.T) {
+// TestBaseline: Baseline records the identity schema and the apps'
+// versions without running them when adopt vouches for the tables, records
+// nothing when adopt declines or fails, and does nothing (without asking
+// adopt) on a database that records any migration.
+func TestBaseline(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := openTest(t, false)
-	if err := db.Adopt(ctx, map[string]int{"accounts": 1}); err == nil {
-		t.Error("Adopt(accounts) = nil, want a refusal")
+	yes := func(context.Context, *sql.Tx) (bool, error) { return true, nil }
+	if _, err := db.Baseline(ctx, yes, 1, map[string]int{"accounts": 1}); err == nil {
+		t.Error("Baseline(app accounts) = nil, want a refusal")
 	}
-	if err := db.Adopt(ctx, map[string]int{"legacy": 2}); err != nil {
-		t.Fatalf("Adopt() = %v", err)
+	if _, err := db.Baseline(ctx, yes, 2, nil); err == nil {
+		t.Error("Baseline(identity version 2) = nil, want a refusal: this binary knows 1")
+	}
+	if ok, err := db.Baseline(ctx, func(context.Context, *sql.Tx) (bool, error) { return false, nil }, 1, map[string]int{"legacy": 2}); ok || err != nil {
+		t.Errorf("Baseline(declined) = %v, %v, want false, nil", ok, err)
+	}
+	errOld := errors.New("too old")
+	if ok, err := db.Baseline(ctx, func(context.Context, *sql.Tx) (bool, error) { return false, errOld }, 1, nil); ok || !errors.Is(err, errOld) {
+		t.Errorf("Baseline(failing adopt) = %v, %v, want false, %v", ok, err, errOld)
+	}
+	if v, err := db.Version(ctx); err != nil || v != 0 {
+		t.Errorf("Version() after declined baselines = %d, %v, want 0", v, err)
+	}
+	if ok, err := db.Baseline(ctx, yes, 1, map[string]int{"legacy": 2}); !ok || err != nil {
+		t.Fatalf("Baseline() = %v, %v, want true, nil", ok, err)
 	}
 	if v, err := db.Version(ctx); err != nil || v != 1 {
-		t.Errorf("Version() after Adopt = %d, %v, want 1", v, err)
+		t.Errorf("Version() after Baseline = %d, %v, want 1", v, err)
 	}
 	if v, err := db.AppVersion(ctx, "legacy"); err != nil || v != 2 {
-		t.Errorf("AppVersion(legacy) after Adopt = %d, %v, want 2", v, err)
+		t.Errorf("AppVersion(legacy) after Baseline = %d, %v, want 2", v, err)
 	}
 	var n int
 	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'users'`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("users table after Adopt: count %d, %v, want 0 (nothing run)", n, err)
+		t.Errorf("users table after Baseline: count %d, %v, want 0 (nothing run)", n, err)
 	}
-	if err := db.Adopt(ctx, map[string]int{"other": 1}); err != nil {
-		t.Fatalf("Adopt() again = %v", err)
+	asked := false
+	ok, err := db.Baseline(ctx, func(context.Context, *sql.Tx) (bool, error) { asked = true; return true, nil }, 1, map[string]int{"other": 1})
+	if ok || err != nil || asked {
+		t.Errorf("Baseline() again = %v, %v (adopt asked: %v), want false, nil, not asked", ok, err, asked)
 	}
 	if v, err := db.AppVersion(ctx, "other"); err != nil || v != 0 {
-		t.Errorf("AppVersion(other) after a second Adopt = %d, %v, want 0 (nothing recorded)", v, err)
+		t.Errorf("AppVersion(other) after a second Baseline = %d, %v, want 0 (nothing recorded)", v, err)
 	}
 }

@@ -83,11 +83,11 @@ const legacyVersion = 6
 // A database of an earlier notesd, with its schema_migrations at version
 // 6, has exactly the tables these migrations make: its versions are
 // recorded as applied, in one transaction, without running anything
-// (sqlitestore.Store.Adopt), and its data stays. One at a lower version
+// (sqlitestore.Store.Baseline), and its data stays. One at a lower version
 // is refused: an earlier notesd release migrates it to 6 first.
 func (db *DB) Migrate(ctx context.Context) error {
-	if err := db.adoptLegacy(ctx); err != nil {
-		return err
+	if _, err := db.Baseline(ctx, adoptLegacy, 1, map[string]int{app: 1}); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	if err := db.Store.Migrate(ctx); err != nil {
 		return err
@@ -95,37 +95,33 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return db.MigrateApp(ctx, app, migrationFiles)
 }
 
-// adoptLegacy adopts a database of the earlier notesd, if this is one.
-func (db *DB) adoptLegacy(ctx context.Context) error {
-	if v, err := db.Version(ctx); err != nil || v > 0 {
-		return err // adopted or migrated already
-	}
+// adoptLegacy reports whether the database is one of the earlier notesd,
+// which kept schema_migrations, at legacyVersion; an error for any other
+// version it reached. A schema_migrations without rows made no table:
+// nothing to adopt.
+func adoptLegacy(ctx context.Context, tx *sql.Tx) (bool, error) {
 	var exists int
-	if err := db.Reader().QueryRowContext(ctx,
+	if err := tx.QueryRowContext(ctx,
 		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", MapUnavailable(err))
+		return false, err
 	}
 	if exists == 0 {
-		return nil // a new database
+		return false, nil // a new database
 	}
 	var v int
-	if err := db.Reader().QueryRowContext(ctx,
-		`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", MapUnavailable(err))
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return false, err
 	}
 	switch {
 	case v == 0:
-		return nil // made by an earlier notesd that never got to migrate
+		return false, nil // made by an earlier notesd that never got to migrate
 	case v < legacyVersion:
-		return fmt.Errorf("sqlite: migrate: the database is at the earlier notesd's schema version %d: "+
+		return false, fmt.Errorf("the database is at the earlier notesd's schema version %d: "+
 			"migrate it to version %d with an earlier notesd release first", v, legacyVersion)
 	case v > legacyVersion:
-		return fmt.Errorf("sqlite: migrate: the database's earlier schema version %d is newer than this binary's %d", v, legacyVersion)
+		return false, fmt.Errorf("the database's earlier schema version %d is newer than this binary's %d", v, legacyVersion)
 	}
-	if err := db.Adopt(ctx, map[string]int{app: 1}); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return nil
+	return true, nil
 }
 
 // scanner is a *sql.Row or *sql.Rows.
