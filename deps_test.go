@@ -30,7 +30,8 @@ func TestLibraryDependencies(t *testing.T) {
 		{module + "/mail", nil}, // net/smtp; go-smtp is for its tests only
 		{module + "/openapi/swaggerui", []string{"github.com/swaggo/files/v2"}},
 		{module + "/accounts", nil},
-		{module + "/ratelimit", []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic"}},
+		{module + "/ratelimit", nil},
+		{module + "/ratelimit/redisrate", []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {
