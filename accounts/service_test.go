@@ -171,7 +171,10 @@ func status(err error) int {
 
 func TestNewRefusesIncompleteConfig(t *testing.T) {
 	t.Parallel()
-	kr, _ := auth.NewKeyring(auth.KeyringConfig{}, mustKey(t))
+	kr, err := auth.NewKeyring(auth.KeyringConfig{Issuer: "test", Audience: "test"}, mustKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		cfg  accounts.Config
