@@ -8,21 +8,20 @@ import (
 	"strconv"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
 // navUser is implemented by the data of the pages of a logged-in user:
 // the layout links to the account page (and, for an admin, to the admin
 // page) when there is one.
-type navUser interface{ navUser() notes.User }
+type navUser interface{ navUser() accounts.User }
 
-func (d notesData) navUser() notes.User   { return d.User }
-func (d accountData) navUser() notes.User { return d.User }
-func (d adminData) navUser() notes.User   { return d.Me }
+func (d notesData) navUser() accounts.User   { return d.User }
+func (d accountData) navUser() accounts.User { return d.User }
+func (d adminData) navUser() accounts.User   { return d.Me }
 
 // loggedIn is the layout's: the logged-in user of a page's data, or nil.
-func loggedIn(d any) *notes.User {
+func loggedIn(d any) *accounts.User {
 	if n, ok := d.(navUser); ok {
 		u := n.navUser()
 		return &u
@@ -32,19 +31,19 @@ func loggedIn(d any) *notes.User {
 
 // sessionRow is one of the sessions the account page lists.
 type sessionRow struct {
-	notes.Session
+	accounts.Session
 	Current bool
 }
 
 // accountData is the account page's.
 type accountData struct {
 	Title          string
-	User           notes.User
+	User           accounts.User
 	Notice         string
 	PasswordErrors []string
 	Sessions       []sessionRow
-	Keys           []notes.APIKey
-	Scopes         []notes.Scope // what a new key may hold
+	Keys           []accounts.APIKey
+	Scopes         []string // what a new key may hold
 	KeyErrors      []string
 	KeyName        string // what the key form shows again after an error
 	NewKey         string // a key just made: shown this once
@@ -65,7 +64,7 @@ func (ui *ui) accountPage(ctx context.Context, me viewer, r *http.Request) (resu
 // account renders the account page of status with d and the viewer's
 // sessions and keys.
 func (ui *ui) account(ctx context.Context, status int, d accountData, me viewer) (result, error) {
-	sessions, _, err := ui.cfg.Accounts.Sessions(ctx, me.o, notes.Page{Limit: accountList})
+	sessions, _, err := ui.cfg.Accounts.Sessions(ctx, me.o, accounts.Page{Limit: accountList})
 	if err != nil {
 		return result{}, err
 	}
@@ -122,7 +121,7 @@ func (ui *ui) createAPIKey(ctx context.Context, _ struct{}, me viewer, f formVal
 		}
 		k.ExpiresInDays = &n
 	}
-	var made notes.APIKey
+	var made accounts.APIKey
 	var secret string
 	if err == nil {
 		made, secret, err = ui.cfg.Accounts.CreateAPIKey(ctx, me.p, me.o, k)

@@ -6,11 +6,10 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
-type admin = auth.Privileged[notes.User]
+type admin = auth.Privileged[accounts.User]
 
 // adminTarget is an admin and the id of the user they act on.
 type adminTarget struct {
@@ -21,8 +20,8 @@ type adminTarget struct {
 // adminData is the admin page's.
 type adminData struct {
 	Title  string
-	Me     notes.User
-	Users  []notes.User
+	Me     accounts.User
+	Users  []accounts.User
 	Next   int64 // the cursor of the next page, 0 on the last
 	Errors []string
 }
@@ -36,7 +35,7 @@ func (ui *ui) adminPage(ctx context.Context, a admin, after int64) (result, erro
 
 // users renders the admin page of status with d and a page of users.
 func (ui *ui) users(ctx context.Context, status int, d adminData, a admin, after int64) (result, error) {
-	users, next, err := ui.cfg.Accounts.ListUsers(ctx, a.Grant, notes.Page{After: after, Limit: adminList})
+	users, next, err := ui.cfg.Accounts.ListUsers(ctx, a.Grant, accounts.Page{After: after, Limit: adminList})
 	if err != nil {
 		return result{}, err
 	}

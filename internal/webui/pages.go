@@ -12,7 +12,7 @@ import (
 )
 
 type (
-	principal = auth.Principal[notes.User]
+	principal = auth.Principal[accounts.User]
 	owner     = auth.Owner[int64]
 )
 
@@ -108,7 +108,7 @@ func (ui *ui) userError(err error) *problem.Details {
 // notesData is the notes page's.
 type notesData struct {
 	Title  string
-	User   notes.User
+	User   accounts.User
 	Notes  []notes.Note
 	Errors []string
 	Draft  notes.NoteInput // what the create form shows again after an error
