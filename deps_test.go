@@ -35,7 +35,8 @@ func TestLibraryDependencies(t *testing.T) {
 		{module + "/accounts/accountstest", []string{"github.com/google/go-cmp"}},
 		{module + "/accounts/sqlitestore", []string{"modernc.org/sqlite", "modernc.org/libc", "modernc.org/mathutil", "modernc.org/memory",
 			"github.com/dustin/go-humanize", "github.com/google/uuid", "github.com/ncruces/go-strftime", "github.com/remyoudompheng/bigfft"}},
-		{module + "/ratelimit", []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic"}},
+		{module + "/ratelimit", nil},
+		{module + "/ratelimit/redisrate", []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "github.com/dgryski/go-rendezvous", "go.uber.org/atomic"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package ratelimit counts attempts per key in fixed windows, for login and
-// registration limits. Memory keeps the counters in the process; Redis
-// keeps them in Redis, shared by every replica. Both store a key as its
+// registration limits. Memory keeps the counters in the process;
+// ratelimit/redisrate keeps them in Redis, shared by every replica, and
+// Fallback keeps limits holding (per process) when Redis does not answer. Both store a key as its
 // SHA-256, so what is counted (an e-mail, say) is never stored and a long
 // key costs no more than a short one.
 package ratelimit

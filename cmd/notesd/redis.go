@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit/redisrate"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -33,7 +34,7 @@ func openRedis(ctx context.Context, url string, window time.Duration, logger *sl
 		client.Close()
 		return nil, nil, errors.New("--redis-url: Redis does not answer at " + opts.Addr)
 	}
-	shared := ratelimit.NewRedis(client, window, "notesd:ratelimit:")
+	shared := redisrate.New(client, window, "notesd:ratelimit:")
 	counter := ratelimit.NewFallback(shared, ratelimit.NewMemory(window, nil), ratelimit.RedisTimeout, logger)
 	return counter, func() { client.Close() }, nil
 }

@@ -3,15 +3,15 @@ package httpapi
 import (
 	"cmp"
 	"context"
-	"net/netip"
-
-	"github.com/gatehouse-dev/gatehouse/internal/events"
-	"github.com/gatehouse-dev/gatehouse/ratelimit"
 	"log/slog"
+	"net/netip"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/mail"
 )
 
 // Config is what the API is built from.
@@ -115,48 +115,30 @@ type Quotas struct {
 
 // DefaultRefreshReuseInterval is SPEC §3's default reuse interval of a
 // rotated refresh token.
-const DefaultRefreshReuseInterval = 10 * time.Second
+const DefaultRefreshReuseInterval = accounts.DefaultRefreshReuseInterval
 
 // Default quotas of SPEC §5.
 const (
 	DefaultNotesPerUser    = 10_000
-	DefaultAPIKeysPerUser  = 100
-	DefaultSessionsPerUser = 100
+	DefaultAPIKeysPerUser  = accounts.DefaultAPIKeysPerUser
+	DefaultSessionsPerUser = accounts.DefaultSessionsPerUser
 )
 
-// Limits are SPEC §7's rate limits. Zero fields take the defaults.
-type Limits struct {
-	// Counter holds the counts: in memory by default, Redis across replicas.
-	Counter ratelimit.Counter
-	// Window is the fixed window of every limit; default 15 minutes.
-	Window time.Duration
-	// LoginPerAccount failed logins per account (e-mail) and window; default 10.
-	LoginPerAccount int
-	// LoginPerIP login attempts per client address and window; default 100.
-	LoginPerIP int
-	// RefreshPerIP refresh attempts per client address and window; default 100.
-	RefreshPerIP int
-	// RegisterPerIP registrations per client address and window; default 30.
-	RegisterPerIP int
-	// ResetPerIP password reset requests per client address and window;
-	// default 10.
-	ResetPerIP int
-	// ResetPerAccount password reset requests per account (e-mail, known
-	// or not) and window, and verification mail requests per user;
-	// default 3.
-	ResetPerAccount int
+// Mail sends the account mails off the request path (accounts.Mail).
+type Mail = accounts.Mail
+
+// NewMail returns a Mail sending through m, with links to the server at
+// publicURL, queueing at most size mails (0: the default); see
+// accounts.NewMail.
+func NewMail(m mail.Mailer, publicURL string, size int) *Mail {
+	return accounts.NewMail(m, publicURL, size)
 }
 
+// Limits are SPEC §7's rate limits (accounts.Limits). Zero fields take
+// the defaults.
+type Limits = accounts.Limits
+
 func (c *Config) defaults() {
-	if c.AccessTTL == 0 {
-		c.AccessTTL = 30 * time.Minute
-	}
-	if c.RefreshTTL == 0 {
-		c.RefreshTTL = 30 * 24 * time.Hour
-	}
-	if c.RefreshReuseInterval == 0 {
-		c.RefreshReuseInterval = DefaultRefreshReuseInterval
-	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -173,15 +155,4 @@ func (c *Config) defaults() {
 	q.NotesPerUser = cmp.Or(q.NotesPerUser, DefaultNotesPerUser)
 	q.APIKeysPerUser = cmp.Or(q.APIKeysPerUser, DefaultAPIKeysPerUser)
 	q.SessionsPerUser = cmp.Or(q.SessionsPerUser, DefaultSessionsPerUser)
-	l := &c.Limits
-	l.Window = cmp.Or(l.Window, 15*time.Minute)
-	l.LoginPerAccount = cmp.Or(l.LoginPerAccount, 10)
-	l.LoginPerIP = cmp.Or(l.LoginPerIP, 100)
-	l.RefreshPerIP = cmp.Or(l.RefreshPerIP, 100)
-	l.RegisterPerIP = cmp.Or(l.RegisterPerIP, 30)
-	l.ResetPerIP = cmp.Or(l.ResetPerIP, 10)
-	l.ResetPerAccount = cmp.Or(l.ResetPerAccount, 3)
-	if l.Counter == nil {
-		l.Counter = ratelimit.NewMemory(l.Window, c.Now)
-	}
 }

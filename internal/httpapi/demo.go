@@ -102,18 +102,3 @@ func (s *server) readyz(ctx context.Context, _ struct{}) (readiness, error) {
 	}
 	return rd, nil
 }
-
-// jwks is the JSON Web Key Set of the keyring's public keys.
-type jwks struct{ body []byte }
-
-// Render implements dep.Renderer.
-func (j jwks) Render(w http.ResponseWriter, _ *http.Request) error {
-	w.Header().Set("Content-Type", "application/jwk-set+json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, err := w.Write(j.body)
-	return err
-}
-
-func (s *server) jwks(context.Context, struct{}) (jwks, error) {
-	return jwks{s.cfg.Keyring.JWKS()}, nil
-}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -13,23 +13,16 @@ import (
 // database recovers (or its deadline passes) in about that time.
 const retryUnavailable = time.Second
 
-// mapError maps domain errors to problems; nil for errors it does not know
-// (the API answers those with a generic 500 and logs them).
+// mapError maps domain errors to problems: the accounts' (validation, a
+// busy hash pool or storage, the API key quota: accounts.MapError), then
+// the notes' (validation errors are the accounts' type); nil for errors it
+// does not know (the API answers those with a generic 500 and logs them).
 func mapError(err error) *problem.Details {
-	var ve *notes.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		fe := make([]problem.FieldError, len(ve.Fields))
-		for i, f := range ve.Fields {
-			fe[i] = problem.FieldError{Location: "body." + f.Field, Message: f.Message}
-		}
-		return problem.Validation(fe...)
-	case errors.Is(err, auth.ErrBusy), errors.Is(err, notes.ErrUnavailable):
-		return problem.Unavailable(retryUnavailable)
-	case errors.Is(err, notes.ErrNoteLimit):
+	if p := accounts.MapError(err); p != nil {
+		return p
+	}
+	if errors.Is(err, notes.ErrNoteLimit) {
 		return problem.NoteLimit()
-	case errors.Is(err, notes.ErrAPIKeyLimit):
-		return problem.APIKeyLimit()
 	}
 	return nil
 }

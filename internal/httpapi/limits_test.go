@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit/redisrate"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -281,7 +282,7 @@ func limitCounters(t *testing.T) map[string]func(t *testing.T) ratelimit.Counter
 			}
 			c := redis.NewClient(opts)
 			t.Cleanup(func() { c.Close() })
-			return ratelimit.NewRedis(c, 15*time.Minute, "gatehouse-test:"+rand.Text()+":")
+			return redisrate.New(c, 15*time.Minute, "gatehouse-test:"+rand.Text()+":")
 		},
 	}
 }

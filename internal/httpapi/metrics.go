@@ -1,13 +1,10 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/problem"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // Metrics receives the counts of what notesd's routes decide, for
@@ -18,54 +15,14 @@ type Metrics interface {
 	// pattern ("" when none matched), status what was sent, elapsed how
 	// long the answer took (gatehouse.Options.Observe).
 	Request(r *http.Request, status int, elapsed time.Duration)
-	// Login counts one password check of a login (API or web UI) by
-	// outcome: success, bad_credentials, inactive, limited, invalid, busy
-	// or error.
-	Login(outcome string)
-	// Limited counts one attempt a rate limit refused, by rule:
-	// login-account, login-ip, refresh-ip or register-ip.
-	Limited(rule string)
+	// Metrics counts logins by outcome and rate-limit refusals.
+	accounts.Metrics
 }
 
-// noMetrics counts nothing: the default.
-type noMetrics struct{}
-
-func (noMetrics) Request(*http.Request, int, time.Duration) {}
-func (noMetrics) Login(string)                              {}
-func (noMetrics) Limited(string)                            {}
-
-// metrics returns Config.Metrics, or one that counts nothing.
-func (s *server) metrics() Metrics {
+// observe is the API's Observe: Metrics.Request, or nothing.
+func (s *server) observe() func(*http.Request, int, time.Duration) {
 	if s.cfg.Metrics == nil {
-		return noMetrics{}
+		return nil
 	}
-	return s.cfg.Metrics
+	return s.cfg.Metrics.Request
 }
-
-// loginOutcome names the outcome of a password check for Metrics.Login.
-func loginOutcome(err error) string {
-	var p *problem.Details
-	switch {
-	case err == nil:
-		return "success"
-	case errors.Is(err, auth.ErrBusy):
-		return "busy"
-	case !errors.As(err, &p):
-		return "error"
-	}
-	switch p.Status {
-	case http.StatusUnauthorized:
-		return "bad_credentials"
-	case http.StatusBadRequest:
-		return "inactive"
-	case http.StatusTooManyRequests:
-		return "limited"
-	case http.StatusUnprocessableEntity:
-		return "invalid"
-	}
-	return "error"
-}
-
-// ruleName is the name of a rate limit rule for Metrics.Limited: its key
-// prefix without the colon.
-func ruleName(prefix string) string { return strings.TrimSuffix(prefix, ":") }

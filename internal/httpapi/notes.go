@@ -2,29 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"strconv"
+	"log/slog"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
-	"github.com/gatehouse-dev/gatehouse/problem"
 )
-
-// pageParams is ?limit= (1–100, default 50) and ?cursor=.
-func pageParams() dep.Dep[notes.Page] {
-	return dep.Derive2(dep.QueryRange("limit", 50, 1, 100), dep.Query("cursor", ""),
-		func(_ context.Context, limit int, cursor string) (notes.Page, error) {
-			p := notes.Page{Limit: limit}
-			if cursor == "" {
-				return p, nil
-			}
-			after, err := strconv.ParseInt(cursor, 10, 64)
-			if err != nil || after <= 0 {
-				return p, problem.Invalid("query.cursor", "invalid cursor")
-			}
-			p.After = after
-			return p, nil
-		})
-}
 
 // noteInput is a new note. Its tags are the limits dep.JSON enforces and
 // the document states (notes' constants, held equal by a test).
@@ -95,4 +78,29 @@ func (s *server) publish(ctx context.Context, e notes.Event) {
 	if err := s.cfg.Events.Publish(ctx, e); err != nil {
 		s.cfg.Logger.WarnContext(ctx, "publish note event", "kind", e.Kind, "note_id", e.NoteID, "error", err)
 	}
+}
+
+func (s *server) deleteAnyNote(ctx context.Context, a admin, id int64) (dep.NoContent, error) {
+	ownerID, err := s.store.DeleteAnyNote(ctx, a.Grant, id)
+	if err := noteErr(err); err != nil {
+		return dep.NoContent{}, err
+	}
+	s.security(ctx, slog.LevelInfo, evAdminNote, slog.Int64("note_id", id))
+	s.publish(ctx, notes.Event{Kind: notes.EventDeleted, OwnerID: ownerID, NoteID: id})
+	return dep.NoContent{}, nil
+}
+
+// Examples of the note bodies, for the OpenAPI document (Swagger UI shows
+// them).
+
+// exampleTime is the instant the examples speak of.
+func exampleTime() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+func noteInputExample() noteInput {
+	return noteInput{Title: "Groceries", Body: "Milk, eggs, and bread for the weekend."}
+}
+
+func noteExample() noteView {
+	in := noteInputExample()
+	return noteView{ID: 7, Title: in.Title, Body: in.Body, OwnerID: 42, CreatedAt: exampleTime(), UpdatedAt: exampleTime()}
 }

@@ -2,112 +2,121 @@ package httpapi
 
 import (
 	"context"
-	"errors"
-	"strconv"
-	"time"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/webui"
 )
 
 type (
-	principal = auth.Principal[notes.User]
+	principal = auth.Principal[accounts.User]
 	owner     = auth.Owner[int64]
+	admin     = auth.Privileged[accounts.User]
 )
 
 // server holds what the handlers need.
 type server struct {
-	cfg    Config
-	store  notes.Store
-	authn  *auth.Authenticator[notes.User]
-	limits limiter
+	cfg   Config
+	store notes.Store
+	svc   *accounts.Service
 }
 
 func newServer(cfg Config) (*server, error) {
-	s := &server{cfg: cfg, store: cfg.Store, limits: newLimiter(cfg.Limits)}
-	var err error
-	s.authn, err = auth.NewAuthenticator(auth.Config[notes.User]{
-		Keyring:  cfg.Keyring,
-		Sessions: sessionFinder{s},
-		APIKeys:  apiKeyFinder{s},
-		// The web UI's cookie sessions live in the same table.
-		WebSessions:   webui.Sessions{Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger},
-		SessionCookie: webui.CookieName(cfg.SecureCookies),
-		Now:           cfg.Now,
-		UserID:        func(u notes.User) string { return strconv.FormatInt(u.ID, 10) },
+	s := &server{cfg: cfg, store: cfg.Store}
+	var stores accounts.Stores
+	if cfg.Store != nil {
+		stores = accounts.Stores{Users: cfg.Store, Sessions: cfg.Store, WebSessions: cfg.Store, APIKeys: cfg.Store, Tokens: cfg.Store, Purger: cfg.Store}
+	}
+	svc, err := accounts.New(accounts.Config{
+		Stores:               stores,
+		Keyring:              cfg.Keyring,
+		Hasher:               cfg.Hasher,
+		Mail:                 cfg.Mail,
+		AppName:              "notesd",
+		Limits:               cfg.Limits,
+		Now:                  cfg.Now,
+		Logger:               cfg.Logger,
+		AccessTTL:            cfg.AccessTTL,
+		RefreshTTL:           cfg.RefreshTTL,
+		RefreshReuseInterval: cfg.RefreshReuseInterval,
+		RequireVerifiedEmail: cfg.RequireVerifiedEmail,
+		SessionsPerUser:      cfg.Quotas.SessionsPerUser,
+		APIKeysPerUser:       cfg.Quotas.APIKeysPerUser,
+		Scopes:               scopes(),
+		SessionCookie:        webui.CookieName(cfg.SecureCookies),
+		Metrics:              cfg.Metrics,
 	})
-	return s, err
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	s.svc = svc
+	return s, nil
 }
 
-// sessionFinder is the auth.SessionStore of notesd: user and live session
-// in one indexed lookup.
-type sessionFinder struct{ s *server }
+// scopes are notesd's scopes as accounts knows them: admin is an admin's
+// alone.
+func scopes() []accounts.Scope {
+	out := make([]accounts.Scope, len(notes.AllScopes))
+	for i, sc := range notes.AllScopes {
+		out[i] = accounts.Scope{Name: sc.Name, Description: sc.Description, AdminOnly: sc.Name == notes.ScopeAdmin}
+	}
+	return out
+}
 
-func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID string) (notes.User, error) {
-	uid, ok1 := parseID(subject)
-	sid, ok2 := parseID(sessionID)
-	if !ok1 || !ok2 {
-		return notes.User{}, auth.ErrUnknown
+// clientIP is the address of the client: the connection's peer, or, when
+// the peer is a trusted proxy, the nearest untrusted address in
+// X-Forwarded-For; an IPv4-mapped address as its IPv4 address.
+func (s *server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
 	}
-	now := f.s.cfg.Now()
-	u, sess, err := f.s.store.SessionUser(ctx, uid, sid, now)
-	if errors.Is(err, notes.ErrNotFound) {
-		return u, auth.ErrUnknown
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
 	}
-	if err == nil && now.Sub(sess.LastSeenAt) >= touchEvery {
-		if err := f.s.store.TouchSession(ctx, sid, now); err != nil {
-			f.s.cfg.Logger.WarnContext(ctx, "record session use", "session_id", sid, "error", err)
+	host = addr.Unmap().String()
+	if !s.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(a) {
+			return a.Unmap().String()
 		}
 	}
-	return u, err
+	return host
 }
 
-// parseID parses an id that came from a token: a positive int64 in
-// canonical decimal only (SPEC §7), the form strconv.FormatInt writes, so
-// "02", "+2", " 2" and "-0" name no one instead of user 2 or 0.
-func parseID(s string) (int64, bool) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
-		return 0, false
+func (s *server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
 	}
-	return n, true
+	return false
 }
 
-// apiKeyFinder is the auth.APIKeyStore of notesd.
-type apiKeyFinder struct{ s *server }
+// evAdminNote is the security event of an admin's note deletion (SPEC §8;
+// accounts logs the account ones).
+const evAdminNote = "admin_note_deleted"
 
-// touchEvery is how stale last_used_at and last_seen_at may get: a key or
-// session used constantly costs one write a minute, not one per request.
-const touchEvery = time.Minute
-
-func (f apiKeyFinder) FindAPIKey(ctx context.Context, prefix string) (auth.StoredKey[notes.User], error) {
-	k, u, err := f.s.store.APIKeyByPrefix(ctx, prefix)
-	if errors.Is(err, notes.ErrNotFound) {
-		return auth.StoredKey[notes.User]{}, auth.ErrUnknown
-	}
-	if err != nil {
-		return auth.StoredKey[notes.User]{}, err
-	}
-	sk := auth.StoredKey[notes.User]{ID: strconv.FormatInt(k.ID, 10), Hash: k.Hash, Scopes: k.Scopes, User: u}
-	if k.ExpiresAt != nil {
-		sk.ExpiresAt = *k.ExpiresAt
-	}
-	if k.LastUsedAt != nil {
-		sk.LastUsedAt = *k.LastUsedAt
-	}
-	return sk, nil
-}
-
-func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[notes.User], at time.Time) {
-	if at.Sub(k.LastUsedAt) < touchEvery {
-		return
-	}
-	id, ok := parseID(k.ID)
-	if !ok {
-		return
-	}
-	if err := f.s.store.TouchAPIKey(ctx, id, at); err != nil {
-		f.s.cfg.Logger.WarnContext(ctx, "record api key use", "key_id", id, "error", err)
-	}
+// security logs a security event with the request's log attributes and
+// the event's own. Never pass a secret, token, key, hash or password.
+func (s *server) security(ctx context.Context, level slog.Level, event string, attrs ...slog.Attr) {
+	all := append(dep.RequestLogAttrs(ctx), slog.String("event", event))
+	s.cfg.Logger.LogAttrs(ctx, level, "security", append(all, attrs...)...)
 }

@@ -24,12 +24,6 @@ func TestTagsMatchDomainLimits(t *testing.T) {
 		{reflect.TypeFor[noteInput](), "body", dep.Rules{MaxBytes: n(notes.MaxBodyBytes), Optional: true}},
 		{reflect.TypeFor[notePatch](), "title", dep.Rules{MinLength: n(notes.MinTitleChars), MaxLength: n(notes.MaxTitleChars)}},
 		{reflect.TypeFor[notePatch](), "body", dep.Rules{MaxBytes: n(notes.MaxBodyBytes)}},
-		{reflect.TypeFor[registerInput](), "email", dep.Rules{MaxBytes: n(notes.MaxEmailChars), Format: "email"}},
-		{reflect.TypeFor[registerInput](), "password", dep.Rules{MinLength: n(notes.MinPasswordChars), MaxLength: n(notes.MaxPasswordChars), Format: "password"}},
-		{reflect.TypeFor[registerInput](), "name", dep.Rules{MinLength: n(notes.MinNameChars), MaxLength: n(notes.MaxNameChars)}},
-		{reflect.TypeFor[mePatch](), "name", dep.Rules{MinLength: n(notes.MinNameChars), MaxLength: n(notes.MaxNameChars)}},
-		{reflect.TypeFor[mePatch](), "password", dep.Rules{MinLength: n(notes.MinPasswordChars), MaxLength: n(notes.MaxPasswordChars), Format: "password"}},
-		{reflect.TypeFor[adminUserPatch](), "role", dep.Rules{Enum: []string{string(notes.RoleUser), string(notes.RoleAdmin)}}},
 	}
 	for _, tt := range tests {
 		fs, err := dep.Fields(tt.typ)

@@ -7,21 +7,6 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
-// userView is a user as the API shows it: never the password hash.
-type userView struct {
-	ID         int64     `json:"id"`
-	Email      string    `json:"email"`
-	Name       string    `json:"name"`
-	Role       string    `json:"role"`
-	IsActive   bool      `json:"is_active"`
-	IsVerified bool      `json:"is_verified"`
-	CreatedAt  time.Time `json:"created_at"`
-}
-
-func viewUser(u notes.User) userView {
-	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), IsActive: u.Active, IsVerified: u.Verified, CreatedAt: u.CreatedAt}
-}
-
 // noteView is a note as the API shows it.
 type noteView struct {
 	ID        int64     `json:"id"`

@@ -7,21 +7,21 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
 // navUser is implemented by the data of the pages of a logged-in user:
 // the layout links to the account page (and, for an admin, to the admin
 // page) when there is one.
-type navUser interface{ navUser() notes.User }
+type navUser interface{ navUser() accounts.User }
 
-func (d notesData) navUser() notes.User   { return d.User }
-func (d accountData) navUser() notes.User { return d.User }
-func (d adminData) navUser() notes.User   { return d.Me }
+func (d notesData) navUser() accounts.User   { return d.User }
+func (d accountData) navUser() accounts.User { return d.User }
+func (d adminData) navUser() accounts.User   { return d.Me }
 
 // loggedIn is the layout's: the logged-in user of a page's data, or nil.
-func loggedIn(d any) *notes.User {
+func loggedIn(d any) *accounts.User {
 	if n, ok := d.(navUser); ok {
 		u := n.navUser()
 		return &u
@@ -31,19 +31,19 @@ func loggedIn(d any) *notes.User {
 
 // sessionRow is one of the sessions the account page lists.
 type sessionRow struct {
-	notes.Session
+	accounts.Session
 	Current bool
 }
 
 // accountData is the account page's.
 type accountData struct {
 	Title          string
-	User           notes.User
+	User           accounts.User
 	Notice         string
 	PasswordErrors []string
 	Sessions       []sessionRow
-	Keys           []notes.APIKey
-	Scopes         []notes.Scope // what a new key may hold
+	Keys           []accounts.APIKey
+	Scopes         []string // what a new key may hold
 	KeyErrors      []string
 	KeyName        string // what the key form shows again after an error
 	NewKey         string // a key just made: shown this once
@@ -64,11 +64,11 @@ func (ui *ui) accountPage(ctx context.Context, me viewer, r *http.Request) (resu
 // account renders the account page of status with d and the viewer's
 // sessions and keys.
 func (ui *ui) account(ctx context.Context, status int, d accountData, me viewer) (result, error) {
-	sessions, _, err := ui.cfg.Store.Sessions(me.o).List(ctx, ui.cfg.Now(), notes.Page{Limit: accountList})
+	sessions, _, err := ui.cfg.Accounts.Sessions(ctx, me.o, accounts.Page{Limit: accountList})
 	if err != nil {
 		return result{}, err
 	}
-	keys, err := ui.cfg.Store.APIKeys(me.o).List(ctx)
+	keys, err := ui.cfg.Accounts.APIKeys(ctx, me.o)
 	if err != nil {
 		return result{}, err
 	}
@@ -76,11 +76,7 @@ func (ui *ui) account(ctx context.Context, status int, d accountData, me viewer)
 	for _, s := range sessions {
 		d.Sessions = append(d.Sessions, sessionRow{Session: s, Current: me.p.SessionID() == strconv.FormatInt(s.ID, 10)})
 	}
-	for _, sc := range notes.AllowedScopes(d.User.Role) {
-		if me.p.HasScope(sc) {
-			d.Scopes = append(d.Scopes, sc)
-		}
-	}
+	d.Scopes = ui.cfg.Accounts.KeyScopes(me.p)
 	return ui.page(status, "account", d), nil
 }
 
@@ -93,7 +89,7 @@ func (ui *ui) changePassword(ctx context.Context, _ struct{}, me viewer, f formV
 	if current == "" {
 		err = problem.Invalid("body.current_password", "field required")
 	} else {
-		err = ui.cfg.Account.ChangePassword(ctx, me.p, me.o, current, password)
+		err = ui.cfg.Accounts.ChangePassword(ctx, me.p, me.o, current, password)
 	}
 	if p := ui.formProblem(err, http.StatusBadRequest, http.StatusUnprocessableEntity); p != nil {
 		return ui.account(ctx, p.Status, accountData{PasswordErrors: messages(p)}, me)
@@ -107,7 +103,7 @@ func (ui *ui) changePassword(ctx context.Context, _ struct{}, me viewer, f formV
 // revokeSession ends one of the viewer's sessions; anyone else's is the
 // 404 page, as a missing one is.
 func (ui *ui) revokeSession(ctx context.Context, _ struct{}, me viewer, id int64) (result, error) {
-	if err := ui.cfg.Account.RevokeSession(ctx, me.o, id); err != nil {
+	if err := ui.cfg.Accounts.RevokeSession(ctx, me.o, id); err != nil {
 		return result{}, err
 	}
 	return seeOther("/ui/account"), nil
@@ -116,7 +112,7 @@ func (ui *ui) revokeSession(ctx context.Context, _ struct{}, me viewer, id int64
 // createAPIKey makes a key and shows the account page with it, the one
 // time it is shown (201, and no cache keeps the page).
 func (ui *ui) createAPIKey(ctx context.Context, _ struct{}, me viewer, f formValues) (result, error) {
-	k := APIKeyForm{Name: f.get("name"), Scopes: f["scopes"]}
+	k := accounts.APIKeyRequest{Name: f.get("name"), Scopes: f["scopes"]}
 	var err error
 	if days := f.get("expires_in_days"); days != "" {
 		n, perr := strconv.Atoi(days)
@@ -125,10 +121,10 @@ func (ui *ui) createAPIKey(ctx context.Context, _ struct{}, me viewer, f formVal
 		}
 		k.ExpiresInDays = &n
 	}
-	var made notes.APIKey
+	var made accounts.APIKey
 	var secret string
 	if err == nil {
-		made, secret, err = ui.cfg.Account.CreateAPIKey(ctx, me.p, me.o, k)
+		made, secret, err = ui.cfg.Accounts.CreateAPIKey(ctx, me.p, me.o, k)
 	}
 	if p := ui.formProblem(err, http.StatusUnprocessableEntity, http.StatusConflict); p != nil {
 		return ui.account(ctx, p.Status, accountData{KeyErrors: messages(p), KeyName: k.Name}, me)
@@ -142,7 +138,7 @@ func (ui *ui) createAPIKey(ctx context.Context, _ struct{}, me viewer, f formVal
 // revokeAPIKey revokes one of the viewer's keys; anyone else's is the 404
 // page, as a missing one is.
 func (ui *ui) revokeAPIKey(ctx context.Context, _ struct{}, me viewer, id int64) (result, error) {
-	if err := ui.cfg.Account.RevokeAPIKey(ctx, me.o, id); err != nil {
+	if err := ui.cfg.Accounts.RevokeAPIKey(ctx, me.o, id); err != nil {
 		return result{}, err
 	}
 	return seeOther("/ui/account"), nil

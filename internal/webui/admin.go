@@ -4,12 +4,12 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
-type admin = auth.Privileged[notes.User]
+type admin = auth.Privileged[accounts.User]
 
 // adminTarget is an admin and the id of the user they act on.
 type adminTarget struct {
@@ -20,8 +20,8 @@ type adminTarget struct {
 // adminData is the admin page's.
 type adminData struct {
 	Title  string
-	Me     notes.User
-	Users  []notes.User
+	Me     accounts.User
+	Users  []accounts.User
 	Next   int64 // the cursor of the next page, 0 on the last
 	Errors []string
 }
@@ -35,7 +35,7 @@ func (ui *ui) adminPage(ctx context.Context, a admin, after int64) (result, erro
 
 // users renders the admin page of status with d and a page of users.
 func (ui *ui) users(ctx context.Context, status int, d adminData, a admin, after int64) (result, error) {
-	users, next, err := ui.cfg.Store.ListUsers(ctx, a.Grant, notes.Page{After: after, Limit: adminList})
+	users, next, err := ui.cfg.Accounts.ListUsers(ctx, a.Grant, accounts.Page{After: after, Limit: adminList})
 	if err != nil {
 		return result{}, err
 	}
@@ -52,7 +52,7 @@ func (ui *ui) setActive(ctx context.Context, _ struct{}, t adminTarget, f formVa
 		return ui.adminDone(ctx, a, problem.Invalid("body.active", "must be true or false"))
 	}
 	active := v == "true"
-	_, err := ui.cfg.Account.UpdateUser(ctx, a, id, nil, &active)
+	_, err := ui.cfg.Accounts.UpdateUser(ctx, a.Grant, id, accounts.UserChange{Active: &active})
 	return ui.adminDone(ctx, a, err)
 }
 
@@ -61,7 +61,7 @@ func (ui *ui) setActive(ctx context.Context, _ struct{}, t adminTarget, f formVa
 func (ui *ui) setRole(ctx context.Context, _ struct{}, t adminTarget, f formValues) (result, error) {
 	a, id := t.a, t.id
 	role := f.get("role")
-	_, err := ui.cfg.Account.UpdateUser(ctx, a, id, &role, nil)
+	_, err := ui.cfg.Accounts.UpdateUser(ctx, a.Grant, id, accounts.UserChange{Role: &role})
 	return ui.adminDone(ctx, a, err)
 }
 

@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
 type (
-	principal = auth.Principal[notes.User]
+	principal = auth.Principal[accounts.User]
 	owner     = auth.Owner[int64]
 )
 
@@ -44,27 +44,22 @@ func (ui *ui) loginPage(_ context.Context, r *http.Request) (result, error) {
 // login checks the form like POST /auth/login does (same hasher, same
 // limits, same answer for an unknown e-mail and a wrong password), then
 // starts a fresh web session, ending the one of the cookie sent if any.
-func (ui *ui) login(ctx context.Context, _ struct{}, c Client, r *http.Request) (result, error) {
+func (ui *ui) login(ctx context.Context, _ struct{}, c accounts.Client, r *http.Request) (result, error) {
 	v, err := auth.ParseForm(r)
 	if err != nil {
 		return result{}, err
 	}
 	f := formValues(v)
 	email := f.get("email")
-	u, err := ui.cfg.Authenticate(ctx, email, f.get("password"))
+	value, err := ui.cfg.Accounts.WebLogin(ctx, c, email, f.get("password"), ui.oldCookie(r))
 	if p := (*problem.Details)(nil); errors.As(err, &p) && (p.Status == http.StatusUnauthorized || p.Status == http.StatusBadRequest) {
 		return ui.page(p.Status, "login", loginData{Title: "Log in", Email: email, Error: p.Detail}), nil
 	}
 	if err != nil {
 		return result{}, err
 	}
-	ui.endCookieSession(ctx, r)
-	cookie, err := ui.startSession(ctx, u, c)
-	if err != nil {
-		return result{}, err
-	}
 	res := seeOther("/ui/")
-	res.cookie = cookie
+	res.cookie = ui.cookie(value)
 	return res, nil
 }
 
@@ -81,9 +76,9 @@ func (ui *ui) registerPage(context.Context, struct{}) (result, error) {
 }
 
 // register creates the account and sends the browser to the login form.
-func (ui *ui) register(ctx context.Context, _ struct{}, _ Client, f formValues) (result, error) {
+func (ui *ui) register(ctx context.Context, _ struct{}, c accounts.Client, f formValues) (result, error) {
 	d := registerData{Title: "Create an account", Email: f.get("email"), Name: f.get("name")}
-	_, err := ui.cfg.SignUp(ctx, d.Email, f.get("password"), d.Name)
+	_, err := ui.cfg.Accounts.Register(ctx, c, accounts.Registration{Email: d.Email, Password: f.get("password"), Name: d.Name})
 	if p := ui.userError(err); p != nil {
 		d.Errors = messages(p)
 		return ui.page(p.Status, "register", d), nil
@@ -113,7 +108,7 @@ func (ui *ui) userError(err error) *problem.Details {
 // notesData is the notes page's.
 type notesData struct {
 	Title  string
-	User   notes.User
+	User   accounts.User
 	Notes  []notes.Note
 	Errors []string
 	Draft  notes.NoteInput // what the create form shows again after an error
@@ -178,11 +173,7 @@ func (ui *ui) publish(ctx context.Context, e notes.Event) {
 
 // logout ends the cookie's session and clears the cookie.
 func (ui *ui) logout(ctx context.Context, _ struct{}, p principal, o owner) (result, error) {
-	sid, err := strconv.ParseInt(p.SessionID(), 10, 64)
-	if err != nil {
-		return result{}, problem.New(http.StatusUnauthorized, "Not authenticated")
-	}
-	if err := ui.cfg.Store.Sessions(o).Revoke(ctx, sid); err != nil {
+	if err := ui.cfg.Accounts.WebLogout(ctx, p, o); err != nil {
 		return result{}, err
 	}
 	res := seeOther("/ui/login")

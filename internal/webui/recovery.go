@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
@@ -32,9 +33,9 @@ func (ui *ui) forgotPage(_ context.Context, r *http.Request) (result, error) {
 // requestReset queues a reset mail like POST /auth/password-reset (same
 // limits, same queue) and answers every well-formed e-mail, known or
 // not, with the same redirect.
-func (ui *ui) requestReset(ctx context.Context, _ struct{}, _ Client, f formValues) (result, error) {
+func (ui *ui) requestReset(ctx context.Context, _ struct{}, c accounts.Client, f formValues) (result, error) {
 	d := tokenData{Title: "Forgot your password?", Email: f.get("email")}
-	err := ui.cfg.Account.RequestPasswordReset(ctx, d.Email)
+	err := ui.cfg.Accounts.RequestPasswordReset(ctx, c, d.Email)
 	if p := ui.formProblem(err, http.StatusUnprocessableEntity); p != nil {
 		d.Errors = messages(p)
 		return ui.page(p.Status, "forgot", d), nil
@@ -71,7 +72,7 @@ func (ui *ui) resetPage(_ context.Context, r *http.Request) (result, error) {
 // used, expired or unknown token is the 400 page.
 func (ui *ui) confirmReset(ctx context.Context, _ struct{}, f formValues) (result, error) {
 	d := tokenData{Title: "Choose a new password", Token: f.get("token")}
-	err := ui.cfg.Account.ConfirmPasswordReset(ctx, d.Token, f.get("password"))
+	err := ui.cfg.Accounts.ResetPassword(ctx, d.Token, f.get("password"))
 	if p := ui.formProblem(err, http.StatusUnprocessableEntity); p != nil {
 		d.Errors = messages(p)
 		return ui.page(p.Status, "reset", d), nil
@@ -95,7 +96,7 @@ func (ui *ui) verifyPage(_ context.Context, r *http.Request) (result, error) {
 // confirmVerify verifies the address like POST /auth/verify-email/confirm;
 // a used, expired or unknown token is the 400 page.
 func (ui *ui) confirmVerify(ctx context.Context, _ struct{}, f formValues) (result, error) {
-	if err := ui.cfg.Account.VerifyEmail(ctx, f.get("token")); err != nil {
+	if err := ui.cfg.Accounts.VerifyEmail(ctx, f.get("token")); err != nil {
 		return result{}, err
 	}
 	return ui.page(http.StatusOK, "verify", tokenData{Title: "Verify your e-mail address", Done: true}), nil

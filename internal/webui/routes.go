@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gatehouse-dev/gatehouse"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -11,12 +12,13 @@ import (
 
 // Register adds the /ui routes to api: the one list of the web UI's routes
 // and what protects each. cfg.Authn's Session() must read the cookie named
-// CookieName(cfg.Secure), with a Sessions as its web-session store.
+// CookieName(cfg.Secure).
 func Register(api *gatehouse.API, cfg Config) {
 	ui := newUI(cfg)
+	svc := cfg.Accounts
 
-	session := cfg.Authn.Session()   // the cookie: 401, which pages turn into a redirect to the login form
-	user := auth.ActiveUser(session) // 400 "Inactive user"
+	session := svc.Authenticator().Session() // the cookie: 401, which pages turn into a redirect to the login form
+	user := auth.ActiveUser(session)         // 400 "Inactive user"
 	reader := auth.RequireScopes(user, notes.ScopeRead)
 	writer := auth.RequireScopes(user, notes.ScopeWrite)
 	readerOwner := auth.OwnerOf[int64](reader)
@@ -45,16 +47,16 @@ func Register(api *gatehouse.API, cfg Config) {
 	api.Handle("GET /ui/static/favicon.svg", static(), gatehouse.Public("icon"))
 	api.Handle("GET /ui/static/live.js", static(), gatehouse.Public("script"))
 	api.Handle("GET /ui/login", dep.Handler(dep.Request(), ui.loginPage), gatehouse.Public("login form"), pages, tags, html)
-	api.Handle("POST /ui/login", dep.Handler3(post, cfg.LoginGate, dep.Request(), ui.login), gatehouse.Public("log-in"), pages, tags, html,
+	api.Handle("POST /ui/login", dep.Handler3(post, svc.Gate(accounts.LimitLogin, cfg.ClientIP), dep.Request(), ui.login), gatehouse.Public("log-in"), pages, tags, html,
 		gatehouse.Responds(429, "Too many attempts from this address or for this account."))
 	api.Handle("GET /ui/register", dep.Handler(dep.None, ui.registerPage), gatehouse.Public("sign-up form"), pages, tags, html)
-	api.Handle("POST /ui/register", dep.Handler3(post, cfg.RegisterGate, fields, ui.register), gatehouse.Public("sign-up"), pages, tags, html,
+	api.Handle("POST /ui/register", dep.Handler3(post, svc.Gate(accounts.LimitRegister, cfg.ClientIP), fields, ui.register), gatehouse.Public("sign-up"), pages, tags, html,
 		gatehouse.Responds(429, "Too many attempts from this address."))
 	api.Handle("GET /ui/{$}", dep.Handler2(reader, readerOwner, ui.home), pages, tags, html)
 	api.Handle("POST /ui/notes", dep.Handler3(post, me, fields, ui.createNote), pages, tags, html)
 	api.Handle("POST /ui/notes/{id}/delete", dep.Handler3(post, writerOwner, noteID, ui.deleteNote), pages, tags, html)
 	api.Handle("GET /ui/forgot-password", dep.Handler(dep.Request(), ui.forgotPage), gatehouse.Public("password reset request form"), pages, tags, html)
-	api.Handle("POST /ui/forgot-password", dep.Handler3(post, cfg.ResetGate, fields, ui.requestReset), gatehouse.Public("the link goes to the account's mailbox"), pages, tags, html,
+	api.Handle("POST /ui/forgot-password", dep.Handler3(post, svc.Gate(accounts.LimitReset, cfg.ClientIP), fields, ui.requestReset), gatehouse.Public("the link goes to the account's mailbox"), pages, tags, html,
 		gatehouse.Responds(429, "Too many reset requests from this address or for this e-mail."))
 	api.Handle("GET /ui/reset-password", dep.Handler(dep.Request(), ui.resetPage), gatehouse.Public("new password form; changes nothing"), pages, tags, html)
 	api.Handle("POST /ui/reset-password", dep.Handler2(post, fields, ui.confirmReset), gatehouse.Public("the mailed token is the credential"), pages, tags, html,

@@ -1,4 +1,4 @@
-package ratelimit_test
+package redisrate_test
 
 import (
 	"context"
@@ -10,18 +10,19 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/ratelimit"
+	"github.com/gatehouse-dev/gatehouse/ratelimit/redisrate"
 	"github.com/redis/go-redis/v9"
 )
 
 // redisCounter returns a Redis counter with a fresh key prefix, or skips
 // the test when NOTESD_TEST_REDIS_URL is not set.
-func redisCounter(t *testing.T, window time.Duration) *ratelimit.Redis {
+func redisCounter(t *testing.T, window time.Duration) *redisrate.Counter {
 	t.Helper()
 	return redisCounterWith(t, window, "gatehouse-test:"+rand.Text()+":")
 }
 
 // redisCounterWith is redisCounter over its own client, with prefix.
-func redisCounterWith(t *testing.T, window time.Duration, prefix string) *ratelimit.Redis {
+func redisCounterWith(t *testing.T, window time.Duration, prefix string) *redisrate.Counter {
 	t.Helper()
 	url := os.Getenv("NOTESD_TEST_REDIS_URL")
 	if url == "" {
@@ -33,7 +34,7 @@ func redisCounterWith(t *testing.T, window time.Duration, prefix string) *rateli
 	}
 	c := redis.NewClient(opts)
 	t.Cleanup(func() { c.Close() })
-	return ratelimit.NewRedis(c, window, prefix)
+	return redisrate.New(c, window, prefix)
 }
 
 func TestRedisRule(t *testing.T) {
@@ -73,7 +74,7 @@ func TestRedisSharedAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	prefix := "gatehouse-test:" + rand.Text() + ":"
-	replicas := []*ratelimit.Redis{redisCounterWith(t, time.Minute, prefix), redisCounterWith(t, time.Minute, prefix)}
+	replicas := []*redisrate.Counter{redisCounterWith(t, time.Minute, prefix), redisCounterWith(t, time.Minute, prefix)}
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
@@ -108,7 +109,7 @@ func TestRedisKeysHashed(t *testing.T) {
 	client := redis.NewClient(opts)
 	defer client.Close()
 	prefix := "gatehouse-test:" + rand.Text() + ":"
-	c := ratelimit.NewRedis(client, time.Minute, prefix)
+	c := redisrate.New(client, time.Minute, prefix)
 	long := strings.Repeat("a", 60_000) + "@example.com"
 	for _, key := range []string{"login-account:ada@example.com", "login-account:" + long} {
 		if _, _, err := c.Add(ctx, key, 1); err != nil {

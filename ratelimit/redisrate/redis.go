@@ -1,4 +1,7 @@
-package ratelimit
+// Package redisrate is a ratelimit.Counter kept in Redis, shared by every
+// replica; wrap it in a ratelimit.Fallback so limits hold when Redis does
+// not answer.
+package redisrate
 
 import (
 	"context"
@@ -10,20 +13,20 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Redis is a Counter kept in Redis, so every replica counts against the
+// Counter is a ratelimit.Counter kept in Redis, so every replica counts against the
 // same limits. Each key is one fixed window, stored as the prefix and the
 // hex SHA-256 of the key (64 characters whatever the key); each operation
 // is one Lua script, so it is atomic and a window always ends.
-type Redis struct {
+type Counter struct {
 	client *redis.Client
 	window time.Duration
 	prefix string
 }
 
-// NewRedis returns a Redis counter over client; prefix keeps its keys
+// New returns a Counter over client; prefix keeps its keys
 // apart from other users of the same Redis.
-func NewRedis(client *redis.Client, window time.Duration, prefix string) *Redis {
-	return &Redis{client: client, window: window, prefix: prefix}
+func New(client *redis.Client, window time.Duration, prefix string) *Counter {
+	return &Counter{client: client, window: window, prefix: prefix}
 }
 
 // addScript adds ARGV[1] to KEYS[1] and returns the count and the
@@ -72,27 +75,27 @@ end
 return {taken, ttl}
 `)
 
-// Add implements Counter.
-func (r *Redis) Add(ctx context.Context, key string, n int) (int, time.Duration, error) {
+// Add implements ratelimit.Counter.
+func (r *Counter) Add(ctx context.Context, key string, n int) (int, time.Duration, error) {
 	c, ttl, err := r.run(ctx, addScript, key, n)
 	return int(c), ttl, err
 }
 
-// Take implements Counter.
-func (r *Redis) Take(ctx context.Context, key string, limit int) (bool, time.Duration, error) {
+// Take implements ratelimit.Counter.
+func (r *Counter) Take(ctx context.Context, key string, limit int) (bool, time.Duration, error) {
 	taken, ttl, err := r.run(ctx, takeScript, key, limit)
 	return taken == 1, ttl, err
 }
 
 // run runs script on the hashed key with ARGV n and the window.
-func (r *Redis) run(ctx context.Context, script *redis.Script, key string, n int) (int64, time.Duration, error) {
+func (r *Counter) run(ctx context.Context, script *redis.Script, key string, n int) (int64, time.Duration, error) {
 	sum := sha256.Sum256([]byte(key))
 	res, err := script.Run(ctx, r.client, []string{r.prefix + hex.EncodeToString(sum[:])}, n, r.window.Milliseconds()).Int64Slice()
 	if err != nil {
-		return 0, 0, fmt.Errorf("ratelimit: redis: %w", err)
+		return 0, 0, fmt.Errorf("redisrate: %w", err)
 	}
 	if len(res) != 2 {
-		return 0, 0, fmt.Errorf("ratelimit: redis: unexpected reply %v", res)
+		return 0, 0, fmt.Errorf("redisrate: unexpected reply %v", res)
 	}
 	return res[0], time.Duration(res[1]) * time.Millisecond, nil
 }

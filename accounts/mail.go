@@ -1,4 +1,4 @@
-package httpapi
+package accounts
 
 import (
 	"cmp"
@@ -16,11 +16,11 @@ const DefaultMailQueue = 100
 const mailJobTimeout = time.Minute
 
 // Mail sends the account mails (password reset, e-mail verification) off
-// the request path: a request only queues the work (finding the user,
-// making and storing the token, sending), so that a known and an unknown
-// e-mail answer alike and in the same time. The queue is bounded: when it
-// is full a mail is dropped and logged, never waited for. Jobs run one at
-// a time in Run, which the server's owner runs for as long as it serves.
+// the request path: a flow only queues the work (finding the user, making
+// and storing the token, sending), so that a known and an unknown e-mail
+// answer alike and in the same time. The queue is bounded: when it is
+// full a mail is dropped and logged, never waited for. Jobs run one at a
+// time in Run, which the server's owner runs for as long as it serves.
 type Mail struct {
 	mailer    mail.Mailer
 	publicURL string
@@ -63,7 +63,7 @@ func (m *Mail) enqueue(job func(context.Context)) bool {
 	}
 }
 
-// link returns the URL of the web UI page path with the token.
+// link returns the URL of the page path with the token.
 func (m *Mail) link(path, token string) string {
 	return m.publicURL + path + "?token=" + token
 }

@@ -1,0 +1,229 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
+	"github.com/gatehouse-dev/gatehouse/dep"
+)
+
+// Principal is an authenticated caller as the Service's Authenticator
+// makes it.
+type Principal = auth.Principal[User]
+
+// Service runs the account flows on its stores: each flow is a method,
+// plain Go without HTTP, and Routes mounts them as JSON routes. It is
+// safe for concurrent use.
+type Service struct {
+	cfg    Config
+	authn  *auth.Authenticator[User]
+	limits limiter
+}
+
+// New returns a Service built from cfg; a Config without a Keyring or a
+// Hasher is an error.
+func New(cfg Config) (*Service, error) {
+	if cfg.Keyring == nil {
+		return nil, errors.New("accounts: no keyring")
+	}
+	if cfg.Hasher == nil {
+		return nil, errors.New("accounts: no hasher")
+	}
+	cfg.defaults()
+	cfg.Scopes = slices.Clone(cfg.Scopes)
+	s := &Service{cfg: cfg, limits: newLimiter(cfg.Limits)}
+	var err error
+	s.authn, err = auth.NewAuthenticator(auth.Config[User]{
+		Keyring:       cfg.Keyring,
+		Sessions:      sessionFinder{s},
+		APIKeys:       apiKeyFinder{s},
+		WebSessions:   webSessionFinder{s},
+		SessionCookie: cfg.SessionCookie,
+		Now:           cfg.Now,
+		UserID:        func(u User) string { return strconv.FormatInt(u.ID, 10) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	return s, nil
+}
+
+// Authenticator is the credential chain of the Service's stores: bearer
+// tokens (user and live session in one lookup), API keys, and the web
+// session cookie. An application builds its own routes' dependencies
+// from it, so they accept exactly what the account routes issue.
+func (s *Service) Authenticator() *auth.Authenticator[User] { return s.authn }
+
+// touchEvery is how stale last_used_at and last_seen_at may get: a key or
+// session used constantly costs one write a minute, not one per request.
+const touchEvery = time.Minute
+
+// sessionFinder is the auth.SessionStore: user and live session in one
+// indexed lookup.
+type sessionFinder struct{ s *Service }
+
+func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID string) (User, error) {
+	uid, ok1 := parseID(subject)
+	sid, ok2 := parseID(sessionID)
+	if !ok1 || !ok2 {
+		return User{}, auth.ErrUnknown
+	}
+	now := f.s.cfg.Now()
+	u, sess, err := f.s.cfg.Stores.Sessions.SessionUser(ctx, uid, sid, now)
+	if errors.Is(err, ErrNotFound) {
+		return u, auth.ErrUnknown
+	}
+	if err == nil && now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sid, now); err != nil {
+			f.s.cfg.Logger.WarnContext(ctx, "record session use", "session_id", sid, "error", err)
+		}
+	}
+	return u, err
+}
+
+// parseID parses an id that came from a token: a positive int64 in
+// canonical decimal only, the form strconv.FormatInt writes, so "02",
+// "+2", " 2" and "-0" name no one instead of user 2 or 0.
+func parseID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+// apiKeyFinder is the auth.APIKeyStore.
+type apiKeyFinder struct{ s *Service }
+
+func (f apiKeyFinder) FindAPIKey(ctx context.Context, prefix string) (auth.StoredKey[User], error) {
+	k, u, err := f.s.cfg.Stores.APIKeys.APIKeyByPrefix(ctx, prefix)
+	if errors.Is(err, ErrNotFound) {
+		return auth.StoredKey[User]{}, auth.ErrUnknown
+	}
+	if err != nil {
+		return auth.StoredKey[User]{}, err
+	}
+	sk := auth.StoredKey[User]{ID: strconv.FormatInt(k.ID, 10), Hash: k.Hash, Scopes: k.Scopes, User: u}
+	if k.ExpiresAt != nil {
+		sk.ExpiresAt = *k.ExpiresAt
+	}
+	if k.LastUsedAt != nil {
+		sk.LastUsedAt = *k.LastUsedAt
+	}
+	return sk, nil
+}
+
+func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[User], at time.Time) {
+	if at.Sub(k.LastUsedAt) < touchEvery {
+		return
+	}
+	id, ok := parseID(k.ID)
+	if !ok {
+		return
+	}
+	if err := f.s.cfg.Stores.APIKeys.TouchAPIKey(ctx, id, at); err != nil {
+		f.s.cfg.Logger.WarnContext(ctx, "record api key use", "key_id", id, "error", err)
+	}
+}
+
+// webSessionFinder is the auth.WebSessionStore: a cookie value is looked
+// up by its SHA-256 among the live web sessions (not revoked, not past
+// WebMaxAge, used within WebIdleTimeout), and its use is recorded at most
+// once per minute.
+type webSessionFinder struct{ s *Service }
+
+func (f webSessionFinder) FindWebSession(ctx context.Context, cookie string) (auth.WebSession[User], error) {
+	now := f.s.cfg.Now()
+	u, sess, err := f.s.cfg.Stores.WebSessions.WebSessionUser(ctx, auth.HashAPIKey(cookie), now, f.s.cfg.WebIdleTimeout)
+	if errors.Is(err, ErrNotFound) {
+		return auth.WebSession[User]{}, auth.ErrUnknown
+	}
+	if err != nil {
+		return auth.WebSession[User]{}, err
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sess.ID, now); err != nil {
+			f.s.cfg.Logger.WarnContext(ctx, "record web session use", "session_id", sess.ID, "error", err)
+		}
+	}
+	return auth.WebSession[User]{
+		ID:     strconv.FormatInt(sess.ID, 10),
+		User:   u,
+		Scopes: f.s.cutScopes(u.Role, sess.Scopes),
+	}, nil
+}
+
+// AllowedScopes returns the scopes of Config.Scopes role may hold, in
+// their order.
+func (s *Service) AllowedScopes(role Role) []string {
+	out := []string{}
+	for _, sc := range s.cfg.Scopes {
+		if !sc.AdminOnly || role == RoleAdmin {
+			out = append(out, sc.Name)
+		}
+	}
+	return out
+}
+
+// Scopes returns the scopes the Service was configured with.
+func (s *Service) Scopes() []Scope { return slices.Clone(s.cfg.Scopes) }
+
+// grantScopes cuts the requested scopes to what role allows; no request
+// means every allowed scope. Unknown scopes are dropped.
+func (s *Service) grantScopes(role Role, requested []string) []string {
+	if len(requested) == 0 {
+		return s.AllowedScopes(role)
+	}
+	return s.cutScopes(role, requested)
+}
+
+// cutScopes returns the scopes of held that role still allows (none for
+// none: unlike grantScopes, empty stays empty).
+func (s *Service) cutScopes(role Role, held []string) []string {
+	out := []string{}
+	for _, sc := range s.AllowedScopes(role) {
+		if slices.Contains(held, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// Security events: each is its own log line, msg "security", with event
+// set to one of these.
+const (
+	evLoginFailed     = "login_failed"
+	evLoginLocked     = "login_locked"
+	evRefreshReused   = "refresh_reuse_detected"
+	evPasswordChanged = "password_changed"
+	evKeyCreated      = "api_key_created"
+	evKeyRevoked      = "api_key_revoked"
+	evAdminUser       = "admin_user_changed"
+	evAdminSessions   = "admin_sessions_revoked"
+	evResetRequested  = "password_reset_requested"
+	evPasswordReset   = "password_reset"
+	evEmailVerified   = "email_verified"
+)
+
+// security logs a security event with the request's log attributes
+// (request id, client IP, and the acting user and session once known) and
+// the event's own. Never pass a secret, token, key, hash or password.
+func (s *Service) security(ctx context.Context, level slog.Level, event string, attrs ...slog.Attr) {
+	all := append(dep.RequestLogAttrs(ctx), slog.String("event", event))
+	s.cfg.Logger.LogAttrs(ctx, level, "security", append(all, attrs...)...)
+}
+
+// securityWith logs a security event off the request path (a queued
+// mail), with attrs, the log attributes of the request that queued it.
+func (s *Service) securityWith(ctx context.Context, attrs []slog.Attr, event string, more ...slog.Attr) {
+	all := append(append(attrs[:len(attrs):len(attrs)], slog.String("event", event)), more...)
+	s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "security", all...)
+}
+
+func userAttr(id int64) slog.Attr { return slog.String("user_id", strconv.FormatInt(id, 10)) }
