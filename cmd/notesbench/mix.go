@@ -53,8 +53,7 @@ const (
 	// mixStaggerMax bounds the spread of the clients' first logins, which
 	// is a quarter of the duration otherwise.
 	mixStaggerMax = 10 * time.Second
-	// mixLoginConcurrency is how many logins (and refreshes) the clients
-	// send at once. notesd hashes with one worker per core and lets four
+	// mixLoginConcurrency is how many logins the clients send at once. notesd hashes with one worker per core and lets four
 	// callers per worker wait; beyond that a login is 503, which would
 	// fail the run, and real users do not all log in at the same instant.
 	mixLoginConcurrency = 2
@@ -90,7 +89,7 @@ type mixSpec struct {
 	// and between its refreshes.
 	Relogin time.Duration `json:"relogin"`
 	Refresh time.Duration `json:"refresh"`
-	// LoginConcurrency bounds the logins and refreshes in flight.
+	// LoginConcurrency bounds the logins in flight.
 	LoginConcurrency int `json:"login_concurrency"`
 	// Seed seeds the clients' random choices.
 	Seed uint64 `json:"seed"`
@@ -181,7 +180,7 @@ type mixer struct {
 	spec   mixSpec
 	client *http.Client
 	cancel context.CancelFunc // ends the run at the first failure
-	logins chan struct{}      // holds a token per login or refresh in flight
+	logins chan struct{}      // holds a token per login in flight
 	ring   noteRing
 
 	mu        sync.Mutex
@@ -388,15 +387,17 @@ func (c *mixClient) refreshTokens(ctx context.Context) bool {
 	return c.tokenRequest(ctx, opRefresh, "/auth/refresh", form)
 }
 
-// tokenRequest posts form to path (a login or a refresh, at most
-// LoginConcurrency at once) and keeps the tokens of the answer.
+// tokenRequest posts form to path (a login, at most LoginConcurrency at
+// once, or a refresh) and keeps the tokens of the answer.
 func (c *mixClient) tokenRequest(ctx context.Context, op, path string, form url.Values) bool {
-	select {
-	case c.m.logins <- struct{}{}:
-	case <-ctx.Done():
-		return false
+	if op == opLogin {
+		select {
+		case c.m.logins <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		defer func() { <-c.m.logins }()
 	}
-	defer func() { <-c.m.logins }()
 	b, ok := c.do(ctx, op, http.MethodPost, path, []byte(form.Encode()), formType, false, http.StatusOK)
 	if !ok {
 		return false
