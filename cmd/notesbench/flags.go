@@ -75,9 +75,11 @@ type config struct {
 	niceCmd            string // nice's path, when nice is not 0
 	notesd             string // prebuilt notesd; "" builds one
 	json               bool
-	mix                bool   // the mixed workload instead of the routes
-	clients            int    // users of the mixed workload
-	self               string // this program's binary, for the children
+	mix                bool          // the mixed workload instead of the routes
+	clients            int           // users of the mixed workload
+	reloginEvery       time.Duration // mean time between a mix client's logins
+	refreshEvery       time.Duration // mean time between a mix client's refreshes
+	self               string        // this program's binary, for the children
 }
 
 // parseFlags parses args into a config; it returns flag.ErrHelp after
@@ -111,6 +113,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON instead of the table")
 	fs.BoolVar(&cfg.mix, "mix", false, "run the mixed workload (logins, refreshes, note CRUD, lists, cross-user probes) instead of the routes")
 	fs.IntVar(&cfg.clients, "clients", defaultMixClients, fmt.Sprintf("with --mix: concurrent clients, each a seeded user (2 to %d, at most --users)", maxMixClients))
+	fs.DurationVar(&cfg.reloginEvery, "relogin-every", mixRelogin, "with --mix: mean `duration` between two logins of a client (each wait drawn from half to 1.5 times it)")
+	fs.DurationVar(&cfg.refreshEvery, "refresh-every", mixRefresh, "with --mix: mean `duration` between two token refreshes of a client (each wait drawn from half to 1.5 times it)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -193,6 +197,8 @@ func (c *config) check() error {
 		return errors.New("--nice must be -20 to 19")
 	case c.mix && (c.clients < 2 || c.clients > maxMixClients):
 		return fmt.Errorf("--clients must be 2 to %d", maxMixClients)
+	case c.mix && (c.reloginEvery < 10*time.Millisecond || c.refreshEvery < 10*time.Millisecond):
+		return errors.New("--relogin-every and --refresh-every must be at least 10ms")
 	case c.mix && c.clients > c.users:
 		return fmt.Errorf("--clients (%d) must not exceed --users (%d): each client is a seeded user", c.clients, c.users)
 	}

@@ -45,8 +45,9 @@ func TestParseFlagsMix(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseFlags(--mix) = %v", err)
 	}
-	if !cfg.mix || cfg.clients != 200 || cfg.duration != 60*time.Second || cfg.keys != 0 || cfg.users != 1000 {
-		t.Errorf("parseFlags(--mix) = %+v, want 200 clients, 60s, no API keys, 1000 users", cfg)
+	if !cfg.mix || cfg.clients != 200 || cfg.duration != 60*time.Second || cfg.keys != 0 || cfg.users != 1000 ||
+		cfg.reloginEvery != 30*time.Second || cfg.refreshEvery != 10*time.Second {
+		t.Errorf("parseFlags(--mix) = %+v, want 200 clients, 60s, no API keys, 1000 users, logins every 30s, refreshes every 10s", cfg)
 	}
 	cfg, err = parseFlags([]string{"--mix", "--clients", "50", "--duration", "10s", "--keys", "5", "--notes", "0"}, io.Discard)
 	if err != nil {
@@ -94,6 +95,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"bad nice", []string{"--nice", "-21"}, "--nice"},
 		{"argument", []string{"extra"}, "unexpected arguments"},
 		{"one client", []string{"--mix", "--clients", "1"}, "--clients"},
+		{"no refresh interval", []string{"--mix", "--refresh-every", "0s"}, "--refresh-every"},
 		{"more clients than users", []string{"--mix", "--users", "10", "--clients", "11"}, "must not exceed --users"},
 	}
 	for _, tt := range tests {

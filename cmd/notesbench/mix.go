@@ -43,11 +43,10 @@ var mixWeights = []struct {
 
 // Pacing and bounds of the mixed workload.
 const (
-	// mixRelogin is the mean time between two logins of one client, and
-	// mixRefresh between two refreshes; each wait is drawn uniformly from
-	// half to one and a half times it. A run shorter than twice (four
-	// times) these uses half (a quarter) of its duration instead, so that
-	// even a short run logs in again and refreshes.
+	// mixRelogin is the default mean time between two logins of one
+	// client (--relogin-every), and mixRefresh between two refreshes
+	// (--refresh-every); each wait is drawn uniformly from half to one and
+	// a half times it.
 	mixRelogin = 30 * time.Second
 	mixRefresh = 10 * time.Second
 	// mixStaggerMax bounds the spread of the clients' first logins, which
@@ -119,7 +118,12 @@ type mixStats struct {
 	CrossUser int64 `json:"cross_user"`
 	// Failures describes the first few of them.
 	Failures []string `json:"failures,omitempty"`
-	// ClientCPU is the load generator's CPU time, set by runMixgen.
+	// LoggedIn counts the clients whose first login succeeded, and
+	// AllLoggedIn is when the last of them did, from the start (0 if not
+	// all did).
+	LoggedIn    int64         `json:"logged_in"`
+	AllLoggedIn time.Duration `json:"all_logged_in"`
+	// ClientCPU is the load generator's CPU time, set by runMixChild.
 	ClientCPU time.Duration `json:"client_cpu"`
 }
 
@@ -182,12 +186,15 @@ type mixer struct {
 	cancel context.CancelFunc // ends the run at the first failure
 	logins chan struct{}      // holds a token per login in flight
 	ring   noteRing
+	start  time.Time
 
-	mu        sync.Mutex
-	hists     map[string]*histogram
-	errors    int64
-	crossUser int64
-	failures  []string
+	mu          sync.Mutex
+	loggedIn    int64
+	allLoggedIn time.Duration
+	hists       map[string]*histogram
+	errors      int64
+	crossUser   int64
+	failures    []string
 }
 
 // runMix runs spec: every client logs in (staggered), then loops over the
@@ -227,18 +234,19 @@ func runMix(ctx context.Context, spec mixSpec) (mixStats, error) {
 		}
 	}
 	var wg sync.WaitGroup
-	start := time.Now()
+	m.start = time.Now()
 	for i, u := range spec.Clients {
 		c := &mixClient{m: m, index: i, user: u, own: append([]int64(nil), u.NoteIDs...),
 			rng: rand.New(rand.NewPCG(spec.Seed, uint64(i)))}
 		wg.Go(func() { c.run(ctx) })
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed := time.Since(m.start)
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := mixStats{Elapsed: elapsed, Errors: m.errors, CrossUser: m.crossUser, Failures: m.failures}
+	st := mixStats{Elapsed: elapsed, Errors: m.errors, CrossUser: m.crossUser, Failures: m.failures,
+		LoggedIn: m.loggedIn, AllLoggedIn: m.allLoggedIn}
 	for _, op := range mixOps {
 		h := m.hists[op]
 		st.Requests += h.total
@@ -253,6 +261,16 @@ func (m *mixer) record(op string, d time.Duration) {
 	m.mu.Lock()
 	m.hists[op].record(d)
 	m.mu.Unlock()
+}
+
+// loggedInOnce counts a client's first login.
+func (m *mixer) loggedInOnce() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.loggedIn++
+	if m.loggedIn == int64(len(m.spec.Clients)) {
+		m.allLoggedIn = time.Since(m.start)
+	}
 }
 
 // fail counts a failure (a cross-user answer when cross), describes it if
@@ -328,6 +346,7 @@ func (c *mixClient) run(ctx context.Context) {
 	if !sleepCtx(ctx, delay) || !c.login(ctx) {
 		return
 	}
+	c.m.loggedInOnce()
 	nextLogin := time.Now().Add(c.jitter(spec.Relogin))
 	nextRefresh := time.Now().Add(c.jitter(spec.Refresh))
 	for ctx.Err() == nil {

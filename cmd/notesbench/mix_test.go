@@ -216,7 +216,7 @@ func TestRunMix(t *testing.T) {
 				for _, o := range st.Ops {
 					sum += o.Count
 				}
-				if sum != st.Requests || st.ReqPerSec <= 0 || st.Elapsed < d {
+				if sum != st.Requests || st.ReqPerSec <= 0 || st.Elapsed < d*9/10 || st.LoggedIn != 4 || st.AllLoggedIn <= 0 {
 					t.Errorf("stats = %+v, want requests the sum of the ops, a rate, the whole duration", st)
 				}
 				return
@@ -290,7 +290,7 @@ func TestMixReport(t *testing.T) {
 	if len(users) != 3 || users[1].UserID != 334 || users[1].Email != emailOf(334) || !slices.Equal(users[1].NoteIDs, []int64{334}) {
 		t.Errorf("mixUsers() = %+v", users)
 	}
-	st := mixStats{Elapsed: 2 * time.Second, Requests: 300, ReqPerSec: 150, Ops: []opResult{
+	st := mixStats{Elapsed: 2 * time.Second, Requests: 300, ReqPerSec: 150, LoggedIn: 3, AllLoggedIn: 400 * time.Millisecond, Ops: []opResult{
 		{Op: opLogin, Count: 4, P50: 30 * time.Millisecond, P99: 60 * time.Millisecond},
 		{Op: opRead, Count: 296, P50: 400 * time.Microsecond, P99: 2 * time.Millisecond},
 	}}
@@ -312,10 +312,25 @@ func TestMixReport(t *testing.T) {
 		"server: 80.0 µs CPU/req, srv cpu 60%, gen cpu 95%",
 		"RSS max 70.0 MB (sampled VmRSS), end 40.0 MB, peak 120.0 MB (VmHWM)",
 		"errors: 0, cross-user answers: 0",
+		"clients logged in: all 3, the last 0.4s into the run\n",
 		"warning: the load generator used 95% of its core",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("writeTable() lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "clients logged in before the end") {
+		t.Errorf("writeTable() warns of a slow ramp-up:\n%s", b.String())
+	}
+	st.LoggedIn = 2
+	rep.fill(st)
+	b.Reset()
+	if err := rep.writeTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"clients logged in: 2 of 3", "warning: only 2 of the 3 clients logged in before the end"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("writeTable() with a client not logged in lacks %q:\n%s", want, b.String())
 		}
 	}
 	var js strings.Builder

@@ -76,7 +76,7 @@ func benchMix(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err e
 
 	spec := mixSpec{
 		BaseURL: "http://" + nd.addr, Clients: mixUsers(cfg), Duration: cfg.duration,
-		Stagger: min(mixStaggerMax, cfg.duration/4), Relogin: min(mixRelogin, cfg.duration/2), Refresh: min(mixRefresh, cfg.duration/4),
+		Stagger: min(mixStaggerMax, cfg.duration/4), Relogin: cfg.reloginEvery, Refresh: cfg.refreshEvery,
 		LoginConcurrency: mixLoginConcurrency, Seed: rand.Uint64(),
 	}
 	res, st, err := measureMix(ctx, cfg, dir, nd, spec)
@@ -246,17 +246,22 @@ type mixReport struct {
 	Relogin           string  `json:"relogin"`
 	Refresh           string  `json:"refresh"`
 	mixResult
-	Requests  int64          `json:"requests"`
-	ReqPerSec float64        `json:"req_per_sec"`
-	Ops       []mixOpSummary `json:"ops"`
-	Errors    int64          `json:"errors"`
-	CrossUser int64          `json:"cross_user"`
-	Warnings  []string       `json:"warnings,omitempty"`
+	Requests  int64   `json:"requests"`
+	ReqPerSec float64 `json:"req_per_sec"`
+	// LoggedIn counts the clients that logged in; AllLoggedInSeconds is
+	// when the last of them did (0 if not all did).
+	LoggedIn           int64          `json:"logged_in"`
+	AllLoggedInSeconds float64        `json:"all_logged_in_seconds"`
+	Ops                []mixOpSummary `json:"ops"`
+	Errors             int64          `json:"errors"`
+	CrossUser          int64          `json:"cross_user"`
+	Warnings           []string       `json:"warnings,omitempty"`
 }
 
 // fill sets the report's counts, rates and latencies from st.
 func (r *mixReport) fill(st mixStats) {
 	r.Requests, r.ReqPerSec, r.Errors, r.CrossUser = st.Requests, st.ReqPerSec, st.Errors, st.CrossUser
+	r.LoggedIn, r.AllLoggedInSeconds = st.LoggedIn, st.AllLoggedIn.Seconds()
 	r.Ops = nil
 	for _, op := range mixOps {
 		o := st.op(op)
@@ -270,6 +275,9 @@ func (r *mixReport) fill(st mixStats) {
 	r.Warnings = nil
 	if r.ClientCPU >= warnClientCPU {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the load generator used %.0f%% of its core, so it may be what bounds req/s.", 100*r.ClientCPU))
+	}
+	if r.LoggedIn < int64(r.Clients) {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("only %d of the %d clients logged in before the end: the logins' argon2id hashes bound the ramp-up (a longer --duration, fewer --clients).", r.LoggedIn, r.Clients))
 	}
 	if r.OtherCPU >= warnOtherCPU {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("other processes used %.0f%% of a core during the mix; the figures are noisy (run on an idle machine).", 100*r.OtherCPU))
@@ -318,6 +326,11 @@ func (r *mixReport) writeTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "%-30s %9d %9.1f\n", "all", r.Requests, r.ReqPerSec)
 	b.WriteString("\n")
+	if r.LoggedIn == int64(r.Clients) {
+		fmt.Fprintf(&b, "clients logged in: all %d, the last %.1fs into the run\n", r.Clients, r.AllLoggedInSeconds)
+	} else {
+		fmt.Fprintf(&b, "clients logged in: %d of %d (the others were still waiting for their first login at the end)\n", r.LoggedIn, r.Clients)
+	}
 	fmt.Fprintf(&b, "server: %.1f µs CPU/req, srv cpu %.0f%%, gen cpu %.0f%%, other %.0f%%; RSS max %.1f MB (sampled VmRSS), end %.1f MB, peak %.1f MB (VmHWM)\n",
 		r.CPUPerReqUs, 100*r.ServerCPU, 100*r.ClientCPU, 100*r.OtherCPU, r.MaxRSSMB, r.EndRSSMB, r.PeakRSSMB)
 	fmt.Fprintf(&b, "errors: %d, cross-user answers: %d\n", r.Errors, r.CrossUser)

@@ -48,8 +48,9 @@ func TestSmoke(t *testing.T) {
 }
 
 // TestSmokeMix runs a very short mixed workload against a real notesd
-// built from the tree: four clients for 2 s, which must pass (no error, no
-// cross-user answer). Building notesd takes seconds, so -short skips it.
+// built from the tree: four clients for 2 s, logging in again every ~1 s
+// and refreshing every ~0.5 s, which must pass (no error, no cross-user
+// answer). Building notesd takes seconds, so -short skips it.
 func TestSmokeMix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs notesd: skipped with -short")
@@ -58,7 +59,7 @@ func TestSmokeMix(t *testing.T) {
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	err := run(ctx, []string{"--mix", "--clients", "4", "--users", "10", "--notes", "40", "--duration", "2s",
-		"--cpu-server", "none", "--cpu-client", "none", "--json"}, &stdout, &stderr)
+		"--relogin-every", "1s", "--refresh-every", "500ms", "--cpu-server", "none", "--cpu-client", "none", "--json"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run(--mix) = %v\n%s", err, stderr.String())
 	}
@@ -66,7 +67,7 @@ func TestSmokeMix(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("run(--mix --json) printed %v:\n%s", err, stdout.String())
 	}
-	if rep.Mode != "mix" || rep.Clients != 4 || rep.Errors != 0 || rep.CrossUser != 0 || rep.Requests == 0 ||
+	if rep.Mode != "mix" || rep.Clients != 4 || rep.LoggedIn != 4 || rep.AllLoggedInSeconds <= 0 || rep.Errors != 0 || rep.CrossUser != 0 || rep.Requests == 0 ||
 		rep.LoginLimitPerIP != mixRateLimit || rep.CPUPerReqUs <= 0 || rep.PeakRSSMB <= 0 || len(rep.Ops) != len(mixOps) {
 		t.Errorf("run(--mix) = %+v", rep)
 	}
