@@ -350,15 +350,18 @@ func (c *mixClient) run(ctx context.Context) {
 	nextLogin := time.Now().Add(c.jitter(spec.Relogin))
 	nextRefresh := time.Now().Add(c.jitter(spec.Refresh))
 	for ctx.Err() == nil {
-		var ok bool
-		switch now := time.Now(); {
-		case !now.Before(nextLogin):
-			ok = c.login(ctx)
-			nextLogin = time.Now().Add(c.jitter(spec.Relogin))
-		case !now.Before(nextRefresh):
-			ok = c.refreshTokens(ctx)
+		var ran, ok bool
+		now := time.Now()
+		if !now.Before(nextLogin) {
+			if ran, ok = c.relogin(ctx); ran {
+				nextLogin = time.Now().Add(c.jitter(spec.Relogin))
+			}
+		}
+		if !ran && !now.Before(nextRefresh) {
+			ran, ok = true, c.refreshTokens(ctx)
 			nextRefresh = time.Now().Add(c.jitter(spec.Refresh))
-		default:
+		}
+		if !ran {
 			ok = c.step(ctx)
 		}
 		if !ok {
@@ -394,8 +397,33 @@ const (
 	jsonType = "application/json"
 )
 
-// login logs the client's user in through POST /auth/login.
+// login logs the client's user in through POST /auth/login, waiting for a
+// login slot.
 func (c *mixClient) login(ctx context.Context) bool {
+	select {
+	case c.m.logins <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-c.m.logins }()
+	return c.postLogin(ctx)
+}
+
+// relogin logs the client's user in again if a login slot is free at once;
+// ran reports whether it did. A client that has a token keeps working
+// while the slots are busy, as a user would while a new login is pending.
+func (c *mixClient) relogin(ctx context.Context) (ran, ok bool) {
+	select {
+	case c.m.logins <- struct{}{}:
+	default:
+		return false, true
+	}
+	defer func() { <-c.m.logins }()
+	return true, c.postLogin(ctx)
+}
+
+// postLogin posts the password form (holding a login slot).
+func (c *mixClient) postLogin(ctx context.Context) bool {
 	form := url.Values{"grant_type": {"password"}, "username": {c.user.Email}, "password": {benchPassword}}
 	return c.tokenRequest(ctx, opLogin, "/auth/login", form)
 }
@@ -406,17 +434,9 @@ func (c *mixClient) refreshTokens(ctx context.Context) bool {
 	return c.tokenRequest(ctx, opRefresh, "/auth/refresh", form)
 }
 
-// tokenRequest posts form to path (a login, at most LoginConcurrency at
-// once, or a refresh) and keeps the tokens of the answer.
+// tokenRequest posts form to path (a login or a refresh) and keeps the
+// tokens of the answer.
 func (c *mixClient) tokenRequest(ctx context.Context, op, path string, form url.Values) bool {
-	if op == opLogin {
-		select {
-		case c.m.logins <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
-		defer func() { <-c.m.logins }()
-	}
 	b, ok := c.do(ctx, op, http.MethodPost, path, []byte(form.Encode()), formType, false, http.StatusOK)
 	if !ok {
 		return false
