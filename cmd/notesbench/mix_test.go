@@ -47,12 +47,14 @@ func newFakeNotesd(bug string, users, notes int) *fakeNotesd {
 	return f
 }
 
+// problem writes an RFC 9457 problem, as notesd does.
 func (f *fakeNotesd) problem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"status":%d,"detail":%q}`, status, detail)
 }
 
+// writeJSON writes v as JSON with status.
 func (f *fakeNotesd) writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -67,6 +69,8 @@ func (f *fakeNotesd) tokens(w http.ResponseWriter, user int64) {
 	f.writeJSON(w, 200, map[string]any{"access_token": a, "refresh_token": r, "token_type": "bearer"})
 }
 
+// ServeHTTP serves login, refresh and the owner-scoped notes routes,
+// broken as f.bug says.
 func (f *fakeNotesd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
