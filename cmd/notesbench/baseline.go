@@ -57,15 +57,80 @@ func baselineHandler() http.Handler {
 	return mux
 }
 
-// runBaseline runs "notesbench baseline --addr A": it serves the baseline
-// on A (127.0.0.1 only), prints "baseline listening on http://ADDR", and
-// stops when ctx ends.
+// fixedBodies holds the fixed baseline's precomputed answers: element d is
+// the JSON of the note whose id is the smallest with d digits, encoded as
+// the encoding baseline encodes it. Any id of d digits gives a note of the
+// same shape and byte size (the title's number is zero-padded to 7
+// digits, and grows with the id past that), so the fixed baseline answers
+// every request with exactly as many bytes as the encoding one.
+type fixedBodies [20][]byte
+
+// newFixedBodies precomputes the fixed baseline's answers.
+func newFixedBodies() (*fixedBodies, error) {
+	var fb fixedBodies
+	id := int64(1)
+	for d := 1; d < len(fb); d++ {
+		b, err := json.Marshal(baselineNote{
+			ID: id, Title: noteTitle(id), Body: noteBody, OwnerID: 1,
+			CreatedAt: baselineTime, UpdatedAt: baselineTime,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("fixed baseline: %w", err)
+		}
+		fb[d] = b
+		if d < 19 {
+			id *= 10
+		}
+	}
+	return &fb, nil
+}
+
+// fixedBaselineHandler is the fixed baseline: the encoding baseline's
+// routes, but GET /notes/{id} writes a precomputed body (see fixedBodies)
+// with a shared Content-Type header value: the cost of net/http itself,
+// with no JSON encoding at all.
+func fixedBaselineHandler() (http.Handler, error) {
+	fb, err := newFixedBodies()
+	if err != nil {
+		return nil, err
+	}
+	contentType := []string{"application/json"}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /notes/{id}", func(w http.ResponseWriter, r *http.Request) {
+		v := r.PathValue("id")
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 1 || len(v) >= len(fb) || v[0] == '0' {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header()["Content-Type"] = contentType
+		_, _ = w.Write(fb[len(v)])
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header()["Content-Type"] = contentType
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	return mux, nil
+}
+
+// runBaseline runs "notesbench baseline --addr A [--fixed]": it serves the
+// encoding baseline (or with --fixed the fixed one) on A (127.0.0.1
+// only), prints "baseline listening on http://ADDR", and stops when ctx
+// ends.
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on")
+	fixed := fs.Bool("fixed", false, "serve precomputed bodies instead of encoding each note")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	handler := baselineHandler()
+	if *fixed {
+		var err error
+		if handler, err = fixedBaselineHandler(); err != nil {
+			return err
+		}
 	}
 	if err := loopbackOnly(*addr); err != nil {
 		return err
@@ -74,7 +139,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	srv := &http.Server{Handler: baselineHandler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "baseline listening on http://%s\n", ln.Addr())

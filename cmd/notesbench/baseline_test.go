@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -74,8 +77,8 @@ func TestRouteRequests(t *testing.T) {
 	if want := []string{"/notes/1 Bearer a", "/notes/2 Bearer b", "/notes/3 Bearer a"}; !slices.Equal(paths, want) {
 		t.Errorf("notes requests = %q, want %q (interleaved across users)", paths, want)
 	}
-	if !slices.Equal(reqs[routeBaseline], reqs[routeNotes]) {
-		t.Error("the baseline is not sent the notes requests")
+	if !slices.Equal(reqs[routeBaseline], reqs[routeNotes]) || !slices.Equal(reqs[routeFixed], reqs[routeNotes]) {
+		t.Error("the baselines are not sent the notes requests")
 	}
 	if got := reqs[routeMe]; len(got) != 2 || got[1] != (request{Path: "/me", Header: "Authorization", Value: "Bearer b"}) {
 		t.Errorf("me requests = %+v", got)
@@ -85,5 +88,56 @@ func TestRouteRequests(t *testing.T) {
 	}
 	if !strings.HasPrefix(emailOf(7), "user7@") {
 		t.Errorf("emailOf(7) = %q", emailOf(7))
+	}
+}
+
+// TestFixedBaselineHandler holds the fixed baseline to the encoding one:
+// for every id, the same status, content type, JSON shape and byte size.
+func TestFixedBaselineHandler(t *testing.T) {
+	t.Parallel()
+	fixed, err := fixedBaselineHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoding := baselineHandler()
+	get := func(h http.Handler, path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec
+	}
+	shape := func(b []byte) []string {
+		var fields map[string]any
+		if err := json.Unmarshal(b, &fields); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, b)
+		}
+		var keys []string
+		for k, v := range fields {
+			keys = append(keys, fmt.Sprintf("%s:%T", k, v))
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	for _, id := range []int64{1, 7, 10, 42, 999, 1000, 65432, 1234567, 12345678, 987654321012, math.MaxInt64} {
+		path := "/notes/" + strconv.FormatInt(id, 10)
+		f, e := get(fixed, path), get(encoding, path)
+		if f.Code != http.StatusOK || f.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("fixed GET %s = %d %q, want 200 application/json", path, f.Code, f.Header().Get("Content-Type"))
+			continue
+		}
+		if f.Body.Len() != e.Body.Len() {
+			t.Errorf("GET %s: the fixed baseline answers %d bytes, the encoding one %d:\n%s\n%s", path, f.Body.Len(), e.Body.Len(), f.Body, e.Body)
+		}
+		if fs, es := shape(f.Body.Bytes()), shape(e.Body.Bytes()); !slices.Equal(fs, es) {
+			t.Errorf("GET %s: the fixed baseline's shape is %v, the encoding one's %v", path, fs, es)
+		}
+	}
+	// Same id, same digits: the very bytes the encoding baseline writes.
+	if f, e := get(fixed, "/notes/1000"), get(encoding, "/notes/1000"); f.Body.String() != e.Body.String() {
+		t.Errorf("GET /notes/1000: fixed %s, encoding %s", f.Body, e.Body)
+	}
+	for path, want := range map[string]int{"/healthz": 200, "/notes/x": 404, "/notes/0": 404, "/notes/-3": 404, "/notes/007": 404, "/me": 404} {
+		if rec := get(fixed, path); rec.Code != want {
+			t.Errorf("fixed GET %s = %d, want %d", path, rec.Code, want)
+		}
 	}
 }

@@ -23,11 +23,13 @@ const setupBudget = 5 * time.Minute
 // warmup is the unrecorded load each route gets before the first round.
 const warmup = time.Second
 
-// bench runs the benchmark of cfg and prints its results to stdout;
-// progress goes to stderr.
+// bench runs the benchmark of cfg (or with --mix the mixed workload) and
+// prints its results to stdout; progress goes to stderr.
 func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err error) {
-	loads := len(cfg.routes) + 1
-	budget := setupBudget + time.Duration(cfg.rounds*loads)*(cfg.duration+loadGrace)
+	if cfg.mix {
+		return benchMix(ctx, cfg, stdout, stderr)
+	}
+	budget := benchBudget(cfg)
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "notesbench: "+format+"\n", args...) }
@@ -41,23 +43,10 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	notesd := cfg.notesd
-	if notesd == "" {
-		start := time.Now()
-		if notesd, err = buildNotesd(ctx, dir); err != nil {
-			return err
-		}
-		logf("built notesd in %v", time.Since(start).Round(time.Millisecond))
-	}
-
-	db := filepath.Join(dir, "notesd.db")
-	start := time.Now()
-	keys, err := migrateAndSeed(ctx, notesd, db, cfg)
+	notesd, db, keys, seeded, err := prepareDatabase(ctx, cfg, dir, logf)
 	if err != nil {
 		return err
 	}
-	seeded := time.Since(start)
-	logf("seeded %d users, %d notes, %d API keys in %v", cfg.users, cfg.notes, cfg.keys, seeded.Round(time.Millisecond))
 
 	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, notesd, "serve",
 		"--addr", "127.0.0.1:0", "--database-url", "sqlite:"+db, "--secret-key", randomSecret(),
@@ -72,18 +61,26 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer bl.stop()
-	logf("notesd (pid %d) on %s, baseline (pid %d) on %s", nd.pid(), nd.addr, bl.pid(), bl.addr)
+	fx, err := startChild(ctx, "fixed baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--fixed", "--addr", "127.0.0.1:0"),
+		cfg.nice, filepath.Join(dir, "fixed.log"))
+	if err != nil {
+		return err
+	}
+	defer fx.stop()
+	logf("notesd (pid %d) on %s, encoding baseline (pid %d) on %s, fixed baseline (pid %d) on %s",
+		nd.pid(), nd.addr, bl.pid(), bl.addr, fx.pid(), fx.addr)
+	servers := map[string]*child{routeFixed: fx, routeBaseline: bl}
 
-	start = time.Now()
+	start := time.Now()
 	sessions, err := loginSample(ctx, "http://"+nd.addr, cfg.users, cfg.notes, cfg.logins)
 	if err != nil {
 		return withLogTail(ctx, err, nd)
 	}
 	logf("logged in %d users in %v", len(sessions), time.Since(start).Round(time.Millisecond))
 	reqs := routeRequests(sessions, keys)
-	order := append([]string{routeBaseline}, cfg.routes...)
+	order := append([]string{routeFixed, routeBaseline}, cfg.routes...)
 	for _, route := range order {
-		srv := serverOf(route, nd, bl)
+		srv := serverOf(route, nd, servers)
 		if err := preflight(ctx, "http://"+srv.addr, reqs[route]); err != nil {
 			return withLogTail(ctx, fmt.Errorf("preflight of %s: %w", routeLabel(route), err), srv)
 		}
@@ -101,7 +98,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	}
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, route := range order {
-			srv := serverOf(route, nd, bl)
+			srv := serverOf(route, nd, servers)
 			res, err := measure(ctx, cfg, gen, dir, srv, route, round, reqs[route])
 			if err != nil {
 				return withLogTail(ctx, err, srv)
@@ -174,12 +171,43 @@ func measure(ctx context.Context, cfg *config, gen, dir string, srv *child, rout
 	return res, nil
 }
 
-// serverOf is the server that route is measured on.
-func serverOf(route string, notesd, baseline *child) *child {
-	if route == routeBaseline {
-		return baseline
+// serverOf is the server that route is measured on: one of the
+// baselines, else notesd.
+func serverOf(route string, notesd *child, baselines map[string]*child) *child {
+	if b, ok := baselines[route]; ok {
+		return b
 	}
 	return notesd
+}
+
+// benchBudget is the deadline of a whole run of the routes: the setup,
+// then per round one load of each baseline and of each route, each allowed
+// its duration and loadGrace.
+func benchBudget(cfg *config) time.Duration {
+	loads := len(cfg.routes) + 2
+	return setupBudget + time.Duration(cfg.rounds*loads)*(cfg.duration+loadGrace)
+}
+
+// prepareDatabase builds notesd (unless --notesd names one), creates the
+// database in dir and seeds it; it returns notesd's path, the database's,
+// the sample of API keys and how long seeding took.
+func prepareDatabase(ctx context.Context, cfg *config, dir string, logf func(string, ...any)) (notesd, db string, keys []sampleKey, seeded time.Duration, err error) {
+	notesd = cfg.notesd
+	if notesd == "" {
+		start := time.Now()
+		if notesd, err = buildNotesd(ctx, dir); err != nil {
+			return "", "", nil, 0, err
+		}
+		logf("built notesd in %v", time.Since(start).Round(time.Millisecond))
+	}
+	db = filepath.Join(dir, "notesd.db")
+	start := time.Now()
+	if keys, err = migrateAndSeed(ctx, notesd, db, cfg); err != nil {
+		return "", "", nil, 0, err
+	}
+	seeded = time.Since(start)
+	logf("seeded %d users, %d notes, %d API keys in %v", cfg.users, cfg.notes, cfg.keys, seeded.Round(time.Millisecond))
+	return notesd, db, keys, seeded, nil
 }
 
 // workDir returns the working directory and how to clean it up: a new
@@ -196,7 +224,7 @@ func workDir(dir string) (string, func() error, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", nil, err
 	}
-	for _, name := range []string{"notesd.db", "notesd.db-wal", "notesd.db-shm", "notesd.log", "baseline.log"} {
+	for _, name := range []string{"notesd.db", "notesd.db-wal", "notesd.db-shm", "notesd.log", "baseline.log", "fixed.log"} {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", nil, err
 		}

@@ -1,10 +1,18 @@
-// Command notesbench is the load benchmark of notesd (issue #5). It seeds a
-// SQLite database of a given size, starts notesd and a bare net/http
-// baseline serving the same JSON note, drives both from loopback with wrk
-// (when it is on PATH) or with its own bounded Go client, alternating them
-// over several rounds, and prints req/s, p50/p99 latency, server CPU per
-// request, resident memory and the ratio to the baseline, then whether each
-// target of the issue is met.
+// Command notesbench is the load benchmark of notesd (issues #5 and #13).
+// It seeds a SQLite database of a given size, starts notesd and two bare
+// net/http baselines serving the same JSON note (one writing a precomputed
+// body, one encoding it with encoding/json), drives them from loopback
+// with wrk (when it is on PATH) or with its own bounded Go client,
+// alternating them over several rounds, and prints req/s, p50/p99 latency,
+// server CPU per request, resident memory and the ratios to both
+// baselines, then whether each target of the issues is met.
+//
+// With --mix it runs a mixed workload instead: --clients seeded users log
+// in, refresh their tokens, create, read, patch, delete and list their
+// own notes and probe other users' notes, against one notesd, for
+// --duration; it prints req/s and p50/p99 per operation, server CPU per
+// request and memory, and fails on any unexpected answer or any answer
+// that serves a user another user's note.
 //
 // Usage:
 //
@@ -15,9 +23,10 @@
 // (--cpu-server, default 0) and the load generator on another
 // (--cpu-client, default 1).
 //
-// Two hidden subcommands are the children it starts from its own binary:
-// "baseline --addr A" serves the baseline, and "loadgen --spec FILE" runs
-// the Go client and prints its statistics as JSON.
+// Three hidden subcommands are the children it starts from its own binary:
+// "baseline --addr A [--fixed]" serves a baseline, "loadgen --spec FILE"
+// runs the Go client and "mixgen --spec FILE" the mixed workload; both
+// print their statistics as JSON.
 //
 // Everything listens on and connects to 127.0.0.1 only; the whole run has a
 // deadline and stops by itself, killing its children by PID.

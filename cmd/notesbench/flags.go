@@ -19,8 +19,9 @@ import (
 // are measured after the baseline in each round.
 var knownRoutes = []string{routeNotes, routeMe, routeData}
 
-// Route names.
+// Route names: the two baselines, then notesd's routes.
 const (
+	routeFixed    = "fixed"
 	routeBaseline = "baseline"
 	routeNotes    = "notes"
 	routeMe       = "me"
@@ -31,14 +32,28 @@ const (
 // address per 15 minutes, and each costs an argon2id hash.
 const maxLogins = 100
 
+// Bounds and defaults of the mixed workload (--mix).
+const (
+	defaultMixClients  = 200
+	maxMixClients      = 10000
+	defaultMixDuration = 60 * time.Second
+)
+
 // usageHeader starts the help text.
 const usageHeader = `Usage: notesbench [flags]
 
-Seeds a SQLite database, starts notesd and a bare net/http baseline on
-127.0.0.1, and drives them alternately (baseline, notes, me, data; then
-again) with wrk, or with a bounded Go client when wrk is not on PATH. Prints
-req/s, p50/p99, server CPU per request, RSS and the ratio to the baseline,
-then the targets of issue #5 as met or not met. See BENCHMARKS.md.
+Seeds a SQLite database, starts notesd and two bare net/http baselines
+(one writing a precomputed body, one encoding it with encoding/json) on
+127.0.0.1, and drives them alternately (fixed, encoding, notes, me, data;
+then again) with wrk, or with a bounded Go client when wrk is not on PATH.
+Prints req/s, p50/p99, server CPU per request, RSS and the ratio to both
+baselines, then the targets of issue #13 as met or not met.
+
+With --mix it runs a mixed workload instead: --clients users log in, refresh
+their tokens, and create, read, patch, delete and list their own notes and
+probe other users' notes, for --duration (default 60s), against one
+notesd; it fails on any unexpected answer or any cross-user answer. See
+BENCHMARKS.md.
 
 Flags:
 `
@@ -60,7 +75,11 @@ type config struct {
 	niceCmd            string // nice's path, when nice is not 0
 	notesd             string // prebuilt notesd; "" builds one
 	json               bool
-	self               string // this program's binary, for the children
+	mix                bool          // the mixed workload instead of the routes
+	clients            int           // users of the mixed workload
+	reloginEvery       time.Duration // mean time between a mix client's logins
+	refreshEvery       time.Duration // mean time between a mix client's refreshes
+	self               string        // this program's binary, for the children
 }
 
 // parseFlags parses args into a config; it returns flag.ErrHelp after
@@ -92,14 +111,26 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.nice, "nice", 0, "run the servers and the load generator with this niceness, each in a session (autogroup) of its own (-20 to 19; negative needs root): on a shared machine, -10 keeps other processes from skewing the figures")
 	fs.StringVar(&cfg.notesd, "notesd", "", "`path` of a prebuilt notesd binary (default: go build ./cmd/notesd into --dir)")
 	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON instead of the table")
+	fs.BoolVar(&cfg.mix, "mix", false, "run the mixed workload (logins, refreshes, note CRUD, lists, cross-user probes) instead of the routes")
+	fs.IntVar(&cfg.clients, "clients", defaultMixClients, fmt.Sprintf("with --mix: concurrent clients, each a seeded user (2 to %d, at most --users)", maxMixClients))
+	fs.DurationVar(&cfg.reloginEvery, "relogin-every", mixRelogin, "with --mix: mean `duration` between two logins of a client (each wait drawn from half to 1.5 times it)")
+	fs.DurationVar(&cfg.refreshEvery, "refresh-every", mixRefresh, "with --mix: mean `duration` between two token refreshes of a client (each wait drawn from half to 1.5 times it)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if cfg.mix && !given["duration"] {
+		cfg.duration = defaultMixDuration
+	}
 	if cfg.keys < 0 {
 		cfg.keys = cfg.users
+		if cfg.mix {
+			cfg.keys = 0 // the mix uses no API keys
+		}
 	}
 	var err error
 	if cfg.routes, err = parseRoutes(routes); err != nil {
@@ -148,11 +179,11 @@ func (c *config) check() error {
 	switch {
 	case c.users < 1:
 		return errors.New("--users must be at least 1")
-	case c.notes < 1 && slices.Contains(c.routes, routeNotes):
+	case !c.mix && c.notes < 1 && slices.Contains(c.routes, routeNotes):
 		return errors.New("--notes must be at least 1 to measure GET /notes/{id}")
 	case c.notes < 0:
 		return errors.New("--notes must not be negative")
-	case c.keys < 1 && slices.Contains(c.routes, routeData):
+	case !c.mix && c.keys < 1 && slices.Contains(c.routes, routeData):
 		return errors.New("--keys must be at least 1 to measure GET /data")
 	case c.logins < 1 || c.logins > maxLogins:
 		return fmt.Errorf("--logins must be 1 to %d", maxLogins)
@@ -164,6 +195,12 @@ func (c *config) check() error {
 		return errors.New("--connections must be 1 to 10000")
 	case c.nice < -20 || c.nice > 19:
 		return errors.New("--nice must be -20 to 19")
+	case c.mix && (c.clients < 2 || c.clients > maxMixClients):
+		return fmt.Errorf("--clients must be 2 to %d", maxMixClients)
+	case c.mix && (c.reloginEvery < 10*time.Millisecond || c.refreshEvery < 10*time.Millisecond):
+		return errors.New("--relogin-every and --refresh-every must be at least 10ms")
+	case c.mix && c.clients > c.users:
+		return fmt.Errorf("--clients (%d) must not exceed --users (%d): each client is a seeded user", c.clients, c.users)
 	}
 	return nil
 }

@@ -39,6 +39,41 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
+func TestParseFlagsMix(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags([]string{"--mix"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseFlags(--mix) = %v", err)
+	}
+	if !cfg.mix || cfg.clients != 200 || cfg.duration != 60*time.Second || cfg.keys != 0 || cfg.users != 1000 ||
+		cfg.reloginEvery != 30*time.Second || cfg.refreshEvery != 10*time.Second {
+		t.Errorf("parseFlags(--mix) = %+v, want 200 clients, 60s, no API keys, 1000 users, logins every 30s, refreshes every 10s", cfg)
+	}
+	cfg, err = parseFlags([]string{"--mix", "--clients", "50", "--duration", "10s", "--keys", "5", "--notes", "0"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parseFlags() = %v", err)
+	}
+	if cfg.clients != 50 || cfg.duration != 10*time.Second || cfg.keys != 5 {
+		t.Errorf("parseFlags() = %+v, want 50 clients, 10s, 5 keys", cfg)
+	}
+	if cfg, _ := parseFlags(nil, io.Discard); cfg.mix || cfg.duration != 5*time.Second {
+		t.Errorf("parseFlags(nil) = %+v, want no mix, 5s", cfg)
+	}
+}
+
+func TestBudgets(t *testing.T) {
+	t.Parallel()
+	cfg := &config{routes: knownRoutes, rounds: 3, duration: 5 * time.Second}
+	// 3 rounds × (2 baselines + 3 routes) × (5 s + 10 s).
+	if got, want := benchBudget(cfg), setupBudget+15*15*time.Second; got != want {
+		t.Errorf("benchBudget() = %v, want %v", got, want)
+	}
+	cfg.duration = time.Minute
+	if got, want := mixBudget(cfg), setupBudget+time.Minute+loadGrace; got != want {
+		t.Errorf("mixBudget() = %v, want %v", got, want)
+	}
+}
+
 func TestParseFlagsErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -59,6 +94,9 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"bad cpu list", []string{"--cpu-server", "zero"}, "CPU list"},
 		{"bad nice", []string{"--nice", "-21"}, "--nice"},
 		{"argument", []string{"extra"}, "unexpected arguments"},
+		{"one client", []string{"--mix", "--clients", "1"}, "--clients"},
+		{"no refresh interval", []string{"--mix", "--refresh-every", "0s"}, "--refresh-every"},
+		{"more clients than users", []string{"--mix", "--users", "10", "--clients", "11"}, "must not exceed --users"},
 	}
 	for _, tt := range tests {
 		_, err := parseFlags(tt.args, io.Discard)

@@ -102,7 +102,7 @@ func notesOf(id int64, users, notes int) []int64 {
 	return ids
 }
 
-// routeRequests returns the requests of each route: baseline and notes
+// routeRequests returns the requests of each route: both baselines and notes
 // get each session's notes with its bearer token, interleaved across
 // users; me gets /me per session; data gets /data per API key.
 func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
@@ -118,6 +118,7 @@ func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
 			}
 		}
 	}
+	out[routeFixed] = noteReqs
 	out[routeBaseline] = noteReqs
 	out[routeNotes] = noteReqs
 	for _, s := range sessions {

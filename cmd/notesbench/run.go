@@ -8,7 +8,8 @@ import (
 )
 
 // run runs the notesbench command line args (without the program name):
-// the benchmark, or one of the hidden children "baseline" and "loadgen".
+// the benchmark, or one of the hidden children "baseline", "loadgen" and
+// "mixgen".
 // It returns nil after printing help.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
@@ -17,6 +18,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runBaseline(ctx, args[1:], stdout, stderr)
 		case "loadgen":
 			return runLoadgen(ctx, args[1:], stdout, stderr)
+		case "mixgen":
+			return runMixgen(ctx, args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseFlags(args, stderr)

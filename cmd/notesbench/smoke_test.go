@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -10,9 +11,9 @@ import (
 )
 
 // TestMain lets the test binary stand in for notesbench when the smoke
-// test starts its children (baseline, loadgen) from os.Executable.
+// tests start its children (baseline, loadgen, mixgen) from os.Executable.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && (os.Args[1] == "baseline" || os.Args[1] == "loadgen") {
+	if len(os.Args) > 1 && (os.Args[1] == "baseline" || os.Args[1] == "loadgen" || os.Args[1] == "mixgen") {
 		main()
 		os.Exit(0)
 	}
@@ -35,7 +36,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("run() = %v\n%s", err, stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"baseline net/http", "GET /notes/{id}", "GET /me", "GET /data", "load: Go client", "20 users logged in"} {
+	for _, want := range []string{"baseline fixed", "baseline encoding", "GET /notes/{id}", "GET /me", "GET /data", "load: Go client", "20 users logged in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run() output lacks %q:\n%s", want, out)
 		}
@@ -44,4 +45,38 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("run() progress lacks the seeding line:\n%s", stderr.String())
 	}
 	t.Logf("\n%s", out)
+}
+
+// TestSmokeMix runs a very short mixed workload against a real notesd
+// built from the tree: four clients for 2 s, logging in again every ~1 s
+// and refreshing every ~0.5 s, which must pass (no error, no cross-user
+// answer). Building notesd takes seconds, so -short skips it.
+func TestSmokeMix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs notesd: skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, []string{"--mix", "--clients", "4", "--users", "10", "--notes", "40", "--duration", "2s",
+		"--relogin-every", "1s", "--refresh-every", "500ms", "--cpu-server", "none", "--cpu-client", "none", "--json"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("run(--mix) = %v\n%s", err, stderr.String())
+	}
+	var rep mixReport
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("run(--mix --json) printed %v:\n%s", err, stdout.String())
+	}
+	if rep.Mode != "mix" || rep.Clients != 4 || rep.LoggedIn != 4 || rep.AllLoggedInSeconds <= 0 || rep.Errors != 0 || rep.CrossUser != 0 || rep.Requests == 0 ||
+		rep.LoginLimitPerIP != mixRateLimit || rep.CPUPerReqUs <= 0 || rep.PeakRSSMB <= 0 || len(rep.Ops) != len(mixOps) {
+		t.Errorf("run(--mix) = %+v", rep)
+	}
+	for _, o := range rep.Ops {
+		// Every client logs in at least once; the rest is drawn at random,
+		// but thousands of times.
+		if o.Count == 0 || (o.Op == opLogin && o.Count < 4) {
+			t.Errorf("op %s ran %d times", o.Op, o.Count)
+		}
+	}
+	t.Logf("\n%s", stdout.String())
 }
