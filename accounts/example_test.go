@@ -13,8 +13,8 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse"
 	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/accounts/sqlitestore"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
 // Example mounts the account routes on an API, registers a user and logs
@@ -23,14 +23,14 @@ func Example() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "accounts-example")
 	defer os.RemoveAll(dir)
-	db, _ := sqlite.Open(ctx, filepath.Join(dir, "app.db"))
+	db, _ := sqlitestore.Open(ctx, filepath.Join(dir, "app.db"))
 	defer db.Close()
 	_ = db.Migrate(ctx)
 
 	key, _ := auth.HS256Key("k1", []byte("an example secret of at least 32 bytes"))
 	keyring, _ := auth.NewKeyring(auth.KeyringConfig{Issuer: "app", Audience: "app"}, key)
 	svc, err := accounts.New(accounts.Config{
-		Stores:  accounts.Stores{Users: db, Sessions: db, WebSessions: db, APIKeys: db, Tokens: db, Purger: db},
+		Stores:  db.Stores(),
 		Keyring: keyring,
 		Hasher:  auth.NewHasher(auth.HasherConfig{}),
 		Scopes:  []accounts.Scope{{Name: "notes:read", Description: "Read your notes"}},

@@ -161,9 +161,13 @@ func (f webSessionFinder) FindWebSession(ctx context.Context, cookie string) (au
 
 // AllowedScopes returns the scopes of Config.Scopes role may hold, in
 // their order.
-func (s *Service) AllowedScopes(role Role) []string {
+func (s *Service) AllowedScopes(role Role) []string { return AllowedScopes(s.cfg.Scopes, role) }
+
+// AllowedScopes returns the names of the scopes role may hold, in their
+// order: every scope for an admin, those not AdminOnly for anyone else.
+func AllowedScopes(scopes []Scope, role Role) []string {
 	out := []string{}
-	for _, sc := range s.cfg.Scopes {
+	for _, sc := range scopes {
 		if !sc.AdminOnly || role == RoleAdmin {
 			out = append(out, sc.Name)
 		}

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/accounts/sqlitestore"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
-	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 	"github.com/gatehouse-dev/gatehouse/mail"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -47,16 +47,16 @@ func (c *clock) Add(d time.Duration) {
 // fixture is a Service on a fresh SQLite database.
 type fixture struct {
 	svc   *accounts.Service
-	db    *sqlite.DB
+	db    *sqlitestore.Store
 	clock *clock
 }
 
 func newFixture(t *testing.T, opts ...func(*accounts.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "accounts.db"))
+	db, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "accounts.db"))
 	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
+		t.Fatalf("sqlitestore.Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
@@ -72,7 +72,7 @@ func newFixture(t *testing.T, opts ...func(*accounts.Config)) *fixture {
 	}
 	c := &clock{now: time.Now()}
 	cfg := accounts.Config{
-		Stores:  accounts.Stores{Users: db, Sessions: db, WebSessions: db, APIKeys: db, Tokens: db, Purger: db},
+		Stores:  db.Stores(),
 		Keyring: kr,
 		Hasher:  auth.NewHasher(auth.HasherConfig{Params: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}}),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),

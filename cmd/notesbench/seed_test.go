@@ -7,9 +7,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
@@ -84,7 +84,7 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UserByEmail(%s) = %v", emailOf(7), err)
 	}
-	if u.ID != 7 || !u.Active || u.Role != notes.RoleUser || u.PasswordHash != hash {
+	if u.ID != 7 || !u.Active || u.Role != accounts.RoleUser || u.PasswordHash != hash {
 		t.Errorf("UserByEmail(%s) = %+v, want id 7, active, role user, the shared hash", emailOf(7), u)
 	}
 	n, err := db.Notes(gatehousetest.Owner(int64(7))).Get(ctx, 57)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -43,7 +44,7 @@ func runAPIKeyCreate(ctx context.Context, args []string, c cli) (err error) {
 	if email == "" {
 		return errors.New("apikey create: --email is required")
 	}
-	normalized, ok := notes.NormalizeEmail(email)
+	normalized, ok := accounts.NormalizeEmail(email)
 	if !ok {
 		return fmt.Errorf("apikey create: %q is not a valid e-mail address", email)
 	}
@@ -52,7 +53,7 @@ func runAPIKeyCreate(ctx context.Context, args []string, c cli) (err error) {
 		return fmt.Errorf("apikey create: %w", err)
 	}
 	name = strings.TrimSpace(name)
-	if err := notes.ValidateName(name); err != nil {
+	if err := accounts.ValidateName(name); err != nil {
 		return fmt.Errorf("apikey create: %w", err)
 	}
 	if days < 0 || days > maxExpiresInDays {
@@ -74,7 +75,7 @@ func runAPIKeyCreate(ctx context.Context, args []string, c cli) (err error) {
 	if !u.Active {
 		return fmt.Errorf("apikey create: user %s is inactive", u.Email)
 	}
-	allowed := notes.AllowedScopes(u.Role)
+	allowed := accounts.AllowedScopes(notes.AllScopes, u.Role)
 	for _, s := range scopes {
 		if !slices.Contains(allowed, s) {
 			return fmt.Errorf("apikey create: scope %q is not allowed for role %s (allowed: %s)",
@@ -90,7 +91,7 @@ func runAPIKeyCreate(ctx context.Context, args []string, c cli) (err error) {
 	key, prefix, hash := auth.NewAPIKey()
 	// The CLI is the operator's tool: it acts for the user named on the
 	// command line, through a method request handlers cannot reach.
-	k, err := db.CreateAPIKeyFor(ctx, u.ID, notes.NewAPIKey{
+	k, err := db.CreateAPIKeyFor(ctx, u.ID, accounts.NewAPIKey{
 		Name:      name,
 		Prefix:    prefix,
 		Hash:      hash,

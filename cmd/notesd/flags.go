@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/janitor"
@@ -679,12 +680,25 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// store is what the commands need of a storage engine: the notes.Store
-// contract plus the schema migrations. *sqlite.DB and *postgres.DB are one.
+// store is what the commands need of a storage engine: the notes store,
+// the accounts store beside it, and the schema migrations. *sqlite.DB and
+// *postgres.DB are one.
 type store interface {
 	notes.Store
+	accounts.Users
+	accounts.Sessions
+	accounts.WebSessions
+	accounts.APIKeys
+	accounts.Tokens
+	accounts.Purger
+	// Stores are the accounts stores, one per capability.
+	Stores() accounts.Stores
+	// Ping checks that the database can commit a write.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
 	// CreateAPIKeyFor creates a key of the user the operator named.
-	CreateAPIKeyFor(ctx context.Context, userID int64, k notes.NewAPIKey) (notes.APIKey, error)
+	CreateAPIKeyFor(ctx context.Context, userID int64, k accounts.NewAPIKey) (accounts.APIKey, error)
 	Migrate(ctx context.Context) error
 	Version(ctx context.Context) (int, error)
 }
@@ -725,14 +739,26 @@ func (d database) open(ctx context.Context, lock bool) (store, error) {
 	return db, nil
 }
 
+// guarded is the database under the deadline of --db-timeout.
+type guarded struct {
+	accounts accounts.Stores
+	notes    notes.Store
+	ping     func(ctx context.Context) error
+}
+
 // withDeadline returns db with the deadline of --db-timeout on every call
 // and the engine's errors that mean "unavailable" marked
-// notes.ErrUnavailable (SPEC §5 Deadlines).
-func (d database) withDeadline(db notes.Store, timeout time.Duration, observe func(op string, d time.Duration)) notes.Store {
+// accounts.ErrUnavailable (SPEC §5 Deadlines).
+func (d database) withDeadline(db store, timeout time.Duration, observe func(op string, d time.Duration)) guarded {
+	dl := accounts.Deadline{Timeout: timeout, Classify: postgres.MapUnavailable, Observe: observe}
 	if d.sqlitePath != "" {
-		return notes.WithDeadline(db, timeout, sqlite.MapUnavailable, observe)
+		dl.Classify = sqlite.MapUnavailable
 	}
-	return notes.WithDeadline(db, timeout, postgres.MapUnavailable, observe)
+	ping := func(ctx context.Context) error {
+		_, err := accounts.Call(ctx, dl, "Ping", func(ctx context.Context) (struct{}, error) { return struct{}{}, db.Ping(ctx) })
+		return err
+	}
+	return guarded{accounts: accounts.WithDeadline(db.Stores(), dl), notes: notes.WithDeadline(db, dl), ping: ping}
 }
 
 // openStore opens the database of --database-url and migrates it.

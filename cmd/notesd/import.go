@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
@@ -50,7 +51,7 @@ const maxImportBcryptCost = 18
 // *postgres.DB, through an operator method outside notes.Store.
 type importer interface {
 	store
-	ImportUser(ctx context.Context, in notes.ImportedUser) (notes.User, error)
+	ImportUser(ctx context.Context, in notes.ImportedUser) (accounts.User, error)
 }
 
 var (
@@ -284,7 +285,7 @@ func importFastAPI(ctx context.Context, db importer, src fastapiSource, report i
 			}
 			in.Notes = append(in.Notes, ni)
 		}
-		if _, err := db.ImportUser(ctx, in); errors.Is(err, notes.ErrConflict) {
+		if _, err := db.ImportUser(ctx, in); errors.Is(err, accounts.ErrConflict) {
 			// Registered between the lookup and the import.
 			fmt.Fprintf(report, "skipped user id %d: %s is already in notesd (notes skipped with it: %d)\n", su.id, in.Email, len(ns))
 			n.usersPresent++
@@ -311,7 +312,7 @@ func convertUser(su fastapiUser) (notes.ImportedUser, string) {
 	if why != "" {
 		return notes.ImportedUser{}, why
 	}
-	email, ok := notes.NormalizeEmail(raw)
+	email, ok := accounts.NormalizeEmail(raw)
 	if !ok {
 		return notes.ImportedUser{}, "email is not a valid e-mail address"
 	}
@@ -322,7 +323,7 @@ func convertUser(su fastapiUser) (notes.ImportedUser, string) {
 	name := ""
 	if su.name != nil {
 		name, why = text("name", su.name)
-		if why != "" || notes.ValidateName(strings.TrimSpace(name)) != nil {
+		if why != "" || accounts.ValidateName(strings.TrimSpace(name)) != nil {
 			return notes.ImportedUser{}, "name is not 1 to 200 characters of text"
 		}
 		name = strings.TrimSpace(name)
@@ -331,12 +332,12 @@ func convertUser(su fastapiUser) (notes.ImportedUser, string) {
 	if !ok {
 		return notes.ImportedUser{}, "is_active is not a boolean"
 	}
-	role := notes.RoleUser
-	if r, _ := text("role", su.role); r == string(notes.RoleAdmin) {
-		role = notes.RoleAdmin
+	role := accounts.RoleUser
+	if r, _ := text("role", su.role); r == string(accounts.RoleAdmin) {
+		role = accounts.RoleAdmin
 	}
 	return notes.ImportedUser{
-		NewUser: notes.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash},
+		NewUser: accounts.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash},
 		Active:  active,
 	}, ""
 }
@@ -372,7 +373,7 @@ func text(column string, v any) (string, string) {
 	default:
 		return "", column + " is not text"
 	}
-	if !notes.ValidText(s) {
+	if !accounts.ValidText(s) {
 		return "", column + " is not valid UTF-8 without NUL"
 	}
 	return s, ""

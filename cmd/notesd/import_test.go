@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // lessonSchema is the lesson's SQLAlchemy models as SQLAlchemy creates
@@ -178,7 +178,7 @@ func testImportFastAPI(t *testing.T, dbURL string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	check := func(email string, role notes.Role, active bool, hashPrefix string) {
+	check := func(email string, role accounts.Role, active bool, hashPrefix string) {
 		t.Helper()
 		u, err := db.UserByEmail(ctx, email)
 		if err != nil {
@@ -188,10 +188,10 @@ func testImportFastAPI(t *testing.T, dbURL string) {
 			t.Errorf("user %s: role %s, active %v, hash %.7s…; want %s, %v, %s…", email, u.Role, u.Active, u.PasswordHash, role, active, hashPrefix)
 		}
 	}
-	check("alice@example.com", notes.RoleUser, true, "$2b$04$")
-	check("root@example.com", notes.RoleAdmin, true, "$2b$04$")
-	check("carol@example.com", notes.RoleUser, false, "$2b$04$")
-	check("editor@example.com", notes.RoleUser, false, "$2b$04$")
+	check("alice@example.com", accounts.RoleUser, true, "$2b$04$")
+	check("root@example.com", accounts.RoleAdmin, true, "$2b$04$")
+	check("carol@example.com", accounts.RoleUser, false, "$2b$04$")
+	check("editor@example.com", accounts.RoleUser, false, "$2b$04$")
 
 	s := startServer(t, env)
 	token := login(t, s, "alice@example.com", "alice's old password")
@@ -203,7 +203,7 @@ func testImportFastAPI(t *testing.T, dbURL string) {
 	if code != http.StatusBadRequest || !strings.Contains(body, "Inactive user") {
 		t.Errorf("login as the inactive imported user = %d %s, want 400 Inactive user", code, body)
 	}
-	check("alice@example.com", notes.RoleUser, true, "$argon2id$")
+	check("alice@example.com", accounts.RoleUser, true, "$argon2id$")
 
 	code, body = call(t, "GET", s.url+"/notes", "", "", "Authorization", "Bearer "+token)
 	if code != http.StatusOK {

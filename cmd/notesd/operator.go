@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
@@ -20,11 +21,11 @@ import (
 // the user it names, without a request or a proof of one.
 type operatorStore interface {
 	store
-	OperatorListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error)
-	OperatorUpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error)
+	OperatorListUsers(ctx context.Context, p notes.Page) ([]accounts.User, int64, error)
+	OperatorUpdateUser(ctx context.Context, id int64, p accounts.UserPatch) (accounts.User, error)
 	SetPasswordHashFor(ctx context.Context, userID int64, hash string) error
 	RevokeAllSessionsFor(ctx context.Context, userID int64) error
-	APIKeysFor(ctx context.Context, userID int64) ([]notes.APIKey, error)
+	APIKeysFor(ctx context.Context, userID int64) ([]accounts.APIKey, error)
 	OperatorRevokeAPIKey(ctx context.Context, userID, id int64) error
 }
 
@@ -68,20 +69,20 @@ func (c *config) openOperator(ctx context.Context, write bool) (operatorStore, e
 }
 
 // userByEmail finds the user of an --email flag for command cmd.
-func userByEmail(ctx context.Context, db store, cmd, email string) (notes.User, error) {
+func userByEmail(ctx context.Context, db store, cmd, email string) (accounts.User, error) {
 	if email == "" {
-		return notes.User{}, fmt.Errorf("%s: --email is required", cmd)
+		return accounts.User{}, fmt.Errorf("%s: --email is required", cmd)
 	}
-	normalized, ok := notes.NormalizeEmail(email)
+	normalized, ok := accounts.NormalizeEmail(email)
 	if !ok {
-		return notes.User{}, fmt.Errorf("%s: %q is not a valid e-mail address", cmd, email)
+		return accounts.User{}, fmt.Errorf("%s: %q is not a valid e-mail address", cmd, email)
 	}
 	u, err := db.UserByEmail(ctx, normalized)
 	if errors.Is(err, notes.ErrNotFound) {
-		return notes.User{}, fmt.Errorf("%s: no user with e-mail %s", cmd, normalized)
+		return accounts.User{}, fmt.Errorf("%s: no user with e-mail %s", cmd, normalized)
 	}
 	if err != nil {
-		return notes.User{}, fmt.Errorf("%s: %w", cmd, err)
+		return accounts.User{}, fmt.Errorf("%s: %w", cmd, err)
 	}
 	return u, nil
 }
@@ -89,7 +90,7 @@ func userByEmail(ctx context.Context, db store, cmd, email string) (notes.User, 
 // emailCommand is an operator command that takes --email and the database
 // flags: its flag set parsed, it runs do on the named user.
 func emailCommand(ctx context.Context, args []string, c cli, cmd, header string, write bool,
-	more func(fs *flagSet), do func(ctx context.Context, db operatorStore, u notes.User) error) (err error) {
+	more func(fs *flagSet), do func(ctx context.Context, db operatorStore, u accounts.User) error) (err error) {
 	cfg := defaultConfig()
 	var email string
 	fs := newFlagSet(cmd, header, c.stderr)
@@ -162,7 +163,7 @@ how many API keys (not revoked) the user has.
 // runUserShow runs "notesd user show".
 func runUserShow(ctx context.Context, args []string, c cli) error {
 	return emailCommand(ctx, args, c, "user show", userShowHeader, false, nil,
-		func(ctx context.Context, db operatorStore, u notes.User) error {
+		func(ctx context.Context, db operatorStore, u accounts.User) error {
 			keys, err := db.APIKeysFor(ctx, u.ID)
 			if err != nil {
 				return fmt.Errorf("user show: %w", err)
@@ -200,8 +201,8 @@ func runUserActivate(active bool) func(context.Context, []string, cli) error {
 	}
 	return func(ctx context.Context, args []string, c cli) error {
 		return emailCommand(ctx, args, c, cmd, header, true, nil,
-			func(ctx context.Context, db operatorStore, u notes.User) error {
-				u, err := db.OperatorUpdateUser(ctx, u.ID, notes.UserPatch{Active: &active})
+			func(ctx context.Context, db operatorStore, u accounts.User) error {
+				u, err := db.OperatorUpdateUser(ctx, u.ID, accounts.UserPatch{Active: &active})
 				if err != nil {
 					return fmt.Errorf("%s: %w", cmd, operatorError(err))
 				}
@@ -224,12 +225,12 @@ func runUserSetRole(ctx context.Context, args []string, c cli) error {
 	var role string
 	return emailCommand(ctx, args, c, "user set-role", userSetRoleHeader, true,
 		func(fs *flagSet) { fs.StringVar(&role, "role", "", "the new role: user or admin (required)") },
-		func(ctx context.Context, db operatorStore, u notes.User) error {
-			r := notes.Role(role)
+		func(ctx context.Context, db operatorStore, u accounts.User) error {
+			r := accounts.Role(role)
 			if !r.Valid() {
 				return fmt.Errorf("user set-role: --role must be user or admin, not %q", role)
 			}
-			u, err := db.OperatorUpdateUser(ctx, u.ID, notes.UserPatch{Role: &r})
+			u, err := db.OperatorUpdateUser(ctx, u.ID, accounts.UserPatch{Role: &r})
 			if err != nil {
 				return fmt.Errorf("user set-role: %w", operatorError(err))
 			}
@@ -250,12 +251,12 @@ stop the server first (it caches sessions).
 // runUserSetPassword runs "notesd user set-password".
 func runUserSetPassword(ctx context.Context, args []string, c cli) error {
 	return emailCommand(ctx, args, c, "user set-password", userSetPasswordHeader, true, nil,
-		func(ctx context.Context, db operatorStore, u notes.User) error {
+		func(ctx context.Context, db operatorStore, u accounts.User) error {
 			password, err := readPassword(c.stdin, c.stderr)
 			if err != nil {
 				return fmt.Errorf("user set-password: %w", err)
 			}
-			if err := notes.ValidatePassword("password", password); err != nil {
+			if err := accounts.ValidatePassword("password", password); err != nil {
 				return fmt.Errorf("user set-password: %w", err)
 			}
 			hash, err := auth.NewHasher(auth.HasherConfig{Workers: 1}).Hash(ctx, password)
@@ -281,7 +282,7 @@ sessions), or use the admin API.
 // runSessionRevokeAll runs "notesd session revoke-all".
 func runSessionRevokeAll(ctx context.Context, args []string, c cli) error {
 	return emailCommand(ctx, args, c, "session revoke-all", sessionRevokeAllHeader, true, nil,
-		func(ctx context.Context, db operatorStore, u notes.User) error {
+		func(ctx context.Context, db operatorStore, u accounts.User) error {
 			if err := db.RevokeAllSessionsFor(ctx, u.ID); err != nil {
 				return fmt.Errorf("session revoke-all: %w", err)
 			}
@@ -300,7 +301,7 @@ keys themselves are never stored, so never shown.
 // runAPIKeyList runs "notesd apikey list".
 func runAPIKeyList(ctx context.Context, args []string, c cli) error {
 	return emailCommand(ctx, args, c, "apikey list", apikeyListHeader, false, nil,
-		func(ctx context.Context, db operatorStore, u notes.User) error {
+		func(ctx context.Context, db operatorStore, u accounts.User) error {
 			keys, err := db.APIKeysFor(ctx, u.ID)
 			if err != nil {
 				return fmt.Errorf("apikey list: %w", err)
@@ -326,7 +327,7 @@ func runAPIKeyRevoke(ctx context.Context, args []string, c cli) error {
 	var id string
 	return emailCommand(ctx, args, c, "apikey revoke", apikeyRevokeHeader, true,
 		func(fs *flagSet) { fs.StringVar(&id, "id", "", "id of the key to revoke (required)") },
-		func(ctx context.Context, db operatorStore, u notes.User) error {
+		func(ctx context.Context, db operatorStore, u accounts.User) error {
 			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil || n <= 0 {
 				return fmt.Errorf("apikey revoke: --id must be a key's id (a positive integer), not %q", id)
@@ -343,7 +344,7 @@ func runAPIKeyRevoke(ctx context.Context, args []string, c cli) error {
 
 // operatorError explains the domain errors of an operator's change.
 func operatorError(err error) error {
-	if errors.Is(err, notes.ErrLastAdmin) {
+	if errors.Is(err, accounts.ErrLastAdmin) {
 		return errors.New("refused: it would leave no active admin (make another user admin first)")
 	}
 	return err

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
@@ -144,7 +145,7 @@ func testOperatorCommands(t *testing.T, f, url string, open func(t *testing.T) o
 	liveSession := func(t *testing.T) func() bool {
 		t.Helper()
 		sessions++
-		s, err := db.CreateSession(ctx, notes.NewSession{UserID: alice.ID, ExpiresAt: time.Now().Add(time.Hour),
+		s, err := db.CreateSession(ctx, accounts.NewSession{UserID: alice.ID, ExpiresAt: time.Now().Add(time.Hour),
 			RefreshHash: []byte(strconv.Itoa(sessions))})
 		if err != nil {
 			t.Fatal(err)

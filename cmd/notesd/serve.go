@@ -123,7 +123,9 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	api, err := httpapi.New(httpapi.Config{
 		Streams:          hub,
 		Events:           publish,
-		Store:            guarded,
+		Accounts:         guarded.accounts,
+		Notes:            guarded.notes,
+		Ping:             guarded.ping,
 		Keyring:          keyring,
 		Hasher:           hasher,
 		AccessTTL:        cfg.accessTTL,
@@ -153,7 +155,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	janitorDone := make(chan struct{})
 	go func() {
 		defer close(janitorDone)
-		janitor.Run(jctx, janitor.Config{Store: guarded, Retention: cfg.retention, Logger: logger})
+		janitor.Run(jctx, janitor.Config{Store: guarded.accounts.Purger, Retention: cfg.retention, Logger: logger})
 	}()
 	defer func() {
 		stopJanitor()

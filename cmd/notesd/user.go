@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -19,7 +20,7 @@ var errEmailTaken = errors.New("email already registered")
 
 // maxPasswordLine bounds the password line read from stdin: 1024
 // characters of up to 4 bytes, and a CRLF.
-const maxPasswordLine = 4*notes.MaxPasswordChars + 2
+const maxPasswordLine = 4*accounts.MaxPasswordChars + 2
 
 const userCreateHeader = `Usage: notesd user create --email E [--name N] [--admin]
 
@@ -48,7 +49,7 @@ func runUserCreate(ctx context.Context, args []string, c cli) (err error) {
 	if email == "" {
 		return errors.New("user create: --email is required")
 	}
-	normalized, ok := notes.NormalizeEmail(email)
+	normalized, ok := accounts.NormalizeEmail(email)
 	if !ok {
 		return fmt.Errorf("user create: %q is not a valid e-mail address", email)
 	}
@@ -56,12 +57,12 @@ func runUserCreate(ctx context.Context, args []string, c cli) (err error) {
 		name, _, _ = strings.Cut(normalized, "@")
 	}
 	name = strings.TrimSpace(name)
-	if err := notes.ValidateName(name); err != nil {
+	if err := accounts.ValidateName(name); err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
-	role := notes.RoleUser
+	role := accounts.RoleUser
 	if admin {
-		role = notes.RoleAdmin
+		role = accounts.RoleAdmin
 	}
 
 	db, err := cfg.openStore(ctx)
@@ -80,15 +81,15 @@ func runUserCreate(ctx context.Context, args []string, c cli) (err error) {
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
-	if _, err := notes.ValidateRegistration(normalized, password, name); err != nil {
+	if _, err := accounts.ValidateRegistration(normalized, password, name); err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
 	hash, err := auth.NewHasher(auth.HasherConfig{Workers: 1}).Hash(ctx, password)
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
-	u, err := db.CreateUser(ctx, notes.NewUser{Email: normalized, Name: name, Role: role, PasswordHash: hash})
-	if errors.Is(err, notes.ErrConflict) {
+	u, err := db.CreateUser(ctx, accounts.NewUser{Email: normalized, Name: name, Role: role, PasswordHash: hash})
+	if errors.Is(err, accounts.ErrConflict) {
 		return fmt.Errorf("user create: %w", errEmailTaken)
 	}
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
@@ -86,7 +86,7 @@ func TestUserAndAPIKeyCreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Name != "alice" || u.Role != notes.RoleUser || !u.Active {
+	if u.Name != "alice" || u.Role != accounts.RoleUser || !u.Active {
 		t.Errorf("stored user = %+v, want name alice, role user, active", u)
 	}
 	if ok, _, err := auth.NewHasher(auth.HasherConfig{}).Verify(ctx, "correct horse battery", u.PasswordHash); !ok || err != nil {

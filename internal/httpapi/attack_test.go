@@ -11,23 +11,23 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // operatorStore is the part of either engine's store a test uses to
 // change a user without an admin (the PostgreSQL env has no store field).
 type operatorStore interface {
-	OperatorUpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error)
+	OperatorUpdateUser(ctx context.Context, id int64, p accounts.UserPatch) (accounts.User, error)
 }
 
 // withOperator captures the env's store as an operatorStore.
 func withOperator(t *testing.T, op *operatorStore) func(*httpapi.Config) {
 	return func(c *httpapi.Config) {
-		s, ok := c.Store.(operatorStore)
+		s, ok := c.Notes.(operatorStore)
 		if !ok {
-			t.Fatalf("store %T has no OperatorUpdateUser", c.Store)
+			t.Fatalf("store %T has no OperatorUpdateUser", c.Notes)
 		}
 		*op = s
 	}
@@ -114,7 +114,7 @@ func TestAccountTokenInactiveUser(t *testing.T) {
 			verify := linkToken(t, mails.next(t), "/ui/verify-email")
 
 			off, on := false, true
-			if _, err := op.OperatorUpdateUser(context.Background(), ada.ID, notes.UserPatch{Active: &off}); err != nil {
+			if _, err := op.OperatorUpdateUser(context.Background(), ada.ID, accounts.UserPatch{Active: &off}); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range []req{
@@ -126,7 +126,7 @@ func TestAccountTokenInactiveUser(t *testing.T) {
 					t.Errorf("%s for an inactive user: detail %q, want Invalid or expired token", r.path, p.Detail)
 				}
 			}
-			if _, err := op.OperatorUpdateUser(context.Background(), ada.ID, notes.UserPatch{Active: &on}); err != nil {
+			if _, err := op.OperatorUpdateUser(context.Background(), ada.ID, accounts.UserPatch{Active: &on}); err != nil {
 				t.Fatal(err)
 			}
 			e.login(ada) // the password is still the old one

@@ -16,7 +16,13 @@ import (
 
 // Config is what the API is built from.
 type Config struct {
-	Store      notes.Store
+	// Accounts are the identity stores the accounts.Service works with.
+	Accounts accounts.Stores
+	// Notes is the notes store, in the same database.
+	Notes notes.Store
+	// Ping checks that the database can commit a write (/readyz);
+	// default: the database is always reported ready.
+	Ping       func(ctx context.Context) error
 	Keyring    *auth.Keyring
 	Hasher     *auth.Hasher
 	AccessTTL  time.Duration // default 30m
@@ -139,6 +145,9 @@ func NewMail(m mail.Mailer, publicURL string, size int) *Mail {
 type Limits = accounts.Limits
 
 func (c *Config) defaults() {
+	if c.Ping == nil {
+		c.Ping = func(context.Context) error { return nil }
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

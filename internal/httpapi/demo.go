@@ -83,12 +83,12 @@ func (rd readiness) Render(w http.ResponseWriter, _ *http.Request) error {
 	return err
 }
 
-// readyz proves that the database can commit a write (Store.Ping, under
+// readyz proves that the database can commit a write (Config.Ping, under
 // the store's deadline) and asks every configured dependency (Draining,
 // RedisState, …).
 func (s *server) readyz(ctx context.Context, _ struct{}) (readiness, error) {
 	rd := readiness{ready: true, checks: map[string]string{"database": stateOK}}
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.cfg.Ping(ctx); err != nil {
 		rd.ready = false
 		rd.checks["database"] = stateUnavailable
 		s.cfg.Logger.WarnContext(ctx, "readiness check failed", "dependency", "database", "error", err)

@@ -20,9 +20,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/webui"
 	"github.com/gatehouse-dev/gatehouse/openapi"
 )
@@ -312,7 +312,7 @@ func (c checker) credential(t *testing.T, alt openapi.SecurityRequirement, drop 
 func (e *env) webSessionScoped(u user, scopes []string) string {
 	e.t.Helper()
 	value := rand.Text()
-	_, err := e.store.CreateSession(context.Background(), notes.NewSession{
+	_, err := e.store.CreateSession(context.Background(), accounts.NewSession{
 		UserID: u.ID, Scopes: scopes, ExpiresAt: time.Now().Add(time.Hour), WebHash: auth.HashAPIKey(value),
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -158,7 +159,7 @@ func flip(c byte) string {
 func (e *env) apiKey(u user, scopes []string) string {
 	e.t.Helper()
 	key, prefix, hash := auth.NewAPIKey()
-	_, err := e.store.APIKeys(gatehousetest.Owner(u.ID)).Create(context.Background(), notes.NewAPIKey{Name: "test", Prefix: prefix, Hash: hash, Scopes: scopes})
+	_, err := e.store.APIKeys(gatehousetest.Owner(u.ID)).Create(context.Background(), accounts.NewAPIKey{Name: "test", Prefix: prefix, Hash: hash, Scopes: scopes})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func (e *env) expiredAPIKey(u user) string {
 	e.t.Helper()
 	key, prefix, hash := auth.NewAPIKey()
 	past := mustTime(e.t, "2020-01-01T00:00:00Z")
-	_, err := e.store.APIKeys(gatehousetest.Owner(u.ID)).Create(context.Background(), notes.NewAPIKey{Name: "old", Prefix: prefix, Hash: hash, Scopes: []string{notes.ScopeRead}, ExpiresAt: &past})
+	_, err := e.store.APIKeys(gatehousetest.Owner(u.ID)).Create(context.Background(), accounts.NewAPIKey{Name: "old", Prefix: prefix, Hash: hash, Scopes: []string{notes.ScopeRead}, ExpiresAt: &past})
 	if err != nil {
 		e.t.Fatal(err)
 	}

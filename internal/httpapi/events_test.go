@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // sseEvent is one parsed Server-Sent Event.
@@ -305,12 +305,12 @@ func TestAdminDeleteNoteEvent(t *testing.T) {
 	for _, eng := range engines {
 		t.Run(eng.name, func(t *testing.T) {
 			t.Parallel()
-			var store notes.Store
+			var store accounts.Users
 			var e *env
 			if eng.name == "postgres" {
-				e = newPostgresEnv(t, func(c *httpapi.Config) { store = c.Store })
+				e = newPostgresEnv(t, func(c *httpapi.Config) { store = c.Accounts.Users })
 			} else {
-				e = newEnv(t, func(c *httpapi.Config) { store = c.Store })
+				e = newEnv(t, func(c *httpapi.Config) { store = c.Accounts.Users })
 			}
 			srv := httptest.NewServer(e.api)
 			t.Cleanup(srv.Close)
@@ -318,7 +318,7 @@ func TestAdminDeleteNoteEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			root, err := store.CreateUser(t.Context(), notes.NewUser{Email: "root@example.com", Name: "Root", Role: notes.RoleAdmin, PasswordHash: hash})
+			root, err := store.CreateUser(t.Context(), accounts.NewUser{Email: "root@example.com", Name: "Root", Role: accounts.RoleAdmin, PasswordHash: hash})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"golang.org/x/crypto/bcrypt"
@@ -238,7 +239,7 @@ func TestBcryptUserRehashedOnLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := e.store.CreateUser(ctx, notes.NewUser{Email: "old@example.com", Name: "Old", Role: notes.RoleUser, PasswordHash: string(hash)})
+	u, err := e.store.CreateUser(ctx, accounts.NewUser{Email: "old@example.com", Name: "Old", Role: accounts.RoleUser, PasswordHash: string(hash)})
 	if err != nil {
 		t.Fatal(err)
 	}

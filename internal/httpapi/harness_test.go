@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -57,7 +58,15 @@ func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 
 // envOn is an env whose API serves store, with the test keyring and a
 // fast hasher; opts change the Config.
-func envOn(t testing.TB, store notes.Store, opts ...func(*httpapi.Config)) *env {
+// engine is what an env needs of a storage engine: *sqlite.DB or
+// *postgres.DB, the notes store beside the accounts store.
+type engine interface {
+	notes.Store
+	Stores() accounts.Stores
+	Ping(ctx context.Context) error
+}
+
+func envOn(t testing.TB, store engine, opts ...func(*httpapi.Config)) *env {
 	t.Helper()
 	key, err := auth.HS256Key("k1", []byte(testSecret))
 	if err != nil {
@@ -68,10 +77,12 @@ func envOn(t testing.TB, store notes.Store, opts ...func(*httpapi.Config)) *env 
 		t.Fatal(err)
 	}
 	cfg := httpapi.Config{
-		Store:   store,
-		Keyring: kr,
-		Hasher:  auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Accounts: store.Stores(),
+		Notes:    store,
+		Ping:     store.Ping,
+		Keyring:  kr,
+		Hasher:   auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -201,7 +212,7 @@ func (e *env) admin(email string) user {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u, err := e.store.CreateUser(context.Background(), notes.NewUser{Email: email, Name: "Admin", Role: notes.RoleAdmin, PasswordHash: hash})
+	u, err := e.store.CreateUser(context.Background(), accounts.NewUser{Email: email, Name: "Admin", Role: accounts.RoleAdmin, PasswordHash: hash})
 	if err != nil {
 		e.t.Fatal(err)
 	}

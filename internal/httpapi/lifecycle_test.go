@@ -311,7 +311,7 @@ func TestKeyRotation(t *testing.T) {
 	oldTok := e.login(ada)
 
 	// The new key signs, the old one still verifies: nobody is logged out.
-	rotated, err := httpapi.New(httpapi.Config{Store: e.store, Keyring: ring(newKey, oldKey), Hasher: e.hasher, Logger: e.api.Logger()})
+	rotated, err := httpapi.New(httpapi.Config{Accounts: e.store.Stores(), Notes: e.store, Ping: e.store.Ping, Keyring: ring(newKey, oldKey), Hasher: e.hasher, Logger: e.api.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestKeyRotation(t *testing.T) {
 	e.must(200, req{method: "GET", path: "/me", token: newTok})
 
 	// Once the old key is removed, its tokens stop working.
-	if e.api, err = httpapi.New(httpapi.Config{Store: e.store, Keyring: ring(newKey), Hasher: e.hasher, Logger: e.api.Logger()}); err != nil {
+	if e.api, err = httpapi.New(httpapi.Config{Accounts: e.store.Stores(), Notes: e.store, Ping: e.store.Ping, Keyring: ring(newKey), Hasher: e.hasher, Logger: e.api.Logger()}); err != nil {
 		t.Fatal(err)
 	}
 	e.must(401, req{method: "GET", path: "/me", token: oldTok})

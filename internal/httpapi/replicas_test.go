@@ -54,12 +54,14 @@ func newReplicas(t *testing.T, n int) []*env {
 		}
 		t.Cleanup(func() { stop(); wait() })
 		cfg := httpapi.Config{
-			Store:   db,
-			Keyring: kr,
-			Hasher:  auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
-			Logger:  logger,
-			Streams: hub,
-			Events:  notifier,
+			Accounts: db.Stores(),
+			Notes:    db,
+			Ping:     db.Ping,
+			Keyring:  kr,
+			Hasher:   auth.NewHasher(auth.HasherConfig{Params: fastArgon2}),
+			Logger:   logger,
+			Streams:  hub,
+			Events:   notifier,
 		}
 		api, err := httpapi.New(cfg)
 		if err != nil {

@@ -30,13 +30,9 @@ type server struct {
 }
 
 func newServer(cfg Config) (*server, error) {
-	s := &server{cfg: cfg, store: cfg.Store}
-	var stores accounts.Stores
-	if cfg.Store != nil {
-		stores = accounts.Stores{Users: cfg.Store, Sessions: cfg.Store, WebSessions: cfg.Store, APIKeys: cfg.Store, Tokens: cfg.Store, Purger: cfg.Store}
-	}
+	s := &server{cfg: cfg, store: cfg.Notes}
 	svc, err := accounts.New(accounts.Config{
-		Stores:               stores,
+		Stores:               cfg.Accounts,
 		Keyring:              cfg.Keyring,
 		Hasher:               cfg.Hasher,
 		Mail:                 cfg.Mail,
@@ -63,13 +59,7 @@ func newServer(cfg Config) (*server, error) {
 
 // scopes are notesd's scopes as accounts knows them: admin is an admin's
 // alone.
-func scopes() []accounts.Scope {
-	out := make([]accounts.Scope, len(notes.AllScopes))
-	for i, sc := range notes.AllScopes {
-		out[i] = accounts.Scope{Name: sc.Name, Description: sc.Description, AdminOnly: sc.Name == notes.ScopeAdmin}
-	}
-	return out
-}
+func scopes() []accounts.Scope { return notes.AllScopes }
 
 // clientIP is the address of the client: the connection's peer, or, when
 // the peer is a trusted proxy, the nearest untrusted address in

@@ -13,7 +13,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // Defaults of Config.
@@ -23,14 +23,9 @@ const (
 	DefaultEvery     = time.Hour
 )
 
-// Purger is the part of notes.Store the janitor uses.
-type Purger interface {
-	Purge(ctx context.Context, p notes.Purge) (notes.Purged, error)
-}
-
 // Config is what a janitor runs with. Zero fields take the defaults.
 type Config struct {
-	Store Purger
+	Store accounts.Purger
 	// Retention is how long a row is kept after it stopped working;
 	// default 30 days.
 	Retention time.Duration
@@ -59,10 +54,10 @@ func (c Config) withDefaults() Config {
 // Sweep deletes everything that stopped working more than the retention
 // before now, one batch per Purge call, until a call deletes less than a
 // full batch of each kind. It returns what it deleted, also on an error.
-func Sweep(ctx context.Context, c Config) (notes.Purged, error) {
+func Sweep(ctx context.Context, c Config) (accounts.Purged, error) {
 	c = c.withDefaults()
-	p := notes.Purge{Before: c.Now().Add(-c.Retention), Limit: c.Batch}
-	var total notes.Purged
+	p := accounts.Purge{Before: c.Now().Add(-c.Retention), Limit: c.Batch}
+	var total accounts.Purged
 	for {
 		got, err := c.Store.Purge(ctx, p)
 		total.Sessions += got.Sessions

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,17 +14,18 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/accounts/accountstest"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/janitor"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/postgres"
 	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
 // engines opens a fresh migrated store of each engine: SQLite always,
 // PostgreSQL when NOTESD_TEST_POSTGRES_URL is set.
-var engines = map[string]func(t *testing.T) notes.Store{
-	"sqlite": func(t *testing.T) notes.Store {
+var engines = map[string]func(t *testing.T) accountstest.Store{
+	"sqlite": func(t *testing.T) accountstest.Store {
 		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "j.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -34,7 +36,7 @@ var engines = map[string]func(t *testing.T) notes.Store{
 		}
 		return db
 	},
-	"postgres": func(t *testing.T) notes.Store {
+	"postgres": func(t *testing.T) accountstest.Store {
 		base := os.Getenv("NOTESD_TEST_POSTGRES_URL")
 		if base == "" {
 			t.Skip("NOTESD_TEST_POSTGRES_URL not set: PostgreSQL janitor test skipped")
@@ -80,12 +82,12 @@ var engines = map[string]func(t *testing.T) notes.Store{
 
 // counting wraps a Purger and records the largest batch of any call.
 type counting struct {
-	janitor.Purger
+	accounts.Purger
 	calls    int
 	maxBatch int64
 }
 
-func (c *counting) Purge(ctx context.Context, p notes.Purge) (notes.Purged, error) {
+func (c *counting) Purge(ctx context.Context, p accounts.Purge) (accounts.Purged, error) {
 	got, err := c.Purger.Purge(ctx, p)
 	c.calls++
 	c.maxBatch = max(c.maxBatch, got.Sessions, got.RefreshTokens, got.AccountTokens)
@@ -95,16 +97,16 @@ func (c *counting) Purge(ctx context.Context, p notes.Purge) (notes.Purged, erro
 // seed makes dead sessions of a fresh user, each with one used refresh
 // token, and as many used account tokens, plus one live session, and
 // returns the live session and user.
-func seed(t *testing.T, s notes.Store, dead int) (notes.User, notes.Session) {
+func seed(t *testing.T, s accountstest.Store, dead int) (accounts.User, accounts.Session) {
 	t.Helper()
 	ctx := t.Context()
-	u, err := s.CreateUser(ctx, notes.NewUser{Email: "ann@example.com", Role: notes.RoleUser})
+	u, err := s.CreateUser(ctx, accounts.NewUser{Email: "ann@example.com", Role: accounts.RoleUser})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range dead {
 		first, second := []byte{byte(i), 1}, []byte{byte(i), 2}
-		ss, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: first})
+		ss, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: first})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +117,7 @@ func seed(t *testing.T, s notes.Store, dead int) (notes.User, notes.Session) {
 			t.Fatal(err)
 		}
 		token := []byte{byte(i), 3}
-		if err := s.CreateAccountToken(ctx, notes.NewAccountToken{UserID: u.ID, Purpose: notes.PurposeVerify, Hash: token,
+		if err := s.CreateAccountToken(ctx, accounts.NewAccountToken{UserID: u.ID, Purpose: accounts.PurposeVerify, Hash: token,
 			CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +125,7 @@ func seed(t *testing.T, s notes.Store, dead int) (notes.User, notes.Session) {
 			t.Fatal(err)
 		}
 	}
-	alive, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour)})
+	alive, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func TestSweep(t *testing.T) {
 
 			// Within the retention nothing goes.
 			got, err := janitor.Sweep(t.Context(), cfg)
-			if err != nil || got != (notes.Purged{}) {
+			if err != nil || got != (accounts.Purged{}) {
 				t.Fatalf("Sweep(now) = %+v, %v, want nothing deleted", got, err)
 			}
 			// A day and a minute later every dead row goes, in batches.
@@ -152,7 +154,7 @@ func TestSweep(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Sweep(a day later) = %v", err)
 			}
-			if want := (notes.Purged{Sessions: dead, RefreshTokens: dead, AccountTokens: dead}); got != want {
+			if want := (accounts.Purged{Sessions: dead, RefreshTokens: dead, AccountTokens: dead}); got != want {
 				t.Errorf("Sweep(a day later) = %+v, want %+v", got, want)
 			}
 			if store.maxBatch > batch {
@@ -164,7 +166,7 @@ func TestSweep(t *testing.T) {
 			if _, _, err := s.SessionUser(t.Context(), u.ID, alive.ID, time.Now()); err != nil {
 				t.Errorf("SessionUser(live session) after Sweep = %v, want it kept", err)
 			}
-			if got, _ := janitor.Sweep(t.Context(), cfg); got != (notes.Purged{}) {
+			if got, _ := janitor.Sweep(t.Context(), cfg); got != (accounts.Purged{}) {
 				t.Errorf("second Sweep = %+v, want nothing left", got)
 			}
 		})
@@ -213,7 +215,7 @@ func TestRunSweepsAtStartAndStops(t *testing.T) {
 // does not stop Run.
 func TestRunLogsFailure(t *testing.T) {
 	s := engines["sqlite"](t)
-	if err := s.Close(); err != nil {
+	if err := s.(io.Closer).Close(); err != nil {
 		t.Fatal(err)
 	}
 	logs := make(records, 16)

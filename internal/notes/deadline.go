@@ -2,45 +2,20 @@ package notes
 
 import (
 	"context"
-	"time"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 )
 
-// WithDeadline returns s with a deadline on every call, of s and of the
-// owner views it returns (SPEC §5 Deadlines): each call runs under a
-// context that ends timeout after the call starts, and an error that came
-// of that deadline is ErrUnavailable. classify is the engine's mapping of
-// its driver's errors that mean "unavailable, try again" (connection
-// refused, disk full, …) to ErrUnavailable (see Unavailable); it sees
-// every error a call returns and returns other errors unchanged. An error
-// that came of the caller's own context ending is left as it is. observe,
-// when not nil, is told how long each call took, by operation
-// ("UserByEmail", "Notes.Create"): for a latency metric. The policy is
-// accounts.Deadline's, so notes and accounts fail alike.
-func WithDeadline(s Store, timeout time.Duration, classify func(error) error, observe func(op string, d time.Duration)) Store {
-	d := accounts.Deadline{Timeout: timeout, Classify: classify, Observe: observe}
-	id := accounts.WithDeadline(accounts.Stores{Users: s, Sessions: s, WebSessions: s, APIKeys: s, Tokens: s, Purger: s}, d)
-	return deadlineStore{Users: id.Users, sessionStore: id.Sessions, WebSessions: id.WebSessions, apiKeyStore: id.APIKeys,
-		Tokens: id.Tokens, Purger: id.Purger, s: s, d: d}
+// WithDeadline returns s with d on every call, of s and of the owner
+// views it returns (SPEC §5 Deadlines): the accounts' policy
+// (accounts.Deadline), so that notes and accounts fail alike.
+func WithDeadline(s Store, d accounts.Deadline) Store {
+	return deadlineStore{s: s, d: d}
 }
-
-// The identity stores, named apart from their Sessions and APIKeys methods
-// so that deadlineStore can embed them.
-type (
-	sessionStore = accounts.Sessions
-	apiKeyStore  = accounts.APIKeys
-)
 
 // deadlineStore is the Store of WithDeadline.
 type deadlineStore struct {
-	accounts.Users
-	sessionStore
-	accounts.WebSessions
-	apiKeyStore
-	accounts.Tokens
-	accounts.Purger
 	s Store
 	d accounts.Deadline
 }
@@ -62,14 +37,6 @@ func (g deadlineStore) Notes(o Owner) NoteStore {
 func (g deadlineStore) DeleteAnyNote(ctx context.Context, rg auth.RoleGrant, id int64) (int64, error) {
 	return accounts.Call(ctx, g.d, "DeleteAnyNote", func(ctx context.Context) (int64, error) { return g.s.DeleteAnyNote(ctx, rg, id) })
 }
-
-// Ping is Store.Ping under the deadline.
-func (g deadlineStore) Ping(ctx context.Context) error {
-	return call(ctx, g.d, "Ping", g.s.Ping)
-}
-
-// Close closes the store (no deadline).
-func (g deadlineStore) Close() error { return g.s.Close() }
 
 // deadlineNotes is a NoteStore of WithDeadline.
 type deadlineNotes struct {

@@ -7,16 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // stallStore is a Store whose calls wait for their context to end, or
 // fail with err when it is set.
-type stallStore struct {
-	notes.Store // nil: only the methods below are called
-	err         error
-}
+type stallStore struct{ err error }
 
 func (s stallStore) wait(ctx context.Context) error {
 	if s.err != nil {
@@ -26,19 +25,23 @@ func (s stallStore) wait(ctx context.Context) error {
 	return fmt.Errorf("stall: %w", ctx.Err())
 }
 
-func (s stallStore) UserByID(ctx context.Context, _ int64) (notes.User, error) {
-	return notes.User{}, s.wait(ctx)
-}
-
 func (s stallStore) Notes(notes.Owner) notes.NoteStore { return stallNotes{s: s} }
 
+func (s stallStore) DeleteAnyNote(ctx context.Context, _ auth.RoleGrant, _ int64) (int64, error) {
+	return 0, s.wait(ctx)
+}
+
 type stallNotes struct {
-	notes.NoteStore
-	s stallStore
+	notes.NoteStore // nil: only the methods below are called
+	s               stallStore
 }
 
 func (n stallNotes) Get(ctx context.Context, _ int64) (notes.Note, error) {
 	return notes.Note{}, n.s.wait(ctx)
+}
+
+func (n stallNotes) List(ctx context.Context, _ notes.Page) ([]notes.Note, int64, error) {
+	return nil, 0, n.s.wait(ctx)
 }
 
 var errDiskFull = errors.New("disk full")
@@ -51,34 +54,42 @@ func classify(err error) error {
 	return err
 }
 
+func deadline(d time.Duration, observe func(string, time.Duration)) accounts.Deadline {
+	return accounts.Deadline{Timeout: d, Classify: classify, Observe: observe}
+}
+
 // TestWithDeadline: a call that outlives the deadline is ErrUnavailable,
 // on the store and on its owner views; one whose caller gave up is not;
 // other errors go through the engine's classify.
 func TestWithDeadline(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := notes.WithDeadline(stallStore{}, 10*time.Millisecond, classify, nil)
+	o := gatehousetest.Owner(int64(1))
+	s := notes.WithDeadline(stallStore{}, deadline(10*time.Millisecond, nil))
 
-	if _, err := s.UserByID(ctx, 1); !errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("UserByID past the deadline = %v, want ErrUnavailable wrapping context.DeadlineExceeded", err)
+	if _, err := s.Notes(o).Get(ctx, 1); !errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Notes(o).Get past the deadline = %v, want ErrUnavailable wrapping context.DeadlineExceeded", err)
 	}
-	if _, err := s.Notes(gatehousetest.Owner(int64(1))).Get(ctx, 1); !errors.Is(err, notes.ErrUnavailable) {
-		t.Errorf("Notes(o).Get past the deadline = %v, want ErrUnavailable", err)
+	if _, _, err := s.Notes(o).List(ctx, notes.Page{}); !errors.Is(err, notes.ErrUnavailable) {
+		t.Errorf("Notes(o).List past the deadline = %v, want ErrUnavailable", err)
+	}
+	if _, err := s.DeleteAnyNote(ctx, gatehousetest.Grant("admin"), 1); !errors.Is(err, notes.ErrUnavailable) {
+		t.Errorf("DeleteAnyNote past the deadline = %v, want ErrUnavailable", err)
 	}
 
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := s.UserByID(gone, 1); errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, context.Canceled) {
-		t.Errorf("UserByID after the caller gave up = %v, want context.Canceled, not ErrUnavailable", err)
+	if _, err := s.Notes(o).Get(gone, 1); errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Errorf("Notes(o).Get after the caller gave up = %v, want context.Canceled, not ErrUnavailable", err)
 	}
 
-	full := notes.WithDeadline(stallStore{err: errDiskFull}, time.Minute, classify, nil)
-	if _, err := full.UserByID(ctx, 1); !errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, errDiskFull) {
-		t.Errorf("UserByID on a full disk = %v, want ErrUnavailable wrapping the cause", err)
+	full := notes.WithDeadline(stallStore{err: errDiskFull}, deadline(time.Minute, nil))
+	if _, err := full.Notes(o).Get(ctx, 1); !errors.Is(err, notes.ErrUnavailable) || !errors.Is(err, errDiskFull) {
+		t.Errorf("Notes(o).Get on a full disk = %v, want ErrUnavailable wrapping the cause", err)
 	}
-	other := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, time.Minute, classify, nil)
-	if _, err := other.UserByID(ctx, 1); !errors.Is(err, notes.ErrNotFound) || errors.Is(err, notes.ErrUnavailable) {
-		t.Errorf("UserByID of a missing user = %v, want ErrNotFound alone", err)
+	other := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, deadline(time.Minute, nil))
+	if _, err := other.Notes(o).Get(ctx, 1); !errors.Is(err, notes.ErrNotFound) || errors.Is(err, notes.ErrUnavailable) {
+		t.Errorf("Notes(o).Get of a missing note = %v, want ErrNotFound alone", err)
 	}
 }
 
@@ -86,15 +97,15 @@ func TestWithDeadline(t *testing.T) {
 // operation, on the store and on its owner views.
 func TestWithDeadlineObserves(t *testing.T) {
 	var ops []string
-	s := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, time.Minute, classify, func(op string, d time.Duration) {
+	s := notes.WithDeadline(stallStore{err: notes.ErrNotFound}, deadline(time.Minute, func(op string, d time.Duration) {
 		if d < 0 {
 			t.Errorf("observed %s took %v", op, d)
 		}
 		ops = append(ops, op)
-	})
-	_, _ = s.UserByID(t.Context(), 1)
+	}))
+	_, _ = s.DeleteAnyNote(t.Context(), gatehousetest.Grant("admin"), 1)
 	_, _ = s.Notes(gatehousetest.Owner[int64](1)).Get(t.Context(), 1)
-	if want := []string{"UserByID", "Notes.Get"}; fmt.Sprint(ops) != fmt.Sprint(want) {
+	if want := []string{"DeleteAnyNote", "Notes.Get"}; fmt.Sprint(ops) != fmt.Sprint(want) {
 		t.Errorf("observed %q, want %q", ops, want)
 	}
 }

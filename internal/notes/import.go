@@ -1,12 +1,14 @@
 package notes
 
+import "github.com/gatehouse-dev/gatehouse/accounts"
+
 // ImportedUser is an account brought over from another application (the
 // operator's `notesd import`), with its password hash as that application
 // stored it (e.g. bcrypt; it is re-hashed at the next login) and its
 // notes. Stores write it in one transaction, so a user is imported with
 // all their notes or not at all.
 type ImportedUser struct {
-	NewUser
+	accounts.NewUser
 	Active bool
 	Notes  []NoteInput // in this order, so the last is the newest; quotas do not apply
 }

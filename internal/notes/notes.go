@@ -1,9 +1,10 @@
-// Package notes is notesd's domain: users, notes, sessions and API keys,
-// the Store contract every storage engine implements, sentinel errors and
-// validation. It knows nothing of HTTP or SQL.
+// Package notes is notesd's domain: notes, the Store contract every
+// storage engine implements beside its accounts store, sentinel errors,
+// scopes and validation. It knows nothing of HTTP, SQL or identity: users
+// are the accounts package's, and a note refers to its owner by id.
 //
-// Ownership is a type: the only way to reach notes, sessions or API keys is
-// through a view bound to an ownership.Owner, which only package auth mints.
+// Ownership is a type: the only way to reach notes is through a view bound
+// to an Owner (auth.Owner[int64]), which only package auth mints.
 package notes
 
 import (
@@ -31,57 +32,9 @@ var (
 // Unavailable returns err marked as ErrUnavailable (accounts.Unavailable).
 func Unavailable(err error) error { return accounts.Unavailable(err) }
 
-// Transitional aliases: the identity half of the domain lives in package
-// accounts.
-type (
-	Role            = accounts.Role
-	User            = accounts.User
-	NewUser         = accounts.NewUser
-	UserPatch       = accounts.UserPatch
-	Session         = accounts.Session
-	NewSession      = accounts.NewSession
-	APIKey          = accounts.APIKey
-	NewAPIKey       = accounts.NewAPIKey
-	Page            = accounts.Page
-	Purge           = accounts.Purge
-	Purged          = accounts.Purged
-	TokenPurpose    = accounts.TokenPurpose
-	NewAccountToken = accounts.NewAccountToken
-	ValidationError = accounts.ValidationError
-	FieldError      = accounts.FieldError
-	TextField       = accounts.TextField
-	SessionStore    = accounts.OwnSessions
-	APIKeyStore     = accounts.OwnAPIKeys
-)
-
-// Transitional aliases of accounts' values.
-const (
-	RoleUser         = accounts.RoleUser
-	RoleAdmin        = accounts.RoleAdmin
-	PurposeReset     = accounts.PurposeReset
-	PurposeVerify    = accounts.PurposeVerify
-	MinPasswordChars = accounts.MinPasswordChars
-	MaxPasswordChars = accounts.MaxPasswordChars
-	MinNameChars     = accounts.MinNameChars
-	MaxNameChars     = accounts.MaxNameChars
-	MaxEmailChars    = accounts.MaxEmailChars
-	MaxMetaBytes     = accounts.MaxMetaBytes
-)
-
-// Transitional aliases of accounts' functions.
-var (
-	ErrConflict          = accounts.ErrConflict
-	ErrLastAdmin         = accounts.ErrLastAdmin
-	ErrRefreshReused     = accounts.ErrRefreshReused
-	ErrAPIKeyLimit       = accounts.ErrAPIKeyLimit
-	CheckText            = accounts.CheckText
-	CleanMeta            = accounts.CleanMeta
-	ValidText            = accounts.ValidText
-	NormalizeEmail       = accounts.NormalizeEmail
-	ValidatePassword     = accounts.ValidatePassword
-	ValidateRegistration = accounts.ValidateRegistration
-	ValidateName         = accounts.ValidateName
-)
+// Page asks for one page of a keyset-paginated list: the same page as
+// the accounts' lists (accounts.Page).
+type Page = accounts.Page
 
 // Scope is an OAuth2 scope.
 type Scope = string
@@ -93,19 +46,12 @@ const (
 	ScopeAdmin Scope = "admin"
 )
 
-// AllScopes lists every scope with its description, in display order.
-var AllScopes = []struct{ Name, Description string }{
-	{ScopeRead, "Read your notes"},
-	{ScopeWrite, "Create, change and delete your notes"},
-	{ScopeAdmin, "Administer users and notes"},
-}
-
-// AllowedScopes returns the scopes a role may hold.
-func AllowedScopes(r Role) []Scope {
-	if r == RoleAdmin {
-		return []Scope{ScopeRead, ScopeWrite, ScopeAdmin}
-	}
-	return []Scope{ScopeRead, ScopeWrite}
+// AllScopes lists every scope with its description, in display order:
+// notesd's accounts.Config.Scopes. Only admins may hold ScopeAdmin.
+var AllScopes = []accounts.Scope{
+	{Name: ScopeRead, Description: "Read your notes"},
+	{Name: ScopeWrite, Description: "Create, change and delete your notes"},
+	{Name: ScopeAdmin, Description: "Administer users and notes", AdminOnly: true},
 }
 
 // Note is a user's note.

@@ -53,30 +53,6 @@ func body(v *accounts.Validator, b string) {
 	v.Check(len(b) <= MaxBodyBytes, "body", bytesMessage(MaxBodyBytes))
 }
 
-// GrantScopes cuts the requested scopes to what role allows; no request
-// means every allowed scope. Unknown scopes are dropped.
-func GrantScopes(role Role, requested []string) []string {
-	if len(requested) == 0 {
-		return AllowedScopes(role)
-	}
-	return CutScopes(role, requested)
-}
-
-// CutScopes returns the scopes of held that role still allows (none for
-// none: unlike GrantScopes, empty stays empty).
-func CutScopes(role Role, held []string) []string {
-	out := []string{}
-	for _, s := range AllowedScopes(role) {
-		for _, r := range held {
-			if r == s {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
-}
-
 // CheckText is CheckText of the note's title and body: what a store
 // checks before it writes a new note.
 func (in NoteInput) CheckText() error {

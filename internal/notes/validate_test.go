@@ -2,15 +2,15 @@ package notes_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // fieldOf returns the first field a validation error names ("" for none).
 func fieldOf(err error) string {
-	var ve *notes.ValidationError
+	var ve *accounts.ValidationError
 	if !errors.As(err, &ve) || len(ve.Fields) == 0 {
 		return ""
 	}
@@ -24,44 +24,16 @@ func TestValidateRefusesBadText(t *testing.T) {
 			name, field string
 			err         error
 		}{
-			{"ValidateName", "name", notes.ValidateName(bad)},
 			{"NoteInput.Validate title", "title", notes.NoteInput{Title: bad}.Validate()},
 			{"NoteInput.Validate body", "body", notes.NoteInput{Title: "t", Body: bad}.Validate()},
 			{"NotePatch.Validate title", "title", notes.NotePatch{Title: &bad}.Validate()},
 			{"NotePatch.Validate body", "body", notes.NotePatch{Body: &bad}.Validate()},
-			{"CheckText", "x", notes.CheckText(notes.TextField{Name: "x", Value: bad})},
+			{"NoteInput.CheckText", "title", notes.NoteInput{Title: bad}.CheckText()},
 		}
 		for _, c := range cases {
 			if got := fieldOf(c.err); got != c.field {
 				t.Errorf("%s(%q) = %v, want a validation error for %s", c.name, bad, c.err, c.field)
 			}
-		}
-		_, err := notes.ValidateRegistration("ann"+bad+"@example.com", "password-ann", "Ann")
-		if got := fieldOf(err); got != "email" {
-			t.Errorf("ValidateRegistration(email %q) = %v, want a validation error for email", bad, err)
-		}
-		if _, ok := notes.NormalizeEmail("Ann" + bad + "@Example.com"); ok {
-			t.Errorf("NormalizeEmail(%q) ok = true, want false", "Ann"+bad+"@Example.com")
-		}
-	}
-	if err := notes.ValidateName("Ann é"); err != nil {
-		t.Errorf("ValidateName(%q) = %v, want nil", "Ann é", err)
-	}
-}
-
-func TestCleanMeta(t *testing.T) {
-	t.Parallel()
-	cases := []struct{ name, in, want string }{
-		{"clean", "Mozilla/5.0 (X11; Linux x86_64) é", "Mozilla/5.0 (X11; Linux x86_64) é"},
-		{"NUL and controls", "a\x00b\x01c\td\r\ne\x7ff\u0085g", "abcdefg"},
-		{"invalid UTF-8", "a\xff\xfeb\xc3", "a\uFFFDb\uFFFD"},
-		{"long ASCII", strings.Repeat("a", 300), strings.Repeat("a", notes.MaxMetaBytes)},
-		{"cut before a rune that crosses the limit", strings.Repeat("a", notes.MaxMetaBytes-2) + "😀", strings.Repeat("a", notes.MaxMetaBytes-2)},
-		{"empty", "", ""},
-	}
-	for _, c := range cases {
-		if got := notes.CleanMeta(c.in); got != c.want {
-			t.Errorf("CleanMeta(%s) = %q, want %q", c.name, got, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/accounts/pgstore"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -15,11 +16,11 @@ import (
 // notes.Store, so no request handler reaches it). The password hash is
 // stored as given. ErrConflict, and nothing stored, when the e-mail is
 // taken.
-func (db *DB) ImportUser(ctx context.Context, in notes.ImportedUser) (notes.User, error) {
+func (db *DB) ImportUser(ctx context.Context, in notes.ImportedUser) (accounts.User, error) {
 	if err := in.CheckText(); err != nil {
-		return notes.User{}, fmt.Errorf("postgres: import user: %w", err)
+		return accounts.User{}, fmt.Errorf("postgres: import user: %w", err)
 	}
-	var u notes.User
+	var u accounts.User
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		u, err = pgstore.CreateUserTx(ctx, tx, in.NewUser, in.Active)
@@ -39,7 +40,7 @@ func (db *DB) ImportUser(ctx context.Context, in notes.ImportedUser) (notes.User
 		return mapErr(err)
 	})
 	if err != nil {
-		return notes.User{}, fmt.Errorf("postgres: import user: %w", err)
+		return accounts.User{}, fmt.Errorf("postgres: import user: %w", err)
 	}
 	return u, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -35,7 +36,7 @@ func (db *DB) Notes(o notes.Owner) notes.NoteStore { return noteStore{db: db, o:
 // must grant the admin role (ErrForbidden otherwise); ErrNotFound for an
 // unknown id.
 func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (int64, error) {
-	if !g.Has(string(notes.RoleAdmin)) {
+	if !g.Has(string(accounts.RoleAdmin)) {
 		return 0, fmt.Errorf("postgres: delete any note: %w", notes.ErrForbidden)
 	}
 	var owner int64

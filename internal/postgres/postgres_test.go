@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/pgtest"
@@ -80,7 +81,7 @@ func openTest(t *testing.T, migrate bool) *DB {
 func TestStore(t *testing.T) {
 	testURL(t)
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) notes.Store { return openTest(t, true) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t, true) })
 }
 
 func TestNotesMigrations(t *testing.T) {
@@ -246,7 +247,7 @@ VALUES ($1, 'ua', '10.0.0.1', $2, $2, $3, '\x01', 'notes:read notes:write', NULL
 
 	now := time.Now()
 	u, err := db.UserByEmail(ctx, "ann@example.com")
-	if err != nil || u.ID != ann || u.Name != "Ann" || u.Role != notes.RoleAdmin || !u.Active || !u.Verified || u.PasswordHash != "hash-a" {
+	if err != nil || u.ID != ann || u.Name != "Ann" || u.Role != accounts.RoleAdmin || !u.Active || !u.Verified || u.PasswordHash != "hash-a" {
 		t.Errorf("UserByEmail(ann) = %+v, %v, want the legacy user", u, err)
 	}
 	if b, err := db.UserByID(ctx, bob); err != nil || b.Active || b.Verified || b.Email != "bob@example.com" {
@@ -263,13 +264,13 @@ VALUES ($1, 'ua', '10.0.0.1', $2, $2, $3, '\x01', 'notes:read notes:write', NULL
 	if err != nil || ru.ID != ann || strings.Join(s.Scopes, " ") != "notes:read notes:write" {
 		t.Errorf("RotateRefresh(legacy refresh token) = %+v, %+v, %v, want ann's session with its scopes", s, ru, err)
 	}
-	if _, _, err := db.RotateRefresh(ctx, []byte{0x03}, []byte{0x07}, now, 0); !errors.Is(err, notes.ErrRefreshReused) {
+	if _, _, err := db.RotateRefresh(ctx, []byte{0x03}, []byte{0x07}, now, 0); !errors.Is(err, accounts.ErrRefreshReused) {
 		t.Errorf("RotateRefresh(legacy used token) = %v, want ErrRefreshReused", err)
 	}
 	if k, ku, err := db.APIKeyByPrefix(ctx, "pfx12345"); err != nil || ku.ID != ann || k.Name != "ci" {
 		t.Errorf("APIKeyByPrefix(legacy key) = %+v, %v, want ann's key", k, err)
 	}
-	if tu, err := db.AccountTokenUser(ctx, notes.PurposeVerify, []byte{0x05}, now); err != nil || tu.ID != ann {
+	if tu, err := db.AccountTokenUser(ctx, accounts.PurposeVerify, []byte{0x05}, now); err != nil || tu.ID != ann {
 		t.Errorf("AccountTokenUser(legacy token) = %+v, %v, want ann", tu, err)
 	}
 	ns, _, err := db.Notes(gatehousetest.Owner(ann)).List(ctx, notes.Page{})
@@ -279,7 +280,7 @@ VALUES ($1, 'ua', '10.0.0.1', $2, $2, $3, '\x01', 'notes:read notes:write', NULL
 	if n, err := db.Notes(gatehousetest.Owner(bob)).Create(ctx, notes.NoteInput{Title: "new"}); err != nil || n.OwnerID != bob {
 		t.Errorf("Notes(bob).Create after adoption = %+v, %v, want a note", n, err)
 	}
-	if _, err := db.CreateUser(ctx, notes.NewUser{Email: "cy@example.com"}); err != nil {
+	if _, err := db.CreateUser(ctx, accounts.NewUser{Email: "cy@example.com"}); err != nil {
 		t.Errorf("CreateUser after adoption = %v, want nil (the identity sequence goes on)", err)
 	}
 	if err := db.Ping(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/accounts/sqlitestore"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -36,7 +37,7 @@ func (db *DB) Notes(o notes.Owner) notes.NoteStore { return noteStore{db: db, o:
 // must grant the admin role (ErrForbidden otherwise); ErrNotFound for an
 // unknown id.
 func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (int64, error) {
-	if !g.Has(string(notes.RoleAdmin)) {
+	if !g.Has(string(accounts.RoleAdmin)) {
 		return 0, fmt.Errorf("sqlite: delete any note: %w", notes.ErrForbidden)
 	}
 	st, err := db.WriteStmt(ctx, `DELETE FROM notes WHERE id = ? RETURNING owner_id`)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 	"github.com/gatehouse-dev/gatehouse/internal/storetest"
@@ -21,7 +22,7 @@ func TestBackup(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := openTest(t, true)
-	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", PasswordHash: "h"})
+	u, err := db.CreateUser(ctx, accounts.NewUser{Email: "ann@x.test", PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}

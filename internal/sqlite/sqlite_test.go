@@ -42,7 +42,7 @@ func openTest(t *testing.T, migrate bool) *DB {
 
 func TestStore(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) notes.Store { return openTest(t, true) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t, true) })
 }
 
 // TestAccounts: the notes half leaves the identity half's contract intact

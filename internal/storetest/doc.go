@@ -7,7 +7,7 @@
 // migrated store:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) notes.Store {
+//		storetest.Run(t, func(t *testing.T) storetest.Store {
 //			db := openMigrated(t) // engine specific
 //			t.Cleanup(func() { db.Close() })
 //			return db

@@ -5,14 +5,15 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 // Importer is an engine's store with the import's operator method.
 type Importer interface {
-	notes.Store
-	ImportUser(ctx context.Context, in notes.ImportedUser) (notes.User, error)
+	Store
+	ImportUser(ctx context.Context, in notes.ImportedUser) (accounts.User, error)
 }
 
 // RunImport checks ImportUser on a fresh, migrated store from open: a user
@@ -23,7 +24,7 @@ func RunImport(t *testing.T, open func(t *testing.T) Importer) {
 	db := open(t)
 	ctx := t.Context()
 	in := notes.ImportedUser{
-		NewUser: notes.NewUser{Email: "alice@example.com", Name: "Alice", Role: notes.RoleAdmin, PasswordHash: "$2b$04$hash"},
+		NewUser: accounts.NewUser{Email: "alice@example.com", Name: "Alice", Role: accounts.RoleAdmin, PasswordHash: "$2b$04$hash"},
 		Active:  false,
 		Notes:   []notes.NoteInput{{Title: "first", Body: "a"}, {Title: "second"}},
 	}
@@ -31,7 +32,7 @@ func RunImport(t *testing.T, open func(t *testing.T) Importer) {
 	if err != nil {
 		t.Fatalf("ImportUser = %v, want nil", err)
 	}
-	if u.Email != in.Email || u.Role != notes.RoleAdmin || u.Active || u.PasswordHash != in.PasswordHash {
+	if u.Email != in.Email || u.Role != accounts.RoleAdmin || u.Active || u.PasswordHash != in.PasswordHash {
 		t.Errorf("ImportUser = %+v, want the imported admin, inactive, with the hash as given", u)
 	}
 	titles := func(id int64) []string {
@@ -53,7 +54,7 @@ func RunImport(t *testing.T, open func(t *testing.T) Importer) {
 	// The e-mail is taken: nothing is stored, not even the notes.
 	again := in
 	again.Notes = []notes.NoteInput{{Title: "third"}}
-	if _, err := db.ImportUser(ctx, again); !errors.Is(err, notes.ErrConflict) {
+	if _, err := db.ImportUser(ctx, again); !errors.Is(err, accounts.ErrConflict) {
 		t.Errorf("ImportUser(taken e-mail) = %v, want ErrConflict", err)
 	}
 	if got := titles(u.ID); len(got) != 2 {
@@ -62,11 +63,11 @@ func RunImport(t *testing.T, open func(t *testing.T) Importer) {
 
 	// A note that cannot be stored refuses the whole user.
 	bad := notes.ImportedUser{
-		NewUser: notes.NewUser{Email: "bob@example.com", PasswordHash: "x"},
+		NewUser: accounts.NewUser{Email: "bob@example.com", PasswordHash: "x"},
 		Active:  true,
 		Notes:   []notes.NoteInput{{Title: "fine"}, {Title: "bad", Body: "\x00"}},
 	}
-	var ve *notes.ValidationError
+	var ve *accounts.ValidationError
 	if _, err := db.ImportUser(ctx, bad); !errors.As(err, &ve) {
 		t.Errorf("ImportUser(NUL in a note) = %v, want a *ValidationError", err)
 	}

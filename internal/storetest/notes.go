@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -27,7 +28,7 @@ var noteBehaviours = []behaviour{
 	{"ConcurrentWrites", testConcurrentWrites},
 }
 
-func testNoteCreateGet(t *testing.T, s notes.Store) {
+func testNoteCreateGet(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	in := notes.NoteInput{Title: "Groceries", Body: "milk, eggs, ünïcödé ✓"}
@@ -50,7 +51,7 @@ func testNoteCreateGet(t *testing.T, s notes.Store) {
 	wantUTC(t, "Notes.Get() times", got.CreatedAt, got.UpdatedAt)
 }
 
-func testNoteOwnerIsolation(t *testing.T, s notes.Store) {
+func testNoteOwnerIsolation(t *testing.T, s Store) {
 	ctx := t.Context()
 	a := newUser(t, s, "ann", "")
 	b := newUser(t, s, "bob", "")
@@ -86,7 +87,7 @@ func testNoteOwnerIsolation(t *testing.T, s notes.Store) {
 	}
 }
 
-func testNoteUpdate(t *testing.T, s notes.Store) {
+func testNoteUpdate(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	mine := s.Notes(owner(u))
@@ -124,7 +125,7 @@ func testNoteUpdate(t *testing.T, s notes.Store) {
 	}
 }
 
-func testNoteNotFound(t *testing.T, s notes.Store) {
+func testNoteNotFound(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	n := newNote(t, s, owner(u), "only")
@@ -139,7 +140,7 @@ func testNoteNotFound(t *testing.T, s notes.Store) {
 	}
 }
 
-func testNoteDelete(t *testing.T, s notes.Store) {
+func testNoteDelete(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	mine := s.Notes(owner(u))
@@ -159,7 +160,7 @@ func testNoteDelete(t *testing.T, s notes.Store) {
 	diff(t, "Notes.List() after Delete", []notes.Note{n1}, list)
 }
 
-func testNoteListPagination(t *testing.T, s notes.Store) {
+func testNoteListPagination(t *testing.T, s Store) {
 	u := newUser(t, s, "ann", "")
 	v := newUser(t, s, "bob", "")
 	var created []notes.Note
@@ -205,7 +206,7 @@ func testNoteListPagination(t *testing.T, s notes.Store) {
 	}
 }
 
-func testNoteListDefaultLimit(t *testing.T, s notes.Store) {
+func testNoteListDefaultLimit(t *testing.T, s Store) {
 	const defaultLimit = 50
 	u := newUser(t, s, "ann", "")
 	for i := range defaultLimit + 2 {
@@ -220,7 +221,7 @@ func testNoteListDefaultLimit(t *testing.T, s notes.Store) {
 	}
 }
 
-func testNoteZeroOwner(t *testing.T, s notes.Store) {
+func testNoteZeroOwner(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	n := newNote(t, s, owner(u), "ann's")
@@ -246,7 +247,7 @@ func testNoteZeroOwner(t *testing.T, s notes.Store) {
 	diff(t, "note after the zero Owner's attempts", n, got)
 }
 
-func testNoteOwnerWithoutUser(t *testing.T, s notes.Store) {
+func testNoteOwnerWithoutUser(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	n := newNote(t, s, owner(u), "ann's")
@@ -264,7 +265,7 @@ func testNoteOwnerWithoutUser(t *testing.T, s notes.Store) {
 	}
 }
 
-func testDeleteAnyNote(t *testing.T, s notes.Store) {
+func testDeleteAnyNote(t *testing.T, s Store) {
 	ctx := t.Context()
 	u := newUser(t, s, "ann", "")
 	n := newNote(t, s, owner(u), "ann's")
@@ -275,7 +276,7 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 		grant auth.RoleGrant
 	}{
 		{"zero grant", auth.RoleGrant{}},
-		{"user role", gatehousetest.Grant(string(notes.RoleUser))},
+		{"user role", gatehousetest.Grant(string(accounts.RoleUser))},
 		{"Admin capitalised", gatehousetest.Grant("Admin")},
 	}
 	for _, d := range denied {
@@ -286,7 +287,7 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 		}
 	}
 
-	admin := gatehousetest.Grant(string(notes.RoleAdmin))
+	admin := gatehousetest.Grant(string(accounts.RoleAdmin))
 	ownerID, err := s.DeleteAnyNote(ctx, admin, n.ID)
 	noErr(t, "DeleteAnyNote(admin)", err)
 	if ownerID != u.ID {
@@ -304,10 +305,10 @@ func testDeleteAnyNote(t *testing.T, s notes.Store) {
 	wantErr(t, fmt.Sprintf("DeleteAnyNote(admin, %d) unknown", other.ID+1000), err, notes.ErrNotFound)
 }
 
-func testConcurrentWrites(t *testing.T, s notes.Store) {
+func testConcurrentWrites(t *testing.T, s Store) {
 	ctx := t.Context()
 	const workers, each = 8, 10
-	users := []notes.User{newUser(t, s, "ann", ""), newUser(t, s, "bob", "")}
+	users := []accounts.User{newUser(t, s, "ann", ""), newUser(t, s, "bob", "")}
 
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each*3)
@@ -321,7 +322,7 @@ func testConcurrentWrites(t *testing.T, s notes.Store) {
 				if _, _, err := s.Notes(owner(u)).List(ctx, notes.Page{Limit: 5}); err != nil {
 					errs <- err
 				}
-				if _, err := s.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: live()}); err != nil {
+				if _, err := s.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: live()}); err != nil {
 					errs <- err
 				}
 			}

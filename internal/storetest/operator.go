@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
@@ -13,12 +14,12 @@ import (
 // Operator is an engine's store with the operator's methods, which the CLI
 // uses to act for the user it names.
 type Operator interface {
-	notes.Store
-	OperatorListUsers(ctx context.Context, p notes.Page) ([]notes.User, int64, error)
-	OperatorUpdateUser(ctx context.Context, id int64, p notes.UserPatch) (notes.User, error)
+	Store
+	OperatorListUsers(ctx context.Context, p notes.Page) ([]accounts.User, int64, error)
+	OperatorUpdateUser(ctx context.Context, id int64, p accounts.UserPatch) (accounts.User, error)
 	SetPasswordHashFor(ctx context.Context, userID int64, hash string) error
 	RevokeAllSessionsFor(ctx context.Context, userID int64) error
-	APIKeysFor(ctx context.Context, userID int64) ([]notes.APIKey, error)
+	APIKeysFor(ctx context.Context, userID int64) ([]accounts.APIKey, error)
 	OperatorRevokeAPIKey(ctx context.Context, userID, id int64) error
 }
 
@@ -31,11 +32,11 @@ func RunOperator(t *testing.T, open func(t *testing.T) Operator) {
 	t.Parallel()
 	ctx := t.Context()
 	db := open(t)
-	admin, err := db.CreateUser(ctx, notes.NewUser{Email: "root@x.test", Role: notes.RoleAdmin, PasswordHash: "h0"})
+	admin, err := db.CreateUser(ctx, accounts.NewUser{Email: "root@x.test", Role: accounts.RoleAdmin, PasswordHash: "h0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.CreateUser(ctx, notes.NewUser{Email: "ann@x.test", PasswordHash: "h1"})
+	u, err := db.CreateUser(ctx, accounts.NewUser{Email: "ann@x.test", PasswordHash: "h1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,20 +45,20 @@ func RunOperator(t *testing.T, open func(t *testing.T) Operator) {
 		t.Fatalf("OperatorListUsers() = %v, %d, %v; want ann then root, no next page", users, next, err)
 	}
 
-	deactivate, user := false, notes.RoleUser
-	if _, err := db.OperatorUpdateUser(ctx, admin.ID, notes.UserPatch{Active: &deactivate}); !errors.Is(err, notes.ErrLastAdmin) {
+	deactivate, user := false, accounts.RoleUser
+	if _, err := db.OperatorUpdateUser(ctx, admin.ID, accounts.UserPatch{Active: &deactivate}); !errors.Is(err, accounts.ErrLastAdmin) {
 		t.Errorf("OperatorUpdateUser(deactivate last admin) = %v, want ErrLastAdmin", err)
 	}
-	if _, err := db.OperatorUpdateUser(ctx, admin.ID, notes.UserPatch{Role: &user}); !errors.Is(err, notes.ErrLastAdmin) {
+	if _, err := db.OperatorUpdateUser(ctx, admin.ID, accounts.UserPatch{Role: &user}); !errors.Is(err, accounts.ErrLastAdmin) {
 		t.Errorf("OperatorUpdateUser(demote last admin) = %v, want ErrLastAdmin", err)
 	}
-	if _, err := db.OperatorUpdateUser(ctx, 9999, notes.UserPatch{Active: &deactivate}); !errors.Is(err, notes.ErrNotFound) {
+	if _, err := db.OperatorUpdateUser(ctx, 9999, accounts.UserPatch{Active: &deactivate}); !errors.Is(err, notes.ErrNotFound) {
 		t.Errorf("OperatorUpdateUser(unknown) = %v, want ErrNotFound", err)
 	}
 
-	newSession := func(refresh string) notes.Session {
+	newSession := func(refresh string) accounts.Session {
 		t.Helper()
-		s, err := db.CreateSession(ctx, notes.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: []byte(refresh)})
+		s, err := db.CreateSession(ctx, accounts.NewSession{UserID: u.ID, ExpiresAt: time.Now().Add(time.Hour), RefreshHash: []byte(refresh)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +67,7 @@ func RunOperator(t *testing.T, open func(t *testing.T) Operator) {
 		}
 		return s
 	}
-	live := func(s notes.Session) bool {
+	live := func(s accounts.Session) bool {
 		_, _, err := db.SessionUser(ctx, u.ID, s.ID, time.Now())
 		return err == nil
 	}
@@ -93,7 +94,7 @@ func RunOperator(t *testing.T, open func(t *testing.T) Operator) {
 		t.Errorf("SetPasswordHashFor(unknown) = %v, want ErrNotFound", err)
 	}
 
-	k, err := db.APIKeys(gatehousetest.Owner(u.ID)).Create(ctx, notes.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
+	k, err := db.APIKeys(gatehousetest.Owner(u.ID)).Create(ctx, accounts.NewAPIKey{Name: "k", Prefix: "p1", Hash: []byte("h"), Scopes: []string{"notes:read"}})
 	if err != nil {
 		t.Fatal(err)
 	}

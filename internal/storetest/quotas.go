@@ -19,14 +19,14 @@ var quotaBehaviours = []behaviour{
 const burst = 50
 
 // countNotes returns how many notes o has (at most 100).
-func countNotes(t *testing.T, s notes.Store, o notes.Owner) int {
+func countNotes(t *testing.T, s Store, o notes.Owner) int {
 	t.Helper()
 	list, _, err := s.Notes(o).List(t.Context(), notes.Page{Limit: 100})
 	noErr(t, "Notes.List", err)
 	return len(list)
 }
 
-func testNoteQuota(t *testing.T, s notes.Store) {
+func testNoteQuota(t *testing.T, s Store) {
 	ctx := t.Context()
 	const max = 3
 	u := newUser(t, s, "ann", "")
@@ -89,7 +89,7 @@ func raceCreates(t *testing.T, op string, want error, create func(i int) error) 
 	return ok
 }
 
-func testNoteQuotaBurst(t *testing.T, s notes.Store) {
+func testNoteQuotaBurst(t *testing.T, s Store) {
 	const max = 10
 	u := newUser(t, s, "ann", "")
 	ok := raceCreates(t, "Notes.Create", notes.ErrNoteLimit, func(i int) error {

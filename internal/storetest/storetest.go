@@ -9,14 +9,25 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/accounts/accountstest"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
+// Store is what the suite tests: an engine's notes store and the accounts
+// store it stands beside, on one database.
+type Store interface {
+	notes.Store
+	accountstest.Store
+	// Ping checks that the database can commit a write (readiness).
+	Ping(ctx context.Context) error
+}
+
 // behaviour is one named rule of the contract, checked on a fresh store.
 type behaviour struct {
 	name string
-	test func(t *testing.T, s notes.Store)
+	test func(t *testing.T, s Store)
 }
 
 // behaviours lists every rule, by area.
@@ -33,7 +44,7 @@ func behaviours() []behaviour {
 // open is called once per subtest, possibly from parallel subtests, and
 // must return a fresh, empty, migrated store; it should register the
 // store's Close with t.Cleanup.
-func Run(t *testing.T, open func(t *testing.T) notes.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Helper()
 	for _, b := range behaviours() {
 		t.Run(b.name, func(t *testing.T) {
@@ -88,9 +99,9 @@ func wantNear(t *testing.T, what string, got, from, to time.Time) {
 }
 
 // newUser creates an active user with role (empty: the default).
-func newUser(t *testing.T, s notes.Store, name string, role notes.Role) notes.User {
+func newUser(t *testing.T, s Store, name string, role accounts.Role) accounts.User {
 	t.Helper()
-	u, err := s.CreateUser(t.Context(), notes.NewUser{
+	u, err := s.CreateUser(t.Context(), accounts.NewUser{
 		Email:        email(name),
 		Name:         name,
 		Role:         role,
@@ -101,13 +112,13 @@ func newUser(t *testing.T, s notes.Store, name string, role notes.Role) notes.Us
 }
 
 // owner mints the Owner of u, as auth would.
-func owner(u notes.User) notes.Owner { return gatehousetest.Owner(u.ID) }
+func owner(u accounts.User) notes.Owner { return gatehousetest.Owner(u.ID) }
 
 // live returns an expiry an hour from now.
 func live() time.Time { return time.Now().Add(time.Hour) }
 
 // newNote creates a note of o.
-func newNote(t *testing.T, s notes.Store, o notes.Owner, title string) notes.Note {
+func newNote(t *testing.T, s Store, o notes.Owner, title string) notes.Note {
 	t.Helper()
 	n, err := s.Notes(o).Create(t.Context(), notes.NoteInput{Title: title, Body: "body of " + title})
 	noErr(t, "Notes.Create", err)
@@ -127,7 +138,7 @@ func ptr[T any](v T) *T { return &v }
 
 // storeBehaviours are the rules about the store as a whole.
 var storeBehaviours = []behaviour{
-	{"Ping", func(t *testing.T, s notes.Store) {
+	{"Ping", func(t *testing.T, s Store) {
 		if err := s.Ping(t.Context()); err != nil {
 			t.Errorf("Ping() = %v, want nil", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -27,20 +28,20 @@ var badTexts = []struct{ name, s string }{
 	{"overlong slash", "\xc0\xaf"},
 }
 
-// wantInvalid fails t unless err is a *notes.ValidationError naming field.
+// wantInvalid fails t unless err is a *accounts.ValidationError naming field.
 func wantInvalid(t *testing.T, op string, err error, field string) {
 	t.Helper()
-	var ve *notes.ValidationError
+	var ve *accounts.ValidationError
 	if !errors.As(err, &ve) {
-		t.Errorf("%s = %v, want a *notes.ValidationError for %s", op, err, field)
+		t.Errorf("%s = %v, want a *accounts.ValidationError for %s", op, err, field)
 		return
 	}
-	if !slices.ContainsFunc(ve.Fields, func(f notes.FieldError) bool { return f.Field == field }) {
+	if !slices.ContainsFunc(ve.Fields, func(f accounts.FieldError) bool { return f.Field == field }) {
 		t.Errorf("%s = %v, want a field error for %s", op, err, field)
 	}
 }
 
-func testTextNoteRefused(t *testing.T, s notes.Store) {
+func testTextNoteRefused(t *testing.T, s Store) {
 	ctx := t.Context()
 	o := owner(newUser(t, s, "ann", ""))
 	n := newNote(t, s, o, "kept")
