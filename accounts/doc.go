@@ -65,6 +65,20 @@
 // the api_key query parameter (off), the client-address function (behind
 // trusted proxies) and the admin routes' scope.
 //
+// # Stores
+//
+// The stores are interfaces sized to their consumers (Users, Sessions,
+// WebSessions, APIKeys, Tokens, Purger), gathered in Stores. Two engines
+// implement them all on one database: accounts/sqlitestore (one file, pure
+// Go, group commit, an in-process cache of sessions and keys, so one
+// server per file) and accounts/pgstore (any number of replicas). Both own
+// the identity tables, with their embedded migrations, and run an
+// application's own migrations beside them (MigrateApp), so the app's
+// tables can refer to users(id) in the same database. A third engine proves
+// itself with accounts/accountstest.Run. WithDeadline puts a deadline on
+// every store call (an outage answers 503, never a hang), and Call gives
+// the application's own stores the same policy.
+//
 // # Security notes
 //
 //   - An unknown e-mail and a wrong password answer alike, at the cost of
