@@ -43,6 +43,35 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return OpenConfig(ctx, cfg)
 }
 
+// Options tune OpenWith. The zero Options are pgx's defaults, or what the
+// URL's pool_* parameters say.
+type Options struct {
+	// MaxConns, when positive, is the pool's size, whatever the URL's
+	// pool_max_conns says. pgx's default is max(4, number of CPUs): a
+	// server with many concurrent requests, each a round trip or two,
+	// waits for connections long before it runs out of CPU (see
+	// DefaultMaxConns).
+	MaxConns int32
+}
+
+// DefaultMaxConns is a pool size fitted to a server that runs procs
+// goroutines at once (GOMAXPROCS): requests spend most of their time
+// waiting on the network, so it keeps 8 connections per processor, at
+// least 16.
+func DefaultMaxConns(procs int) int32 { return int32(max(16, 8*procs)) }
+
+// OpenWith is Open with the settings of o.
+func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, errors.New("pgstore: open: cannot parse the database URL (not shown: it may hold a password)")
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	return OpenConfig(ctx, cfg)
+}
+
 // OpenConfig is Open with a parsed pool configuration.
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

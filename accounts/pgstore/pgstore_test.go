@@ -429,3 +429,43 @@ func ptr[T any](v T) *T { return &v }
 
 // adminGrant is the proof of the admin role that admin operations ask for.
 func adminGrant() auth.RoleGrant { return gatehousetest.Grant(string(accounts.RoleAdmin)) }
+
+// TestOpenWithMaxConns: OpenWith sizes the pool as told, over the URL's
+// pool_max_conns, and keeps the URL's size (or pgx's default) otherwise;
+// DefaultMaxConns grows with the processors.
+func TestOpenWithMaxConns(t *testing.T) {
+	t.Parallel()
+	base, _ := newSchema(t)
+	withURLSize := base + "&pool_max_conns=3"
+	if !strings.Contains(base, "?") {
+		withURLSize = base + "?pool_max_conns=3"
+	}
+	cases := []struct {
+		name string
+		url  string
+		o    Options
+		want int32
+	}{
+		{"option", base, Options{MaxConns: 37}, 37},
+		{"option over the URL", withURLSize, Options{MaxConns: 37}, 37},
+		{"the URL's", withURLSize, Options{}, 3},
+	}
+	for _, c := range cases {
+		st, err := OpenWith(t.Context(), c.url, c.o)
+		if err != nil {
+			t.Fatalf("%s: OpenWith() = %v", c.name, err)
+		}
+		if got := st.Pool().Config().MaxConns; got != c.want {
+			t.Errorf("%s: OpenWith(%+v) pool size = %d, want %d", c.name, c.o, got, c.want)
+		}
+		st.Close()
+	}
+	if _, err := OpenWith(t.Context(), "postgres://u:secret@%zz", Options{MaxConns: 5}); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("OpenWith(malformed URL) = %v, want an error that hides the password", err)
+	}
+	for procs, want := range map[int]int32{1: 16, 2: 16, 4: 32, 16: 128} {
+		if got := DefaultMaxConns(procs); got != want {
+			t.Errorf("DefaultMaxConns(%d) = %d, want %d", procs, got, want)
+		}
+	}
+}

@@ -80,12 +80,6 @@ func (s *stmts) close() {
 	})
 }
 
-// txQueryRow runs the writer's prepared query (prepared by the caller,
-// outside tx, since tx holds the writer's one connection) inside tx.
-func txQueryRow(ctx context.Context, tx *sql.Tx, st *sql.Stmt, args ...any) *sql.Row {
-	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-}
-
 // txExec runs the writer's prepared statement st inside tx.
 func txExec(ctx context.Context, tx *sql.Tx, st *sql.Stmt, args ...any) (sql.Result, error) {
 	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)

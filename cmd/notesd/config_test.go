@@ -122,6 +122,11 @@ func TestConfigPrecedence(t *testing.T) {
 			want: defaultConfig(),
 		},
 		{
+			name: "db max conns",
+			args: []string{"--db-max-conns=48"},
+			want: with(func(c *config) { c.dbMaxConns = 48 }),
+		},
+		{
 			name: "bool flag without value",
 			args: []string{"--secure-cookies", "--allow-query-api-key"},
 			want: with(func(c *config) { c.secureCookies = true; c.allowQueryAPIKey = true }),
@@ -156,6 +161,8 @@ func TestConfigErrors(t *testing.T) {
 		{name: "synchronous off", args: []string{"--sqlite-synchronous", "off"}, wantErr: "full or normal"},
 		{name: "env synchronous", env: []string{"NOTESD_SQLITE_SYNCHRONOUS=extra"}, wantErr: "NOTESD_SQLITE_SYNCHRONOUS"},
 		{name: "zero db timeout", args: []string{"--db-timeout=0s"}, wantErr: "db-timeout"},
+		{name: "zero db max conns", args: []string{"--db-max-conns=0"}, wantErr: "not positive"},
+		{name: "env db max conns", env: []string{"NOTESD_DB_MAX_CONNS=lots"}, wantErr: "NOTESD_DB_MAX_CONNS"},
 		{name: "env db timeout", env: []string{"NOTESD_DB_TIMEOUT=soon"}, wantErr: "NOTESD_DB_TIMEOUT"},
 		{name: "env negative duration", env: []string{"NOTESD_REFRESH_TTL=-1h"}, wantErr: "NOTESD_REFRESH_TTL"},
 		{name: "env bool", env: []string{"NOTESD_SECURE_COOKIES=maybe"}, wantErr: "NOTESD_SECURE_COOKIES"},
@@ -357,5 +364,21 @@ func TestCORSOrigins(t *testing.T) {
 		if diff := cmp.Diff(tt.want, cfg.corsOrigins); diff != "" {
 			t.Errorf("--cors-origins %q (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+// TestDatabaseMaxConns: --db-max-conns reaches the PostgreSQL database,
+// and a size past maxDBConns is refused before anything opens.
+func TestDatabaseMaxConns(t *testing.T) {
+	t.Parallel()
+	c := defaultConfig()
+	c.databaseURL, c.dbMaxConns = "postgres://db.example/notes", 48
+	d, err := c.database()
+	if err != nil || d.maxConns != 48 {
+		t.Errorf("database() = %+v, %v, want maxConns 48", d, err)
+	}
+	c.dbMaxConns = maxDBConns + 1
+	if _, err := c.database(); err == nil || !strings.Contains(err.Error(), "db-max-conns") {
+		t.Errorf("database() with --db-max-conns %d = %v, want a refusal naming the flag", c.dbMaxConns, err)
 	}
 }

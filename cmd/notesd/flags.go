@@ -10,12 +10,14 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
+	"github.com/gatehouse-dev/gatehouse/accounts/pgstore"
 	"github.com/gatehouse-dev/gatehouse/internal/events"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/janitor"
@@ -469,6 +471,7 @@ type config struct {
 	maxStreamsPerUser  int
 	metricsAddr        string
 	sqliteSynchronous  sqlite.Synchronous
+	dbMaxConns         int
 	dbTimeout          time.Duration
 	// The account mails (mail.go).
 	smtpURL              string // may hold a password: never echoed
@@ -524,6 +527,8 @@ func (c *config) addStorageFlags(fs *flagSet) {
 	fs.envVar(synchronousValue{&c.sqliteSynchronous}, "sqlite-synchronous",
 		"when a SQLite commit reaches the disk: full (every acknowledged write survives a power cut) or "+
 			"normal (faster; the last writes before a power cut or an OS crash may be lost, never corrupted)")
+	fs.envVar(positiveIntValue{&c.dbMaxConns}, "db-max-conns",
+		"`number` of PostgreSQL connections in the pool; default 8 per GOMAXPROCS, at least 16 (SQLite: ignored)")
 	fs.envVar(durationValue{&c.dbTimeout}, "db-timeout",
 		"deadline of each database call, a `duration`; past it, or while the database is down, full or read-only, "+
 			"the request is 503 with Retry-After")
@@ -632,11 +637,19 @@ type database struct {
 	sqlitePath  string             // SQLite: the database file
 	synchronous sqlite.Synchronous // SQLite: --sqlite-synchronous
 	postgresURL string             // PostgreSQL: the connection URL, scheme in lower case
+	maxConns    int                // PostgreSQL: --db-max-conns (0: pgstore.DefaultMaxConns)
 }
+
+// maxDBConns bounds --db-max-conns: far more connections than PostgreSQL
+// serves well, and within pgx's int32.
+const maxDBConns = 10_000
 
 // database parses --database-url. The URL is never echoed in an error: it
 // may hold a password.
 func (c *config) database() (database, error) {
+	if c.dbMaxConns > maxDBConns {
+		return database{}, fmt.Errorf("--db-max-conns: %d is more than %d", c.dbMaxConns, maxDBConns)
+	}
 	u := c.databaseURL
 	switch {
 	case hasPrefixFold(u, "sqlite:"):
@@ -646,9 +659,9 @@ func (c *config) database() (database, error) {
 		}
 		return database{sqlitePath: p, synchronous: c.sqliteSynchronous}, nil
 	case hasPrefixFold(u, "postgres://"):
-		return database{postgresURL: "postgres://" + u[len("postgres://"):]}, nil
+		return database{postgresURL: "postgres://" + u[len("postgres://"):], maxConns: c.dbMaxConns}, nil
 	case hasPrefixFold(u, "postgresql://"):
-		return database{postgresURL: "postgresql://" + u[len("postgresql://"):]}, nil
+		return database{postgresURL: "postgresql://" + u[len("postgresql://"):], maxConns: c.dbMaxConns}, nil
 	}
 	return database{}, errors.New("--database-url: unsupported database URL (want sqlite:PATH or postgres://…)")
 }
@@ -728,7 +741,11 @@ func (d database) open(ctx context.Context, lock bool) (store, error) {
 	if d.sqlitePath != "" {
 		db, err = sqlite.OpenWith(ctx, d.sqlitePath, sqlite.Options{Synchronous: d.synchronous, Lock: lock})
 	} else {
-		db, err = postgres.Open(ctx, d.postgresURL)
+		n := int32(d.maxConns)
+		if n == 0 {
+			n = pgstore.DefaultMaxConns(runtime.GOMAXPROCS(0))
+		}
+		db, err = postgres.OpenWith(ctx, d.postgresURL, pgstore.Options{MaxConns: n})
 	}
 	if err != nil {
 		return nil, err

@@ -34,6 +34,15 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return &DB{Store: st}, nil
 }
 
+// OpenWith is Open with the settings of o (pgstore.OpenWith).
+func OpenWith(ctx context.Context, url string, o pgstore.Options) (*DB, error) {
+	st, err := pgstore.OpenWith(ctx, url, o)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{Store: st}, nil
+}
+
 // OpenConfig is Open with a parsed pool configuration.
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	st, err := pgstore.OpenConfig(ctx, cfg)
