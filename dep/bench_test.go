@@ -81,3 +81,18 @@ func BenchmarkJSON(b *testing.B) {
 		h.ServeHTTP(w, req)
 	}
 }
+
+// BenchmarkPath resolves an int64 path parameter: the parse of every
+// GET /notes/{id}.
+func BenchmarkPath(b *testing.B) {
+	id := dep.Path[int64]("id")
+	h := dep.Handler(id, func(context.Context, int64) (dep.NoContent, error) { return dep.NoContent{}, nil })
+	mux := http.NewServeMux()
+	mux.Handle("GET /notes/{id}", h)
+	req := httptest.NewRequest("GET", "/notes/12345", nil)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		mux.ServeHTTP(w, req)
+	}
+}

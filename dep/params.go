@@ -87,7 +87,49 @@ func queryParam[T Scalar](name string, dflt T, lo, hi *int64) Dep[T] {
 	return d.Describe(d.n.name, Param{In: "query", Name: name, Type: reflect.TypeFor[T](), Default: dflt, Min: lo, Max: hi})
 }
 
+// parse parses raw as T, or answers 422 at loc. The exact scalar types
+// parse without reflection (a parameter is parsed on every request); a
+// named type (type ID int64) goes through parseKind.
 func parse[T Scalar](raw, loc string) (T, error) {
+	var v T
+	var err error
+	switch p := any(&v).(type) {
+	case *string:
+		*p = raw
+		return v, nil
+	case *int64:
+		*p, err = strconv.ParseInt(raw, 10, 64)
+	case *int:
+		var n int64
+		n, err = strconv.ParseInt(raw, 10, strconv.IntSize)
+		*p = int(n)
+	case *int32:
+		var n int64
+		n, err = strconv.ParseInt(raw, 10, 32)
+		*p = int32(n)
+	case *uint64:
+		*p, err = strconv.ParseUint(raw, 10, 64)
+	case *bool:
+		*p, err = strconv.ParseBool(raw)
+	case *float64:
+		*p, err = strconv.ParseFloat(raw, 64)
+	default:
+		return parseKind[T](raw, loc)
+	}
+	if err != nil {
+		var zero T
+		return zero, invalidScalar[T](loc)
+	}
+	return v, nil
+}
+
+// invalidScalar is the 422 of a value at loc that does not parse as T.
+func invalidScalar[T Scalar](loc string) error {
+	return problem.Invalid(loc, "must be a valid "+reflect.TypeFor[T]().Kind().String())
+}
+
+// parseKind parses raw as T by its kind, through reflection.
+func parseKind[T Scalar](raw, loc string) (T, error) {
 	var v T
 	rv := reflect.ValueOf(&v).Elem()
 	var err error
