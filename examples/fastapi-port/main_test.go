@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/gatehousetest"
@@ -23,17 +25,22 @@ import (
 // testSecret signs the tests' tokens; the program makes a random one.
 var testSecret = []byte("fastapi-port-tests-only-0123456789abcdef")
 
-// newTestApp is the app on a fresh SQLite file, with a cheap hasher, and
-// with its first account (the admin) registered.
+// testConfig is the app's config on a fresh SQLite file, with a cheap
+// hasher, and with the admin made at start (-admin, $ADMIN_PASSWORD).
+func testConfig(t *testing.T) config {
+	return config{dbPath: filepath.Join(t.TempDir(), "app.db"), secret: testSecret, logger: slog.New(slog.DiscardHandler),
+		hasher:     auth.NewHasher(auth.HasherConfig{Params: auth.Argon2Params{Memory: 8 << 10}}),
+		adminEmail: "admin@example.com", adminPassword: password}
+}
+
+// newTestApp is the app of testConfig.
 func newTestApp(t *testing.T) *app {
 	t.Helper()
-	hasher := auth.NewHasher(auth.HasherConfig{Params: auth.Argon2Params{Memory: 8 << 10}})
-	a, err := newApp(filepath.Join(t.TempDir(), "app.db"), testSecret, hasher, slog.New(slog.DiscardHandler))
+	a, err := newApp(t.Context(), testConfig(t))
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
 	t.Cleanup(func() { a.db.Close() })
-	signUp(t, a, "admin@example.com")
 	return a
 }
 
@@ -79,7 +86,7 @@ const password = "correct horse battery"
 // signUp registers email and logs in, returning the bearer token.
 func signUp(t *testing.T, a *app, email string) string {
 	t.Helper()
-	if res := call(t, a, "POST", "/auth/register", map[string]string{"email": email, "password": password}); res.code != 201 {
+	if res := call(t, a, "POST", "/auth/register", map[string]string{"email": email, "password": password, "name": email}); res.code != 201 {
 		t.Fatalf("register %s = %d %s, want 201", email, res.code, res.body)
 	}
 	return logIn(t, a, email)
@@ -112,11 +119,26 @@ func newNote(t *testing.T, a *app, tok, title string) string {
 	return strconv.FormatInt(n.ID, 10)
 }
 
-func exec1(t *testing.T, db *sql.DB, query string, args ...any) {
+// exec1 changes the database behind the app's back, as a test's fixture.
+func exec1(t *testing.T, a *app, query string, args ...any) {
 	t.Helper()
-	if _, err := db.Exec(query, args...); err != nil {
+	err := a.db.Write(t.Context(), func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
+}
+
+// userID is the id of tok's user, from GET /me.
+func userID(t *testing.T, a *app, tok string) string {
+	t.Helper()
+	var me struct{ ID int64 }
+	if res := call(t, a, "GET", "/me", nil, bearer(tok)...); res.code != 200 || json.Unmarshal([]byte(res.body), &me) != nil {
+		t.Fatalf("GET /me = %d %s, want 200", res.code, res.body)
+	}
+	return strconv.FormatInt(me.ID, 10)
 }
 
 // TestLessonAnswers holds the app to the lesson's statuses and details.
@@ -125,8 +147,10 @@ func TestLessonAnswers(t *testing.T) {
 	admin := logIn(t, a, "admin@example.com")
 	alice := signUp(t, a, "alice@example.com")
 	bob := signUp(t, a, "bob@example.com")
+	// accounts ends every session of a user an admin deactivates, so a live
+	// token of an inactive user is made behind its back, before its first use.
 	idle := signUp(t, a, "idle@example.com")
-	exec1(t, a.db, `UPDATE users SET is_active = 0 WHERE email = 'idle@example.com'`)
+	exec1(t, a, `UPDATE users SET is_active = 0 WHERE email = 'idle@example.com'`)
 	bobsNote := newNote(t, a, bob, "bob's plan")
 	wrong := url.Values{"username": {"alice@example.com"}, "password": {"not the password"}}
 	unknown := url.Values{"username": {"nobody@example.com"}, "password": {password}}
@@ -198,28 +222,46 @@ func TestLogout(t *testing.T) {
 	}
 }
 
-// TestAPIKey: a key made by POST /api-keys opens GET /data, and only its
-// hash is stored.
+// TestAPIKey: a key made by POST /api-keys opens GET /data, only its hash
+// is stored, and it stops working when an admin deactivates its user.
 func TestAPIKey(t *testing.T) {
 	a := newTestApp(t)
 	tok := signUp(t, a, "alice@example.com")
-	res := call(t, a, "POST", "/api-keys", nil, bearer(tok)...)
+	res := call(t, a, "POST", "/api-keys", map[string]any{"name": "lesson", "scopes": []string{"data"}}, bearer(tok)...)
 	var k struct {
-		APIKey string `json:"api_key"`
+		Key string `json:"key"`
 	}
-	if json.Unmarshal([]byte(res.body), &k); res.code != 201 || !strings.HasPrefix(k.APIKey, auth.APIKeyPrefix) {
+	if json.Unmarshal([]byte(res.body), &k); res.code != 201 || !strings.HasPrefix(k.Key, auth.APIKeyPrefix) {
 		t.Fatalf("POST /api-keys = %d %s, want 201 with a key", res.code, res.body)
 	}
-	if res := call(t, a, "GET", "/data", nil, "X-API-Key", k.APIKey); res.code != 200 || res.body != `{"data":"secret"}`+"\n" {
+	if res := call(t, a, "GET", "/data", nil, "X-API-Key", k.Key); res.code != 200 || res.body != `{"data":"secret"}`+"\n" {
 		t.Errorf("GET /data with the key = %d %q, want 200 {\"data\":\"secret\"}", res.code, res.body)
 	}
-	var stored int
-	a.db.QueryRow(`SELECT count(*) FROM api_keys WHERE hash = ? AND instr(CAST(hash AS TEXT), ?) = 0`, auth.HashAPIKey(k.APIKey), k.APIKey).Scan(&stored)
-	if stored != 1 {
-		t.Errorf("api_keys rows holding the key's hash = %d, want 1", stored)
+	if res := call(t, a, "GET", "/notes", nil, "X-API-Key", k.Key); res.code != 401 || res.detail() != "Not authenticated" {
+		t.Errorf("GET /notes with the key = %d %s, want 401 Not authenticated (a key opens /data only)", res.code, res.body)
 	}
-	exec1(t, a.db, `UPDATE users SET is_active = 0 WHERE email = 'alice@example.com'`)
-	if res := call(t, a, "GET", "/data", nil, "X-API-Key", k.APIKey); res.code != 403 || res.detail() != "Invalid API key" {
+	var stored, plain int
+	a.db.ReadRow(t.Context(), `SELECT count(*) FROM api_keys WHERE hash = ?`, auth.HashAPIKey(k.Key)).Scan(&stored)
+	a.db.ReadRow(t.Context(), `SELECT count(*) FROM api_keys WHERE instr(CAST(hash AS TEXT) || prefix || name || scopes, ?) > 0`, k.Key).Scan(&plain)
+	if stored != 1 || plain != 0 {
+		t.Errorf("api_keys rows holding the key's hash = %d, the key itself = %d; want 1 and 0", stored, plain)
+	}
+	noScope := call(t, a, "POST", "/api-keys", map[string]any{"name": "no data", "scopes": []string{"admin"}}, bearer(tok)...)
+	if noScope.code != 422 {
+		t.Errorf("POST /api-keys with the admin scope, as a user = %d %s, want 422", noScope.code, noScope.body)
+	}
+	admin := logIn(t, a, "admin@example.com")
+	var adminKey struct {
+		Key string `json:"key"`
+	}
+	json.Unmarshal([]byte(call(t, a, "POST", "/api-keys", map[string]any{"name": "admin only", "scopes": []string{"admin"}}, bearer(admin)...).body), &adminKey)
+	if res := call(t, a, "GET", "/data", nil, "X-API-Key", adminKey.Key); res.code != 403 || res.detail() != "Not enough permissions" {
+		t.Errorf("GET /data with a key without the data scope = %d %s, want 403 Not enough permissions", res.code, res.body)
+	}
+	if res := call(t, a, "PATCH", "/admin/users/"+userID(t, a, tok), map[string]any{"is_active": false}, bearer(admin)...); res.code != 200 {
+		t.Fatalf("PATCH /admin/users/{id} is_active=false = %d %s, want 200", res.code, res.body)
+	}
+	if res := call(t, a, "GET", "/data", nil, "X-API-Key", k.Key); res.code != 403 || res.detail() != "Invalid API key" {
 		t.Errorf("GET /data with an inactive user's key = %d %s, want 403 Invalid API key", res.code, res.body)
 	}
 }
@@ -258,8 +300,8 @@ func TestNotesAndAdmin(t *testing.T) {
 	}
 }
 
-// TestRegister: the first account is the admin, the rest are users; no one
-// can pick a role, and an e-mail is registered once, whatever its case.
+// TestRegister: every registered account is a user, no one can pick a
+// role, and an e-mail is registered once, whatever its case.
 func TestRegister(t *testing.T) {
 	a := newTestApp(t)
 	tests := []struct {
@@ -268,42 +310,98 @@ func TestRegister(t *testing.T) {
 		code int
 		has  string
 	}{
-		{"user", map[string]any{"email": "alice@example.com", "password": password}, 201, `"role":"user"`},
-		{"taken", map[string]any{"email": "ALICE@example.com", "password": password}, 409, `"detail":"Email already registered"`},
-		{"role given", map[string]any{"email": "eve@example.com", "password": password, "role": "admin"}, 422, `role`},
-		{"short password", map[string]any{"email": "eve@example.com", "password": "short"}, 422, `password`},
-		{"not an e-mail", map[string]any{"email": "eve", "password": password}, 422, `email`},
+		{"user", map[string]any{"email": "alice@example.com", "password": password, "name": "Alice"}, 201, `"role":"user"`},
+		{"taken", map[string]any{"email": "ALICE@example.com", "password": password, "name": "Alice"}, 409, `"detail":"Email already registered"`},
+		{"role given", map[string]any{"email": "eve@example.com", "password": password, "name": "Eve", "role": "admin"}, 422, `role`},
+		{"short password", map[string]any{"email": "eve@example.com", "password": "short", "name": "Eve"}, 422, `password`},
+		{"not an e-mail", map[string]any{"email": "eve", "password": password, "name": "Eve"}, 422, `email`},
 	}
 	for _, tt := range tests {
 		if res := call(t, a, "POST", "/auth/register", tt.body); res.code != tt.code || !strings.Contains(res.body, tt.has) {
 			t.Errorf("register %s = %d %s, want %d containing %s", tt.name, res.code, res.body, tt.code, tt.has)
 		}
 	}
-	var role string
-	a.db.QueryRow(`SELECT role FROM users WHERE email = 'admin@example.com'`).Scan(&role)
-	if role != "admin" {
-		t.Errorf("the first account's role = %q, want admin", role)
+}
+
+// TestAdminAtStart: -admin makes an admin account once (a restart keeps
+// it); a bad -admin or $ADMIN_PASSWORD stops the start, and so does an
+// -admin e-mail someone registered, who is never promoted.
+func TestAdminAtStart(t *testing.T) {
+	c := testConfig(t)
+	for i := range 2 {
+		a, err := newApp(t.Context(), c)
+		if err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+		res := call(t, a, "GET", "/me", nil, bearer(logIn(t, a, "admin@example.com"))...)
+		if a.db.Close(); res.code != 200 || !strings.Contains(res.body, `"role":"admin"`) {
+			t.Errorf("start %d: the admin's GET /me = %d %s, want the admin role", i, res.code, res.body)
+		}
+	}
+	plain := config{dbPath: c.dbPath, secret: c.secret, hasher: c.hasher, logger: c.logger} // no -admin
+	a, err := newApp(t.Context(), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signUp(t, a, "squatter@example.com")
+	a.db.Close()
+	refused := []struct{ name, email, password, has string }{
+		{"short password", "root@example.com", "short", "ADMIN_PASSWORD"},
+		{"not an e-mail", "root", password, "-admin"},
+		{"a user's e-mail", "SQUATTER@example.com", password, "taken by an account that is no admin"},
+	}
+	for _, tt := range refused {
+		c.adminEmail, c.adminPassword = tt.email, tt.password
+		if a, err := newApp(t.Context(), c); err == nil || !strings.Contains(err.Error(), tt.has) {
+			if a != nil {
+				a.db.Close()
+			}
+			t.Errorf("start with -admin %s (%s): %v, want an error containing %q", tt.email, tt.name, err, tt.has)
+		}
+	}
+	a, err = newApp(t.Context(), plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.db.Close()
+	if res := call(t, a, "GET", "/me", nil, bearer(logIn(t, a, "squatter@example.com"))...); !strings.Contains(res.body, `"role":"user"`) {
+		t.Errorf("the squatter's GET /me = %d %s, want the user role still", res.code, res.body)
 	}
 }
 
 // probe is the cross-user probe over the whole API: user B replays every
 // route with a note id of A's, and must get exactly the not-found answer.
-func probe(t *testing.T, a *app, extra ...string) gatehousetest.Probe {
+func probe(a *app, extra ...string) gatehousetest.Probe {
+	n := 0
 	return gatehousetest.Probe{
 		Handler: a.api,
 		Routes:  a.api.Routes(),
 		NewUser: func(t testing.TB, name string) gatehousetest.Identity {
-			return gatehousetest.Bearer(signUp(t.(*testing.T), a, name+"@example.com"))
+			n++
+			return gatehousetest.Bearer(signUp(t.(*testing.T), a, fmt.Sprintf("%s-%d@example.com", name, n)))
 		},
-		Seed: func(t testing.TB, as gatehousetest.Identity) gatehousetest.Owned {
-			id := newNote(t.(*testing.T), a, strings.TrimPrefix(as.Header.Get("Authorization"), "Bearer "), "A's marker title")
-			ids := map[string]map[string]string{"/notes/{note_id}": {"note_id": id}, "/admin/notes/{note_id}": {"note_id": id}}
+		Seed: func(tb testing.TB, as gatehousetest.Identity) gatehousetest.Owned {
+			t := tb.(*testing.T)
+			tok := strings.TrimPrefix(as.Header.Get("Authorization"), "Bearer ")
+			id := newNote(t, a, tok, "A's marker title")
+			var key struct{ ID int64 }
+			json.Unmarshal([]byte(call(t, a, "POST", "/api-keys", map[string]any{"name": "A's marker key", "scopes": []string{"data"}}, bearer(tok)...).body), &key)
+			var sessions struct{ Items []struct{ ID int64 } }
+			json.Unmarshal([]byte(call(t, a, "GET", "/me/sessions", nil, bearer(tok)...).body), &sessions)
+			if key.ID == 0 || len(sessions.Items) != 1 {
+				t.Fatalf("seed: API key %d, sessions %v; want a key and one session", key.ID, sessions.Items)
+			}
+			uid := userID(t, a, tok)
+			ids := map[string]map[string]string{"/notes/{note_id}": {"note_id": id}, "/admin/notes/{note_id}": {"note_id": id},
+				"/api-keys/{id}": {"id": strconv.FormatInt(key.ID, 10)}, "/me/sessions/{id}": {"id": strconv.FormatInt(sessions.Items[0].ID, 10)},
+				// The admin routes cross owners by design; B, no admin, is refused alike.
+				"/admin/users/{id}": {"id": uid}, "/admin/users/{id}/sessions": {"id": uid}}
 			for _, p := range extra {
 				ids[p] = map[string]string{"note_id": id}
 			}
-			return gatehousetest.Owned{IDs: ids, Markers: []string{"A's marker title"}}
+			return gatehousetest.Owned{IDs: ids, Markers: []string{"A's marker title", "A's marker key"}}
 		},
-		Bodies: map[string]string{"PATCH /notes/{note_id}": `{"title":"B was here"}`},
+		Bodies: map[string]string{"PATCH /notes/{note_id}": `{"title":"B was here"}`, "PATCH /admin/users/{id}": `{"is_active":false}`},
 	}
 }
 
@@ -311,9 +409,9 @@ func probe(t *testing.T, a *app, extra ...string) gatehousetest.Probe {
 // note (no IDOR), and a note survives the probe unchanged.
 func TestProbe(t *testing.T) {
 	a := newTestApp(t)
-	probe(t, a).Run(t)
+	probe(a).Run(t)
 	var title string
-	a.db.QueryRow(`SELECT title FROM notes`).Scan(&title)
+	a.db.ReadRow(t.Context(), `SELECT title FROM notes`).Scan(&title)
 	if title != "A's marker title" {
 		t.Errorf("A's note after the probe has title %q, want it unchanged", title)
 	}
@@ -321,16 +419,18 @@ func TestProbe(t *testing.T) {
 
 // vulnerableGetNote is the lesson's "AI generates this" handler: it checks
 // that the user is logged in and that the note exists, never whose it is.
-func vulnerableGetNote(ctx context.Context, _ auth.Principal[User], noteID int64, db *sql.Tx) (Note, error) {
-	return scanNote(db.QueryRowContext(ctx, `SELECT `+noteColumns+` FROM notes WHERE id = ?`, noteID))
+func vulnerableGetNote(a *app) func(context.Context, accounts.Principal, int64) (Note, error) {
+	return func(ctx context.Context, _ accounts.Principal, noteID int64) (Note, error) {
+		return scanNote(a.db.ReadRow(ctx, `SELECT `+noteColumns+` FROM notes WHERE id = ?`, noteID))
+	}
 }
 
 // TestProbeCatchesLessonIDOR: the same probe, with the lesson's vulnerable
 // get_note added (in this test only), reports that route and only it.
 func TestProbeCatchesLessonIDOR(t *testing.T) {
 	a := newTestApp(t)
-	a.api.Handle("GET /v0/notes/{note_id}", dep.Handler3(a.authn.Bearer(), dep.Path[int64]("note_id"), a.getDB, vulnerableGetNote))
-	findings := probe(t, a, "/v0/notes/{note_id}").Findings(t)
+	a.api.Handle("GET /v0/notes/{note_id}", dep.Handler2(a.authn.Bearer(), dep.Path[int64]("note_id"), vulnerableGetNote(a)))
+	findings := probe(a, "/v0/notes/{note_id}").Findings(t)
 	if len(findings) == 0 {
 		t.Fatal("probe findings = none, want the lesson's IDOR reported")
 	}
