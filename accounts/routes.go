@@ -94,7 +94,7 @@ func Routes(api *gatehouse.API, svc *Service, opts RouteOptions) Deps {
 		limited, gatehouse.Responds(409, "Email already registered."))
 	api.Handle("POST /auth/login", dep.Handler2(svc.Gate(LimitLogin, clientIP), auth.PasswordForm(), h.login), gatehouse.Public("log-in"), gatehouse.Tags("auth"), gatehouse.Summary("Log in for a token pair"),
 		gatehouse.RequestExample(h.loginExample()), gatehouse.ResponseExample(h.tokenExample()),
-		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user, or Email not verified (with --require-verified-email)."),
+		limited, gatehouse.Responds(401, "Incorrect username or password."), gatehouse.Responds(400, "Inactive user, or Email not verified (when the service requires verified e-mail)."),
 		gatehouse.Responds(503, "Too many logins at once; try again."))
 	api.Handle("POST /auth/refresh", dep.Handler2(svc.Gate(LimitRefresh, clientIP), refreshForm(), h.refresh), gatehouse.Public("the refresh token is the credential"), gatehouse.Tags("auth"), gatehouse.Summary("Refresh the token pair"),
 		gatehouse.Responds(429, "Too many attempts from this address; see Retry-After."),
