@@ -26,14 +26,28 @@ type Service struct {
 	limits limiter
 }
 
-// New returns a Service built from cfg; a Config without a Keyring or a
-// Hasher is an error.
+// New returns a Service built from cfg; a Config without a Keyring, a
+// Hasher or one of the stores its flows use (all of Stores but Purger,
+// which the retention janitor uses) is an error, here rather than a panic
+// at the first request.
 func New(cfg Config) (*Service, error) {
 	if cfg.Keyring == nil {
 		return nil, errors.New("accounts: no keyring")
 	}
 	if cfg.Hasher == nil {
 		return nil, errors.New("accounts: no hasher")
+	}
+	st := cfg.Stores
+	for _, need := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Users", st.Users == nil}, {"Sessions", st.Sessions == nil}, {"WebSessions", st.WebSessions == nil},
+		{"APIKeys", st.APIKeys == nil}, {"Tokens", st.Tokens == nil},
+	} {
+		if need.missing {
+			return nil, fmt.Errorf("accounts: no store for Stores.%s", need.name)
+		}
 	}
 	cfg.defaults()
 	cfg.Scopes = slices.Clone(cfg.Scopes)

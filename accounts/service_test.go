@@ -175,19 +175,38 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "incomplete.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h := auth.NewHasher(auth.HasherConfig{})
+	without := func(drop func(*accounts.Stores)) accounts.Config {
+		st := db.Stores()
+		drop(&st)
+		return accounts.Config{Stores: st, Keyring: kr, Hasher: h}
+	}
 	tests := []struct {
-		name string
-		cfg  accounts.Config
+		name, want string
+		cfg        accounts.Config
 	}{
-		{"no keyring", accounts.Config{Hasher: auth.NewHasher(auth.HasherConfig{})}},
-		{"no hasher", accounts.Config{Keyring: kr}},
+		{"no keyring", "keyring", accounts.Config{Stores: db.Stores(), Hasher: h}},
+		{"no hasher", "hasher", accounts.Config{Stores: db.Stores(), Keyring: kr}},
+		{"no stores", "Stores.Users", accounts.Config{Keyring: kr, Hasher: h}},
+		{"no sessions", "Stores.Sessions", without(func(s *accounts.Stores) { s.Sessions = nil })},
+		{"no web sessions", "Stores.WebSessions", without(func(s *accounts.Stores) { s.WebSessions = nil })},
+		{"no api keys", "Stores.APIKeys", without(func(s *accounts.Stores) { s.APIKeys = nil })},
+		{"no tokens", "Stores.Tokens", without(func(s *accounts.Stores) { s.Tokens = nil })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := accounts.New(tt.cfg); err == nil {
-				t.Errorf("New(%s) = nil error, want one", tt.name)
+			if _, err := accounts.New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New(%s) = %v, want an error naming %s", tt.name, err, tt.want)
 			}
 		})
+	}
+	if _, err := accounts.New(without(func(s *accounts.Stores) { s.Purger = nil })); err != nil {
+		t.Errorf("New(no Purger) = %v, want nil: retention is the janitor's, not the flows'", err)
 	}
 }
 

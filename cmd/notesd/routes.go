@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 )
@@ -27,14 +28,16 @@ func runRoutes(_ context.Context, args []string, c cli) error {
 	if done, err := parseArgs(fs, args, c.getenv); done {
 		return err
 	}
-	// The table depends only on how routes are declared: ephemeral keys
-	// and a hasher with minimal cost stand in for the real ones, and no
-	// store is needed since no request is served.
+	// The table depends only on how routes are declared: ephemeral keys,
+	// a hasher with minimal cost and stores that hold nothing stand in for
+	// the real ones, since no request is served.
 	keyring, err := ephemeralKeyring(&cfg)
 	if err != nil {
 		return err
 	}
 	api, err := httpapi.New(httpapi.Config{
+		Accounts: accounts.Stores{Users: noUsers{}, Sessions: noSessions{}, WebSessions: noWebSessions{},
+			APIKeys: noAPIKeys{}, Tokens: noTokens{}},
 		Keyring:          keyring,
 		Hasher:           auth.NewHasher(auth.HasherConfig{Params: auth.Argon2Params{Memory: 8}}),
 		AllowQueryAPIKey: cfg.allowQueryAPIKey,
@@ -49,6 +52,20 @@ func runRoutes(_ context.Context, args []string, c cli) error {
 
 // ephemeralKeyring returns a keyring of throwaway keys with the algorithm
 // of cfg, which decides whether /.well-known/jwks.json is served.
+// Stand-ins for the accounts stores of the route table: embedded nil
+// interfaces, never called, since the table serves no request. (The
+// aliases name the embedded fields apart from the Sessions and APIKeys
+// methods.)
+type (
+	sessionStore  = accounts.Sessions
+	apiKeyStore   = accounts.APIKeys
+	noUsers       struct{ accounts.Users }
+	noSessions    struct{ sessionStore }
+	noWebSessions struct{ accounts.WebSessions }
+	noAPIKeys     struct{ apiKeyStore }
+	noTokens      struct{ accounts.Tokens }
+)
+
 func ephemeralKeyring(cfg *config) (*auth.Keyring, error) {
 	var raw [generatedSecretBytes]byte
 	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails
