@@ -191,8 +191,14 @@ func (g deadlineSessions) CreateSession(ctx context.Context, s NewSession) (Sess
 	return call2(ctx, g.d, "CreateSession", func(ctx context.Context) (Session, error) { return g.s.CreateSession(ctx, s) })
 }
 
-// SessionUser is Sessions.SessionUser under the deadline.
+// SessionUser is Sessions.SessionUser under the deadline; an answer the
+// store has in memory (CachedSessions) comes without one.
 func (g deadlineSessions) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (User, Session, error) {
+	if c, ok := g.s.(CachedSessions); ok {
+		if u, ss, ok := c.CachedSessionUser(userID, sessionID, now); ok {
+			return u, ss, nil
+		}
+	}
 	return call3(ctx, g.d, "SessionUser", func(ctx context.Context) (User, Session, error) {
 		return g.s.SessionUser(ctx, userID, sessionID, now)
 	})
@@ -237,8 +243,14 @@ func (g deadlinePurger) Purge(ctx context.Context, p Purge) (Purged, error) {
 	return call2(ctx, g.d, "Purge", func(ctx context.Context) (Purged, error) { return g.s.Purge(ctx, p) })
 }
 
-// APIKeyByPrefix is APIKeys.APIKeyByPrefix under the deadline.
+// APIKeyByPrefix is APIKeys.APIKeyByPrefix under the deadline; an answer
+// the store has in memory (CachedAPIKeys) comes without one.
 func (g deadlineAPIKeys) APIKeyByPrefix(ctx context.Context, prefix string) (APIKey, User, error) {
+	if c, ok := g.s.(CachedAPIKeys); ok {
+		if k, u, ok := c.CachedAPIKey(prefix); ok {
+			return k, u, nil
+		}
+	}
 	return call3(ctx, g.d, "APIKeyByPrefix", func(ctx context.Context) (APIKey, User, error) { return g.s.APIKeyByPrefix(ctx, prefix) })
 }
 

@@ -125,3 +125,37 @@ func TestWithDeadlineObserves(t *testing.T) {
 		t.Errorf("observed %q, want %q", ops, want)
 	}
 }
+
+// cachedSessions answers CachedSessionUser for session 1 only; every
+// other lookup stalls like stallSessions.
+type cachedSessions struct{ stallSessions }
+
+func (cachedSessions) CachedSessionUser(_, sessionID int64, _ time.Time) (accounts.User, accounts.Session, bool) {
+	if sessionID != 1 {
+		return accounts.User{}, accounts.Session{}, false
+	}
+	return accounts.User{ID: 7}, accounts.Session{ID: 1, UserID: 7}, true
+}
+
+// TestWithDeadlineCached: a lookup the store answers from memory
+// (CachedSessions) comes back at once, with no deadline and nothing to
+// observe; one it cannot answer goes to the store under the deadline.
+func TestWithDeadlineCached(t *testing.T) {
+	t.Parallel()
+	var ops []string
+	s := accounts.WithDeadline(accounts.Stores{Sessions: cachedSessions{}},
+		accounts.Deadline{Timeout: 10 * time.Millisecond, Observe: func(op string, _ time.Duration) { ops = append(ops, op) }})
+	u, ss, err := s.Sessions.SessionUser(t.Context(), 7, 1, time.Now())
+	if err != nil || u.ID != 7 || ss.ID != 1 {
+		t.Errorf("SessionUser(cached) = %+v, %+v, %v, want user 7, session 1", u, ss, err)
+	}
+	if len(ops) != 0 {
+		t.Errorf("observed %q for a cached lookup, want nothing", ops)
+	}
+	if _, _, err := s.Sessions.SessionUser(t.Context(), 7, 2, time.Now()); !errors.Is(err, accounts.ErrUnavailable) {
+		t.Errorf("SessionUser(not cached, stalling) = %v, want ErrUnavailable", err)
+	}
+	if fmt.Sprint(ops) != "[SessionUser]" {
+		t.Errorf("observed %q, want [SessionUser]", ops)
+	}
+}

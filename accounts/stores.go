@@ -152,6 +152,20 @@ type OwnAPIKeys interface {
 	Revoke(ctx context.Context, id int64) error
 }
 
+// CachedSessions is implemented by a Sessions store that keeps live
+// sessions in memory (accounts/sqlitestore): CachedSessionUser answers
+// SessionUser from memory alone, ok false when it would have to ask the
+// database. WithDeadline asks it first, so a cached lookup, the one every
+// authenticated request makes, costs no deadline (no timer).
+type CachedSessions interface {
+	CachedSessionUser(userID, sessionID int64, now time.Time) (u User, s Session, ok bool)
+}
+
+// CachedAPIKeys is CachedSessions for APIKeyByPrefix.
+type CachedAPIKeys interface {
+	CachedAPIKey(prefix string) (k APIKey, u User, ok bool)
+}
+
 // Stores are the stores a Service works with, one per capability. An
 // engine's store fills them all (sqlitestore.Store.Stores).
 type Stores struct {

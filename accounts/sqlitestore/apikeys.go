@@ -43,8 +43,8 @@ func (db *Store) APIKeyByPrefix(ctx context.Context, prefix string) (accounts.AP
 	if !accounts.ValidText(prefix) { // stored prefixes are all valid text
 		return accounts.APIKey{}, accounts.User{}, fmt.Errorf("sqlitestore: api key by prefix: %w", accounts.ErrNotFound)
 	}
-	if e, ok := db.cache.key(prefix); ok {
-		return e.key, e.user, nil
+	if k, u, ok := db.CachedAPIKey(prefix); ok {
+		return k, u, nil
 	}
 	epoch := db.cache.begin()
 	row := db.rs.QueryRowContext(ctx, `
@@ -74,6 +74,16 @@ WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)
 	u.CreatedAt = fromDB(uCreated)
 	db.cache.putKey(epoch, keyEntry{key: k, user: u})
 	return k, u, nil
+}
+
+// CachedAPIKey is APIKeyByPrefix answered from the auth cache alone
+// (accounts.CachedAPIKeys): ok is false when the database must be asked.
+func (db *Store) CachedAPIKey(prefix string) (accounts.APIKey, accounts.User, bool) {
+	e, ok := db.cache.key(prefix)
+	if !ok {
+		return accounts.APIKey{}, accounts.User{}, false
+	}
+	return e.key, e.user, true
 }
 
 // TouchAPIKey records that a key was used at t; ErrNotFound for an unknown

@@ -44,6 +44,9 @@ var (
 	_ accounts.APIKeys     = (*Store)(nil)
 	_ accounts.Tokens      = (*Store)(nil)
 	_ accounts.Purger      = (*Store)(nil)
+	// The auth cache answers the hottest lookups without a deadline.
+	_ accounts.CachedSessions = (*Store)(nil)
+	_ accounts.CachedAPIKeys  = (*Store)(nil)
 )
 
 // Stores returns db as every capability of accounts.Stores.

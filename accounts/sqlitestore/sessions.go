@@ -90,8 +90,8 @@ RETURNING id`, t, ns.UserID, ns.MaxPerUser)
 // must exist, belong to userID, not be revoked and not be expired at now.
 // The user is returned even when inactive. ErrNotFound otherwise.
 func (db *Store) SessionUser(ctx context.Context, userID, sessionID int64, now time.Time) (accounts.User, accounts.Session, error) {
-	if e, ok := db.cache.session(sessionID); ok && e.sess.UserID == userID && now.Before(e.sess.ExpiresAt) {
-		return e.user, e.sess, nil
+	if u, ss, ok := db.CachedSessionUser(userID, sessionID, now); ok {
+		return u, ss, nil
 	}
 	epoch := db.cache.begin()
 	row := db.rs.QueryRowContext(ctx, `
@@ -107,6 +107,16 @@ WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
 	ss := accounts.Session{ID: sessionID, UserID: u.ID, CreatedAt: fromDB(created), LastSeenAt: fromDB(seen), ExpiresAt: fromDB(expires)}
 	db.cache.putSession(epoch, sessionEntry{user: u, sess: ss})
 	return u, ss, nil
+}
+
+// CachedSessionUser is SessionUser answered from the auth cache alone
+// (accounts.CachedSessions): ok is false when the database must be asked.
+func (db *Store) CachedSessionUser(userID, sessionID int64, now time.Time) (accounts.User, accounts.Session, bool) {
+	e, ok := db.cache.session(sessionID)
+	if !ok || e.sess.UserID != userID || !now.Before(e.sess.ExpiresAt) {
+		return accounts.User{}, accounts.Session{}, false
+	}
+	return e.user, e.sess, true
 }
 
 // WebSessionUser returns the user behind a live web session by the hash of
