@@ -49,14 +49,8 @@ func (g deadlineNotes) Create(ctx context.Context, in NoteInput) (Note, error) {
 	return accounts.Call(ctx, g.d, "Notes.Create", func(ctx context.Context) (Note, error) { return g.s.Create(ctx, in) })
 }
 
-// Get is NoteStore.Get under the deadline; a note the store has in memory
-// (CachedNotes) is answered without one.
+// Get is NoteStore.Get under the deadline.
 func (g deadlineNotes) Get(ctx context.Context, id int64) (Note, error) {
-	if c, ok := g.s.(CachedNotes); ok {
-		if n, ok := c.Cached(id); ok {
-			return n, nil
-		}
-	}
 	return accounts.Call(ctx, g.d, "Notes.Get", func(ctx context.Context) (Note, error) { return g.s.Get(ctx, id) })
 }
 

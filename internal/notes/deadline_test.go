@@ -109,35 +109,3 @@ func TestWithDeadlineObserves(t *testing.T) {
 		t.Errorf("observed %q, want %q", ops, want)
 	}
 }
-
-// cachedNotes answers Cached for note 1 only; Get stalls.
-type cachedNotes struct{ stallNotes }
-
-func (cachedNotes) Cached(id int64) (notes.Note, bool) {
-	return notes.Note{ID: 1, Title: "cached"}, id == 1
-}
-
-type cachedStore struct{ stallStore }
-
-func (s cachedStore) Notes(notes.Owner) notes.NoteStore {
-	return cachedNotes{stallNotes{s: s.stallStore}}
-}
-
-// TestWithDeadlineCached: a note the store has in memory (CachedNotes)
-// comes back at once, with nothing to observe; any other goes to the
-// store under the deadline.
-func TestWithDeadlineCached(t *testing.T) {
-	t.Parallel()
-	var ops []string
-	s := notes.WithDeadline(cachedStore{}, deadline(10*time.Millisecond, func(op string, _ time.Duration) { ops = append(ops, op) }))
-	o := gatehousetest.Owner(int64(1))
-	if n, err := s.Notes(o).Get(t.Context(), 1); err != nil || n.Title != "cached" {
-		t.Errorf("Get(cached) = %+v, %v, want the cached note", n, err)
-	}
-	if _, err := s.Notes(o).Get(t.Context(), 2); !errors.Is(err, notes.ErrUnavailable) {
-		t.Errorf("Get(not cached, stalling) = %v, want ErrUnavailable", err)
-	}
-	if fmt.Sprint(ops) != "[Notes.Get]" {
-		t.Errorf("observed %q, want [Notes.Get] (the cached read unobserved)", ops)
-	}
-}

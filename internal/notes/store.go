@@ -32,11 +32,3 @@ type NoteStore interface {
 	Update(ctx context.Context, id int64, p NotePatch) (Note, error)
 	Delete(ctx context.Context, id int64) error
 }
-
-// CachedNotes is implemented by a NoteStore that keeps notes in memory
-// (internal/sqlite): Cached answers Get from memory alone, ok false when
-// the note would have to be read from the database. WithDeadline asks it
-// first, so a cached read costs no deadline.
-type CachedNotes interface {
-	Cached(id int64) (n Note, ok bool)
-}

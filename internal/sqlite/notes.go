@@ -48,14 +48,11 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (in
 	err = db.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return txQueryRow(ctx, tx, st, id).Scan(&owner)
 	})
-	db.notes.drop(id)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete any note: %w", sqlitestore.MapError(err))
 	}
 	return owner, nil
 }
-
-var _ notes.CachedNotes = noteStore{}
 
 // noteStore is one owner's notes. Every query has owner_id in its WHERE.
 type noteStore struct {
@@ -103,10 +100,6 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", notes.ErrNotFound)
 	}
-	if n, ok := s.Cached(id); ok {
-		return n, nil
-	}
-	epoch := s.db.notes.begin()
 	// id and owner are known: the hottest read selects only the rest (the
 	// driver allocates per column and query).
 	row := s.db.ReadRow(ctx,
@@ -117,22 +110,7 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", sqlitestore.MapError(err))
 	}
 	n.CreatedAt, n.UpdatedAt = fromDB(created), fromDB(updated)
-	s.db.notes.put(epoch, n)
 	return n, nil
-}
-
-// Cached is Get answered from memory alone: ok is false when the note
-// would have to be read from the database (notes.CachedNotes). A cached
-// note of anyone but the owner is not found, as in the database.
-func (s noteStore) Cached(id int64) (notes.Note, bool) {
-	if !s.o.Valid() {
-		return notes.Note{}, false
-	}
-	n, ok := s.db.notes.get(id)
-	if !ok || n.OwnerID != s.o.ID() {
-		return notes.Note{}, false
-	}
-	return n, true
 }
 
 // List returns one keyset page of the owner's notes, newest first, and the
@@ -184,7 +162,6 @@ RETURNING `+noteColumns)
 		n, err = scanNote(txQueryRow(ctx, tx, st, p.Title, p.Body, t, id, s.o.ID()))
 		return err
 	})
-	s.db.notes.drop(id)
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", sqlitestore.MapError(err))
 	}
@@ -207,7 +184,6 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 		}
 		return oneRow(res)
 	})
-	s.db.notes.drop(id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}

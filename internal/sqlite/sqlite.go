@@ -16,7 +16,6 @@ import (
 // for concurrent use. Create it with Open, then call Migrate.
 type DB struct {
 	*sqlitestore.Store
-	notes *noteCache // the notes GET /notes/{id} read (notecache.go)
 }
 
 var _ notes.Store = (*DB)(nil)
@@ -61,7 +60,7 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{Store: st, notes: newNoteCache()}, nil
+	return &DB{Store: st}, nil
 }
 
 // app is the name the notes' migrations are recorded under.
