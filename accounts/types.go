@@ -144,6 +144,31 @@ type Page struct {
 	Limit int
 }
 
+// DefaultPageSize is the size of a Page whose Limit is not positive.
+const DefaultPageSize = 50
+
+// Size is the most items of the page: Limit, or DefaultPageSize when
+// Limit is not positive.
+func (p Page) Size() int {
+	if p.Limit <= 0 {
+		return DefaultPageSize
+	}
+	return p.Limit
+}
+
+// Keyset cuts items, fetched newest first with LIMIT p.Size()+1, to the
+// page, and returns the cursor of the next page: the id of the last item
+// kept when there were more, else 0. Stores (the app's too) page their
+// lists with it: WHERE id < After ORDER BY id DESC LIMIT Size()+1.
+func Keyset[T any](items []T, p Page, id func(T) int64) ([]T, int64) {
+	n := p.Size()
+	if len(items) <= n {
+		return items, 0
+	}
+	items = items[:n]
+	return items, id(items[n-1])
+}
+
 // Purge asks a store to delete one batch of the rows that stopped working
 // before Before (retention): sessions (token and web sessions) revoked or
 // expired before Before, used refresh tokens rotated away before Before,

@@ -150,7 +150,7 @@ func (st *Store) ListUsers(ctx context.Context, g auth.RoleGrant, p accounts.Pag
 
 // listUsers is ListUsers once the caller is known to be allowed.
 func (st *Store) listUsers(ctx context.Context, p accounts.Page) ([]accounts.User, int64, error) {
-	limit := limitOf(p)
+	limit := p.Size()
 	rows, err := st.pool.Query(ctx, `
 SELECT `+userColumns+` FROM users
 WHERE ($1::bigint = 0 OR id < $1)
@@ -163,7 +163,7 @@ LIMIT $2`, p.After, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("pgstore: list users: %w", err)
 	}
-	users, next := page(users, limit, func(u accounts.User) int64 { return u.ID })
+	users, next := accounts.Keyset(users, p, func(u accounts.User) int64 { return u.ID })
 	return users, next, nil
 }
 

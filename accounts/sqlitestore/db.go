@@ -288,11 +288,3 @@ func nullableTime(t *time.Time) sql.NullInt64 {
 
 // now is the current time at the stored precision, in UTC.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// limitOf returns the page size for p: 50 unless p.Limit is positive.
-func limitOf(p accounts.Page) int {
-	if p.Limit <= 0 {
-		return 50
-	}
-	return p.Limit
-}

@@ -306,7 +306,7 @@ func (s sessionStore) List(ctx context.Context, now time.Time, p accounts.Page) 
 	if !s.o.Valid() {
 		return []accounts.Session{}, 0, nil
 	}
-	limit := limitOf(p)
+	limit := p.Size()
 	rows, err := s.db.rs.QueryContext(ctx, `
 SELECT `+sessionColumns+` FROM sessions
 WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND (?3 = 0 OR id < ?3)
@@ -319,7 +319,7 @@ LIMIT ?4`, s.o.ID(), toDB(now), p.After, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlitestore: list sessions: %w", err)
 	}
-	out, next := page(out, limit, func(ss accounts.Session) int64 { return ss.ID })
+	out, next := accounts.Keyset(out, p, func(ss accounts.Session) int64 { return ss.ID })
 	return out, next, nil
 }
 

@@ -154,7 +154,7 @@ func (db *Store) ListUsers(ctx context.Context, g auth.RoleGrant, p accounts.Pag
 
 // listUsers is ListUsers once the caller is known to be allowed.
 func (db *Store) listUsers(ctx context.Context, p accounts.Page) ([]accounts.User, int64, error) {
-	limit := limitOf(p)
+	limit := p.Size()
 	rows, err := db.rs.QueryContext(ctx, `
 SELECT `+userColumns+` FROM users
 WHERE (?1 = 0 OR id < ?1)
@@ -167,7 +167,7 @@ LIMIT ?2`, p.After, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlitestore: list users: %w", err)
 	}
-	users, next := page(users, limit, func(u accounts.User) int64 { return u.ID })
+	users, next := accounts.Keyset(users, p, func(u accounts.User) int64 { return u.ID })
 	return users, next, nil
 }
 
@@ -272,14 +272,4 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 		return nil, err
 	}
 	return out, nil
-}
-
-// page cuts items, fetched with LIMIT limit+1, to limit and returns the
-// next cursor: the id of the last item kept when there are more, else 0.
-func page[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
-	if len(items) <= limit {
-		return items, 0
-	}
-	items = items[:limit]
-	return items, id(items[limit-1])
 }

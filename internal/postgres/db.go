@@ -75,14 +75,6 @@ func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
 // now is the current time at the stored precision, in UTC.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// limitOf returns the page size for p: 50 unless p.Limit is positive.
-func limitOf(p accounts.Page) int {
-	if p.Limit <= 0 {
-		return 50
-	}
-	return p.Limit
-}
-
 // scanner is a pgx.Row or pgx.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
@@ -101,16 +93,6 @@ func collect[T any](rows pgx.Rows, scan func(scanner) (T, error)) ([]T, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-// page cuts items, fetched with LIMIT limit+1, to limit and returns the
-// next cursor: the id of the last item kept when there are more, else 0.
-func page[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
-	if len(items) <= limit {
-		return items, 0
-	}
-	items = items[:limit]
-	return items, id(items[limit-1])
 }
 
 // oneRow returns accounts.ErrNotFound unless tag reports at least one row.

@@ -119,7 +119,7 @@ func (s noteStore) List(ctx context.Context, p notes.Page) ([]notes.Note, int64,
 	if !s.o.Valid() {
 		return []notes.Note{}, 0, nil
 	}
-	limit := limitOf(p)
+	limit := p.Size()
 	rows, err := s.db.ReadRows(ctx, `
 SELECT `+noteColumns+` FROM notes
 WHERE owner_id = ?1 AND (?2 = 0 OR id < ?2)
@@ -132,7 +132,7 @@ LIMIT ?3`, s.o.ID(), p.After, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: list notes: %w", err)
 	}
-	ns, next := page(ns, limit, func(n notes.Note) int64 { return n.ID })
+	ns, next := accounts.Keyset(ns, p, func(n notes.Note) int64 { return n.ID })
 	return ns, next, nil
 }
 
