@@ -60,14 +60,18 @@ func viewUser(u User) userView {
 	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), IsActive: u.Active, IsVerified: u.Verified, CreatedAt: u.CreatedAt}
 }
 
-// list is one page of a list: next_cursor is null on the last page.
-type list[T any] struct {
+// List is the JSON of one page of a list, as the account routes answer
+// it: items, and next_cursor, the cursor of the next page (null on the
+// last). Apps answer their lists the same way, from PageQuery and Keyset.
+type List[T any] struct {
 	Items      []T     `json:"items"`
 	NextCursor *string `json:"next_cursor"`
 }
 
-func newList[S, T any](items []S, next int64, view func(S) T) list[T] {
-	out := list[T]{Items: make([]T, len(items))}
+// NewList is the List of items, a page with next as its Keyset cursor,
+// each item shown through view.
+func NewList[S, T any](items []S, next int64, view func(S) T) List[T] {
+	out := List[T]{Items: make([]T, len(items))}
 	for i, it := range items {
 		out.Items[i] = view(it)
 	}
@@ -287,12 +291,12 @@ type sessionView struct {
 	Current    bool      `json:"current"`
 }
 
-func (h handlers) listSessions(ctx context.Context, p Principal, o Owner, pg Page) (list[sessionView], error) {
+func (h handlers) listSessions(ctx context.Context, p Principal, o Owner, pg Page) (List[sessionView], error) {
 	items, next, err := h.s.Sessions(ctx, o, pg)
 	if err != nil {
-		return list[sessionView]{}, err
+		return List[sessionView]{}, err
 	}
-	return newList(items, next, func(ss Session) sessionView {
+	return NewList(items, next, func(ss Session) sessionView {
 		return sessionView{
 			ID: ss.ID, UserAgent: ss.UserAgent, IP: ss.IP, CreatedAt: ss.CreatedAt,
 			LastSeenAt: ss.LastSeenAt, ExpiresAt: ss.ExpiresAt,
@@ -363,12 +367,12 @@ func (h handlers) revokeAPIKey(ctx context.Context, o Owner, id int64) (dep.NoCo
 
 type admin = auth.Privileged[User]
 
-func (h handlers) listUsers(ctx context.Context, a admin, p Page) (list[userView], error) {
+func (h handlers) listUsers(ctx context.Context, a admin, p Page) (List[userView], error) {
 	users, next, err := h.s.ListUsers(ctx, a.Grant, p)
 	if err != nil {
-		return list[userView]{}, err
+		return List[userView]{}, err
 	}
-	return newList(users, next, viewUser), nil
+	return NewList(users, next, viewUser), nil
 }
 
 type adminUserPatch struct {

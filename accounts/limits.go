@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -100,9 +101,21 @@ func (s *Service) countClient(ctx context.Context, limit Limit, c Client) error 
 }
 
 // PeerIP is the address of the connection's peer, an IPv4-mapped address
-// as its IPv4 address (behind a proxy, tell the client's address from
-// X-Forwarded-For of trusted proxies only).
-func PeerIP(r *http.Request) string {
+// as its IPv4 address: ClientIP with no trusted proxy.
+func PeerIP(r *http.Request) string { return clientIP(r, nil) }
+
+// ClientIP returns the function that tells a request's client address
+// (RouteOptions.ClientIP, gatehouse.Options.ClientIP): the connection's
+// peer, or, when the peer is one of the trusted proxies, the nearest
+// address in X-Forwarded-For that is not (the hops a client wrote itself
+// come before its proxy's and are never believed); an IPv4-mapped address
+// as its IPv4 address. With no trusted proxy, X-Forwarded-For is ignored.
+func ClientIP(trusted []netip.Prefix) func(*http.Request) string {
+	trusted = slices.Clone(trusted)
+	return func(r *http.Request) string { return clientIP(r, trusted) }
+}
+
+func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -111,7 +124,32 @@ func PeerIP(r *http.Request) string {
 	if err != nil {
 		return host
 	}
-	return addr.Unmap().String()
+	host = addr.Unmap().String()
+	if !isTrusted(trusted, addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !isTrusted(trusted, a) {
+			return a.Unmap().String()
+		}
+	}
+	return host
+}
+
+// isTrusted reports whether a is in one of the trusted prefixes.
+func isTrusted(trusted []netip.Prefix, a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // hit counts one attempt under rule and answers 429 when it is over. A

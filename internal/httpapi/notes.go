@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/gatehouse-dev/gatehouse/accounts"
 	"log/slog"
 	"time"
 
@@ -30,12 +31,12 @@ type notePatch struct {
 // Validate applies the domain's rules: one field at least, no title of spaces.
 func (p *notePatch) Validate() error { return notes.NotePatch(*p).Validate() }
 
-func (s *server) listNotes(ctx context.Context, o owner, p notes.Page) (list[noteView], error) {
+func (s *server) listNotes(ctx context.Context, o owner, p notes.Page) (accounts.List[noteView], error) {
 	items, next, err := s.store.Notes(o).List(ctx, p)
 	if err != nil {
-		return list[noteView]{}, err
+		return accounts.List[noteView]{}, err
 	}
-	return newList(items, next, viewNote), nil
+	return accounts.NewList(items, next, viewNote), nil
 }
 
 func (s *server) createNote(ctx context.Context, o owner, in noteInput) (dep.Created[noteView], error) {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -27,10 +24,13 @@ type server struct {
 	cfg   Config
 	store notes.Store
 	svc   *accounts.Service
+	// clientIP tells the client's address: the peer, or behind one of
+	// Config.TrustedProxies, the nearest untrusted X-Forwarded-For hop.
+	clientIP func(*http.Request) string
 }
 
 func newServer(cfg Config) (*server, error) {
-	s := &server{cfg: cfg, store: cfg.Notes}
+	s := &server{cfg: cfg, store: cfg.Notes, clientIP: accounts.ClientIP(cfg.TrustedProxies)}
 	svc, err := accounts.New(accounts.Config{
 		Stores:               cfg.Accounts,
 		Keyring:              cfg.Keyring,
@@ -60,45 +60,6 @@ func newServer(cfg Config) (*server, error) {
 // scopes are notesd's scopes as accounts knows them: admin is an admin's
 // alone.
 func scopes() []accounts.Scope { return notes.AllScopes }
-
-// clientIP is the address of the client: the connection's peer, or, when
-// the peer is a trusted proxy, the nearest untrusted address in
-// X-Forwarded-For; an IPv4-mapped address as its IPv4 address.
-func (s *server) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	host = addr.Unmap().String()
-	if !s.trusted(addr) {
-		return host
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break
-		}
-		if !s.trusted(a) {
-			return a.Unmap().String()
-		}
-	}
-	return host
-}
-
-func (s *server) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range s.cfg.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
 
 // evAdminNote is the security event of an admin's note deletion (SPEC §8;
 // accounts logs the account ones).

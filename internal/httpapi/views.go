@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
@@ -19,24 +18,6 @@ type noteView struct {
 
 func viewNote(n notes.Note) noteView {
 	return noteView{ID: n.ID, Title: n.Title, Body: n.Body, OwnerID: n.OwnerID, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
-}
-
-// list is one page of a list: next_cursor is null on the last page.
-type list[T any] struct {
-	Items      []T     `json:"items"`
-	NextCursor *string `json:"next_cursor"`
-}
-
-func newList[S, T any](items []S, next int64, view func(S) T) list[T] {
-	out := list[T]{Items: make([]T, len(items))}
-	for i, it := range items {
-		out.Items[i] = view(it)
-	}
-	if next != 0 {
-		c := strconv.FormatInt(next, 10)
-		out.NextCursor = &c
-	}
-	return out
 }
 
 type message struct {
