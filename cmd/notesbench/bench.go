@@ -263,13 +263,13 @@ func prepareDatabase(ctx context.Context, cfg *config, dir string, logf func(str
 	db = dbTarget{engine: engineSQLite, sqlite: filepath.Join(dir, "notesd.db")}
 	db.url = "sqlite:" + db.sqlite
 	if cfg.pgURL != nil {
-		s, err := createSchema(ctx, cfg.pgURL)
-		if err != nil {
+		var s *pgSchema
+		if s, err = createSchema(ctx, cfg.pgURL); err != nil {
 			return "", db, nil, 0, err
 		}
 		db = dbTarget{engine: enginePostgres, url: s.url(), schema: s}
 		logf("created schema %s in %s", s.name, redactURL(cfg.pgURL))
-		defer func() {
+		defer func() { // err is prepareDatabase's result
 			if err != nil {
 				err = errors.Join(err, s.drop(ctx))
 			}

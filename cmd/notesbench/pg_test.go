@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -322,5 +323,34 @@ func TestSmokePostgres(t *testing.T) {
 	}
 	if mix.Engine != enginePostgres || mix.LoggedIn != 2 || mix.Errors != 0 || mix.CrossUser != 0 || mix.Requests == 0 {
 		t.Errorf("run(--mix) = %+v", mix)
+	}
+}
+
+// TestPostgresFailureDropsSchema: a run that fails after making its schema
+// (here notesd migrate fails: --notesd is false(1)) drops it.
+func TestPostgresFailureDropsSchema(t *testing.T) {
+	t.Parallel()
+	base := os.Getenv(pgtest.EnvURL)
+	if base == "" {
+		t.Skip(pgtest.EnvURL + " not set: PostgreSQL tests skipped")
+	}
+	falseBin, err := exec.LookPath("false")
+	if err != nil {
+		t.Skip("no false(1) on PATH")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	err = run(ctx, []string{"--database-url", base, "--notesd", falseBin, "--users", "2", "--notes", "2",
+		"--cpu-server", "none", "--cpu-client", "none"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "notesd migrate") {
+		t.Errorf("run(--notesd false) = %v, want the migration's failure", err)
+	}
+	m := regexp.MustCompile(`created schema (nb_[0-9a-f]{16})`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("progress names no schema:\n%s", stderr.String())
+	}
+	if schemaExists(t, base, m[1]) {
+		t.Errorf("schema %s left behind after a failed run", m[1])
 	}
 }
