@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,22 +48,23 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(err, db.cleanup(ctx)) }() // after notesd stopped
 
-	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, notesd, "serve",
-		"--addr", "127.0.0.1:0", "--database-url", "sqlite:"+db, "--secret-key", randomSecret(),
-		"--access-ttl", (budget+time.Hour).String()), cfg.nice, filepath.Join(dir, "notesd.log"))
+	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
+		"--access-ttl", (budget + time.Hour).String()}, db.notesdArgs(cfg)...)
+	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, serve...), db.notesdEnv(), cfg.nice, filepath.Join(dir, "notesd.log"))
 	if err != nil {
 		return err
 	}
 	defer nd.stop()
 	bl, err := startChild(ctx, "baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--addr", "127.0.0.1:0"),
-		cfg.nice, filepath.Join(dir, "baseline.log"))
+		nil, cfg.nice, filepath.Join(dir, "baseline.log"))
 	if err != nil {
 		return err
 	}
 	defer bl.stop()
 	fx, err := startChild(ctx, "fixed baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--fixed", "--addr", "127.0.0.1:0"),
-		cfg.nice, filepath.Join(dir, "fixed.log"))
+		nil, cfg.nice, filepath.Join(dir, "fixed.log"))
 	if err != nil {
 		return err
 	}
@@ -95,6 +97,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		Users: cfg.users, Notes: cfg.notes, Keys: cfg.keys, Logins: len(sessions),
 		Connections: cfg.connections, Rounds: cfg.rounds, Duration: cfg.duration.String(),
 		Generator: generatorName(gen), Pinning: cfg.pinningText(), SeedSeconds: seeded.Seconds(),
+		Engine: db.engine, Database: db.describe(cfg),
 	}
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, route := range order {
@@ -188,26 +191,116 @@ func benchBudget(cfg *config) time.Duration {
 	return setupBudget + time.Duration(cfg.rounds*loads)*(cfg.duration+loadGrace)
 }
 
-// prepareDatabase builds notesd (unless --notesd names one), creates the
-// database in dir and seeds it; it returns notesd's path, the database's,
-// the sample of API keys and how long seeding took.
-func prepareDatabase(ctx context.Context, cfg *config, dir string, logf func(string, ...any)) (notesd, db string, keys []sampleKey, seeded time.Duration, err error) {
-	notesd = cfg.notesd
-	if notesd == "" {
-		start := time.Now()
-		if notesd, err = buildNotesd(ctx, dir); err != nil {
-			return "", "", nil, 0, err
-		}
-		logf("built notesd in %v", time.Since(start).Round(time.Millisecond))
+// dbTarget is the database a run benchmarks notesd on: a SQLite file in
+// the working directory, or a private schema of a PostgreSQL database.
+type dbTarget struct {
+	engine string    // engineSQLite or enginePostgres
+	url    string    // notesd's --database-url (PostgreSQL: with the schema's search_path)
+	sqlite string    // SQLite: the database file
+	schema *pgSchema // PostgreSQL: the run's schema, dropped by cleanup
+}
+
+// notesdArgs are the database flags of notesd serve: --database-url for
+// SQLite (PostgreSQL's goes through the environment: it may hold a
+// password), and --db-max-conns when given.
+func (t dbTarget) notesdArgs(cfg *config) []string {
+	var args []string
+	if t.engine == engineSQLite {
+		args = append(args, "--database-url", t.url)
 	}
-	db = filepath.Join(dir, "notesd.db")
+	if cfg.dbMaxConns > 0 {
+		args = append(args, "--db-max-conns", strconv.Itoa(cfg.dbMaxConns))
+	}
+	return args
+}
+
+// notesdEnv is the environment notesd gets on top of childEnv: the
+// PostgreSQL URL, kept off the command line (ps shows it to every user).
+func (t dbTarget) notesdEnv() []string {
+	if t.engine == enginePostgres {
+		return []string{"NOTESD_DATABASE_URL=" + t.url}
+	}
+	return nil
+}
+
+// describe says which database notesd runs on, without a password, and
+// where it runs.
+func (t dbTarget) describe(cfg *config) string {
+	if t.engine == engineSQLite {
+		return "SQLite, a file in the working directory, inside notesd"
+	}
+	conns := "default pool"
+	if cfg.dbMaxConns > 0 {
+		conns = fmt.Sprintf("--db-max-conns %d", cfg.dbMaxConns)
+	}
+	where := "the PostgreSQL server is not pinned by notesbench"
+	if cfg.cpuServer != "" {
+		where = fmt.Sprintf("notesd on CPU %s, but the PostgreSQL server is not pinned by notesbench "+
+			"(it runs where the OS puts it, the load generator's core included)", cfg.cpuServer)
+	}
+	return fmt.Sprintf("PostgreSQL %s, schema %s, %s; %s: its CPU counts in other, not in srv cpu",
+		redactURL(t.schema.base), t.schema.name, conns, where)
+}
+
+// cleanup drops the PostgreSQL schema (bounded in time, even when ctx is
+// done); the SQLite file goes with the working directory.
+func (t dbTarget) cleanup(ctx context.Context) error {
+	if t.schema == nil {
+		return nil
+	}
+	return t.schema.drop(ctx)
+}
+
+// prepareDatabase builds notesd (unless --notesd names one), creates the
+// database (a SQLite file in dir, or a private schema in --database-url's
+// PostgreSQL) and seeds it; it returns notesd's path, the database, the
+// sample of API keys and how long seeding took. On error nothing is left
+// in PostgreSQL.
+func prepareDatabase(ctx context.Context, cfg *config, dir string, logf func(string, ...any)) (notesd string, db dbTarget, keys []sampleKey, seeded time.Duration, err error) {
+	if notesd, err = notesdBinary(ctx, cfg, dir, logf); err != nil {
+		return "", db, nil, 0, err
+	}
+	db = dbTarget{engine: engineSQLite, sqlite: filepath.Join(dir, "notesd.db")}
+	db.url = "sqlite:" + db.sqlite
+	if cfg.pgURL != nil {
+		var s *pgSchema
+		if s, err = createSchema(ctx, cfg.pgURL); err != nil {
+			return "", db, nil, 0, err
+		}
+		db = dbTarget{engine: enginePostgres, url: s.url(), schema: s}
+		logf("created schema %s in %s", s.name, redactURL(cfg.pgURL))
+		defer func() { // err is prepareDatabase's result
+			if err != nil {
+				err = errors.Join(err, s.drop(ctx))
+			}
+		}()
+	}
 	start := time.Now()
-	if keys, err = migrateAndSeed(ctx, notesd, db, cfg); err != nil {
-		return "", "", nil, 0, err
+	if keys, err = migrateAndSeed(ctx, notesd, dir, db, cfg); err != nil {
+		return "", db, nil, 0, err
 	}
 	seeded = time.Since(start)
 	logf("seeded %d users, %d notes, %d API keys in %v", cfg.users, cfg.notes, cfg.keys, seeded.Round(time.Millisecond))
 	return notesd, db, keys, seeded, nil
+}
+
+// notesdBinary is the absolute path of --notesd, or of a notesd built
+// into dir.
+func notesdBinary(ctx context.Context, cfg *config, dir string, logf func(string, ...any)) (string, error) {
+	if cfg.notesd != "" {
+		p, err := exec.LookPath(cfg.notesd)
+		if err != nil {
+			return "", fmt.Errorf("--notesd: %w", err)
+		}
+		return filepath.Abs(p)
+	}
+	start := time.Now()
+	notesd, err := buildNotesd(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	logf("built notesd in %v", time.Since(start).Round(time.Millisecond))
+	return notesd, nil
 }
 
 // workDir returns the working directory and how to clean it up: a new
@@ -219,7 +312,14 @@ func workDir(dir string) (string, func() error, error) {
 		if err != nil {
 			return "", nil, err
 		}
+		if tmp, err = filepath.Abs(tmp); err != nil {
+			return "", nil, err
+		}
 		return tmp, func() error { return os.RemoveAll(tmp) }, nil
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", nil, err
@@ -242,10 +342,16 @@ func buildNotesd(ctx context.Context, dir string) (string, error) {
 	return out, nil
 }
 
-// migrateAndSeed creates the database with notesd migrate and seeds it.
-func migrateAndSeed(ctx context.Context, notesd, db string, cfg *config) ([]sampleKey, error) {
-	cmd := exec.CommandContext(ctx, notesd, "migrate", "--database-url", "sqlite:"+db)
-	cmd.Env = childEnv()
+// migrateAndSeed creates the database's schema with notesd migrate (run
+// in dir) and seeds it.
+func migrateAndSeed(ctx context.Context, notesd, dir string, db dbTarget, cfg *config) ([]sampleKey, error) {
+	argv := []string{"migrate"}
+	if db.engine == engineSQLite {
+		argv = append(argv, "--database-url", db.url)
+	}
+	cmd := exec.CommandContext(ctx, notesd, argv...)
+	cmd.Env = append(childEnv(), db.notesdEnv()...)
+	cmd.Dir = dir
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("notesd migrate: %w\n%s", err, b)
 	}
@@ -253,9 +359,11 @@ func migrateAndSeed(ctx context.Context, notesd, db string, cfg *config) ([]samp
 	if err != nil {
 		return nil, err
 	}
-	return seed(ctx, db, seedSpec{
-		Users: cfg.users, Notes: cfg.notes, Keys: cfg.keys, PasswordHash: hash, SampleKeys: cfg.logins,
-	})
+	spec := seedSpec{Users: cfg.users, Notes: cfg.notes, Keys: cfg.keys, PasswordHash: hash, SampleKeys: cfg.logins}
+	if db.engine == enginePostgres {
+		return seedPostgres(ctx, cfg.pgURL, db.url, spec)
+	}
+	return seed(ctx, db.sqlite, spec)
 }
 
 // randomSecret returns a random HS256 secret of 64 hex characters.

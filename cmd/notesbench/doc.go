@@ -14,6 +14,10 @@
 // request and memory, and fails on any unexpected answer or any answer
 // that serves a user another user's note.
 //
+// With --database-url postgres://… notesd runs on PostgreSQL instead: the
+// run gets a private schema nb_<random> in that database, seeded with
+// COPY, and drops it at the end, also after a failure.
+//
 // Usage:
 //
 //	go run ./cmd/notesbench [flags]

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -42,7 +43,8 @@ const (
 // usageHeader starts the help text.
 const usageHeader = `Usage: notesbench [flags]
 
-Seeds a SQLite database, starts notesd and two bare net/http baselines
+Seeds a SQLite database (or, with --database-url, a private schema of a
+PostgreSQL database, dropped at the end), starts notesd and two bare net/http baselines
 (one writing a precomputed body, one encoding it with encoding/json) on
 127.0.0.1, and drives them alternately (fixed, encoding, notes, me, data;
 then again) with wrk, or with a bounded Go client when wrk is not on PATH.
@@ -80,7 +82,12 @@ type config struct {
 	reloginEvery       time.Duration // mean time between a mix client's logins
 	refreshEvery       time.Duration // mean time between a mix client's refreshes
 	self               string        // this program's binary, for the children
+	pgURL              *url.URL      // --database-url: PostgreSQL to make a schema in; nil: SQLite
+	dbMaxConns         int           // --db-max-conns passed to notesd; 0: notesd's default
 }
+
+// maxDBConns bounds --db-max-conns, as notesd does.
+const maxDBConns = 10_000
 
 // parseFlags parses args into a config; it returns flag.ErrHelp after
 // printing help.
@@ -115,6 +122,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.clients, "clients", defaultMixClients, fmt.Sprintf("with --mix: concurrent clients, each a seeded user (2 to %d, at most --users)", maxMixClients))
 	fs.DurationVar(&cfg.reloginEvery, "relogin-every", mixRelogin, "with --mix: mean `duration` between two logins of a client (each wait drawn from half to 1.5 times it)")
 	fs.DurationVar(&cfg.refreshEvery, "refresh-every", mixRefresh, "with --mix: mean `duration` between two token refreshes of a client (each wait drawn from half to 1.5 times it)")
+	var databaseURL string
+	fs.StringVar(&databaseURL, "database-url", "", "PostgreSQL `URL` (postgres://…) to benchmark notesd on: notesbench makes a private schema in it for the run and drops it at the end (default: a SQLite file in --dir)")
+	fs.IntVar(&cfg.dbMaxConns, "db-max-conns", 0, "`number` of PostgreSQL connections of notesd's pool, passed to notesd --db-max-conns (default: notesd's)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -133,6 +143,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 	}
 	var err error
+	if databaseURL != "" {
+		if cfg.pgURL, err = parsePostgresURL(databaseURL); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.routes, err = parseRoutes(routes); err != nil {
 		return cfg, err
 	}
@@ -193,6 +208,8 @@ func (c *config) check() error {
 		return errors.New("--rounds must be 1 to 100")
 	case c.connections < 1 || c.connections > 10000:
 		return errors.New("--connections must be 1 to 10000")
+	case c.dbMaxConns < 0 || c.dbMaxConns > maxDBConns:
+		return fmt.Errorf("--db-max-conns must be 0 (notesd's default) to %d", maxDBConns)
 	case c.nice < -20 || c.nice > 19:
 		return errors.New("--nice must be -20 to 19")
 	case c.mix && (c.clients < 2 || c.clients > maxMixClients):

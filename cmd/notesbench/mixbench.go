@@ -31,11 +31,11 @@ func mixBudget(cfg *config) time.Duration { return setupBudget + cfg.duration + 
 
 // mixServeArgs is notesd's command line for the mix: the benchmark's, with
 // the per-IP login and refresh limits raised to mixRateLimit.
-func mixServeArgs(notesd, db string, budget time.Duration) []string {
+func mixServeArgs(cfg *config, notesd string, db dbTarget, budget time.Duration) []string {
 	limit := strconv.Itoa(mixRateLimit)
-	return []string{notesd, "serve", "--addr", "127.0.0.1:0", "--database-url", "sqlite:" + db,
+	return append([]string{notesd, "serve", "--addr", "127.0.0.1:0",
 		"--secret-key", randomSecret(), "--access-ttl", (budget + time.Hour).String(),
-		"--login-limit-per-ip", limit, "--refresh-limit-per-ip", limit}
+		"--login-limit-per-ip", limit, "--refresh-limit-per-ip", limit}, db.notesdArgs(cfg)...)
 }
 
 // mixUsers returns the clients of the mix: --clients users spread over
@@ -66,8 +66,9 @@ func benchMix(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err e
 	if err != nil {
 		return err
 	}
-	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, mixServeArgs(notesd, db, budget)...),
-		cfg.nice, filepath.Join(dir, "notesd.log"))
+	defer func() { err = errors.Join(err, db.cleanup(ctx)) }() // after notesd stopped
+	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, mixServeArgs(cfg, notesd, db, budget)...),
+		db.notesdEnv(), cfg.nice, filepath.Join(dir, "notesd.log"))
 	if err != nil {
 		return err
 	}
@@ -89,6 +90,7 @@ func benchMix(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err e
 	rep := &mixReport{
 		Mode: "mix", Users: cfg.users, Notes: cfg.notes, Clients: cfg.clients, Duration: cfg.duration.String(),
 		Generator: "Go client", Pinning: cfg.pinningText(), SeedSeconds: seeded.Seconds(),
+		Engine: db.engine, Database: db.describe(cfg),
 		LoginLimitPerIP: mixRateLimit, RefreshLimitPerIP: mixRateLimit,
 		Stagger: spec.Stagger.String(), Relogin: spec.Relogin.String(), Refresh: spec.Refresh.String(),
 		mixResult: res,
@@ -239,6 +241,8 @@ type mixReport struct {
 	Duration          string  `json:"duration"`
 	Generator         string  `json:"generator"`
 	Pinning           string  `json:"pinning"`
+	Engine            string  `json:"engine"`   // engineSQLite or enginePostgres
+	Database          string  `json:"database"` // which database and where it runs, without a password
 	SeedSeconds       float64 `json:"seed_seconds"`
 	LoginLimitPerIP   int     `json:"login_limit_per_ip"`
 	RefreshLimitPerIP int     `json:"refresh_limit_per_ip"`
@@ -279,7 +283,10 @@ func (r *mixReport) fill(st mixStats) {
 	if r.LoggedIn < int64(r.Clients) {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("only %d of the %d clients logged in before the end: the logins' argon2id hashes bound the ramp-up (a longer --duration, fewer --clients).", r.LoggedIn, r.Clients))
 	}
-	if r.OtherCPU >= warnOtherCPU {
+	switch {
+	case r.OtherCPU >= warnOtherCPU && r.Engine == enginePostgres:
+		r.Warnings = append(r.Warnings, fmt.Sprintf("other processes, the PostgreSQL server among them, used %.0f%% of a core during the mix.", 100*r.OtherCPU))
+	case r.OtherCPU >= warnOtherCPU:
 		r.Warnings = append(r.Warnings, fmt.Sprintf("other processes used %.0f%% of a core during the mix; the figures are noisy (run on an idle machine).", 100*r.OtherCPU))
 	}
 }
@@ -315,6 +322,7 @@ func (r *mixReport) writeTable(w io.Writer) error {
 		r.Clients, r.Users, r.Notes, r.SeedSeconds, r.Duration, r.ElapsedSeconds, r.Generator, r.Pinning)
 	fmt.Fprintf(&b, "logins staggered over %s, again every ~%s, refresh every ~%s; notesd --login-limit-per-ip %d --refresh-limit-per-ip %d\n",
 		r.Stagger, r.Relogin, r.Refresh, r.LoginLimitPerIP, r.RefreshLimitPerIP)
+	fmt.Fprintf(&b, "engine: %s\n", r.Database)
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "%-30s %9s %9s %9s %9s\n", "operation", "count", "req/s", "p50", "p99")
 	for _, o := range r.Ops {

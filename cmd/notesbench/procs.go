@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,16 +37,18 @@ type child struct {
 }
 
 // startChild starts argv, whose stdout must print "listening on http://ADDR"
-// once it listens, with its stdout and stderr appended to logPath (and in
+// once it listens, with env added to its environment, in logPath's
+// directory, with its stdout and stderr appended to logPath (and in
 // a session of its own with niceness nice, when that is not 0); it returns
 // once the process answers GET /healthz with 200.
-func startChild(ctx context.Context, name string, argv []string, nice int, logPath string) (*child, error) {
+func startChild(ctx context.Context, name string, argv, env []string, nice int, logPath string) (*child, error) {
 	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = childEnv()
+	cmd.Env = append(childEnv(), env...)
+	cmd.Dir = filepath.Dir(logPath) // notesd on PostgreSQL keeps its data directory (./notesd-data) there
 	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -68,6 +68,8 @@ type report struct {
 	Duration    string         `json:"duration"`
 	Generator   string         `json:"generator"`
 	Pinning     string         `json:"pinning"`
+	Engine      string         `json:"engine"`   // engineSQLite or enginePostgres
+	Database    string         `json:"database"` // which database and where it runs, without a password
 	SeedSeconds float64        `json:"seed_seconds"`
 	Results     []roundResult  `json:"results"`
 	Summary     []routeSummary `json:"summary"`
@@ -227,6 +229,7 @@ func (r *report) writeTable(w io.Writer) error {
 		r.Users, r.Notes, r.Keys, r.SeedSeconds, r.Logins)
 	fmt.Fprintf(&b, "load: %s, %d connections, %d rounds × %s per route, medians over the rounds; %s\n",
 		r.Generator, r.Connections, r.Rounds, r.Duration, r.Pinning)
+	fmt.Fprintf(&b, "engine: %s\n", r.Database)
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "%-18s %9s %9s %9s %10s %7s %7s %7s %7s %7s %8s %8s\n",
 		"route", "req/s", "p50", "p99", "cpu µs/req", "srv cpu", "gen cpu", "other", "RSS MB", "peak MB", "vs fixed", "vs enc")
@@ -267,7 +270,8 @@ const (
 )
 
 // warnings returns what makes the figures less trustworthy: a load
-// generator that was the bottleneck, or a busy machine.
+// generator that was the bottleneck, or a busy machine (on PostgreSQL,
+// notesd's routes count the database server's CPU as other).
 func (r *report) warnings() []string {
 	var out []string
 	for _, s := range r.Summary {
@@ -275,7 +279,12 @@ func (r *report) warnings() []string {
 			out = append(out, fmt.Sprintf("%s: the load generator used %.0f%% of its core, so it may be what bounds req/s (use wrk, or fewer connections).",
 				routeLabel(s.Route), 100*s.ClientCPU))
 		}
-		if s.OtherCPU >= warnOtherCPU {
+		switch {
+		case s.OtherCPU >= warnOtherCPU && r.Engine == enginePostgres && !isBaseline(s.Route):
+			out = append(out, fmt.Sprintf("%s: other processes, the PostgreSQL server among them, used %.0f%% of a core during the load; "+
+				"compare it with the baselines' other to see how much is not the database.",
+				routeLabel(s.Route), 100*s.OtherCPU))
+		case s.OtherCPU >= warnOtherCPU:
 			out = append(out, fmt.Sprintf("%s: other processes used %.0f%% of a core during the load; the figures are noisy (run on an idle machine).",
 				routeLabel(s.Route), 100*s.OtherCPU))
 		}

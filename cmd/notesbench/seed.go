@@ -71,38 +71,10 @@ func seed(ctx context.Context, path string, spec seedSpec) (keys []sampleKey, er
 	if err := checkEmpty(ctx, db); err != nil {
 		return nil, err
 	}
-	now := time.Now().UnixMicro()
-
-	err = insertRows(ctx, db, spec.Users, "users",
-		[]string{"id", "email", "name", "role", "is_active", "password_hash", "created_at"},
-		func(id int64, row []any) {
-			row[0], row[1], row[2], row[3], row[4], row[5], row[6] = id, emailOf(id), fmt.Sprintf("User %d", id), "user", 1, spec.PasswordHash, now
-		})
-	if err != nil {
-		return nil, fmt.Errorf("seed users: %w", err)
-	}
-	err = insertRows(ctx, db, spec.Notes, "notes",
-		[]string{"id", "owner_id", "title", "body", "created_at", "updated_at"},
-		func(id int64, row []any) {
-			row[0], row[1], row[2], row[3], row[4], row[5] = id, ownerOf(id, spec.Users), noteTitle(id), noteBody, now, now
-		})
-	if err != nil {
-		return nil, fmt.Errorf("seed notes: %w", err)
-	}
-	sampled := spreadIDs(spec.Keys, spec.SampleKeys)
-	err = insertRows(ctx, db, spec.Keys, "api_keys",
-		[]string{"id", "user_id", "name", "prefix", "hash", "scopes", "created_at"},
-		func(id int64, row []any) {
-			key, prefix, hash := auth.NewAPIKey()
-			owner := ownerOf(id, spec.Users)
-			if len(sampled) > 0 && sampled[0] == id {
-				sampled = sampled[1:]
-				keys = append(keys, sampleKey{Key: key, UserID: owner})
-			}
-			row[0], row[1], row[2], row[3], row[4], row[5], row[6] = id, owner, "notesbench", prefix, hash, benchScopes, now
-		})
-	if err != nil {
-		return nil, fmt.Errorf("seed api keys: %w", err)
+	for _, t := range seedTables(spec, time.Now().UnixMicro(), 1, &keys) {
+		if err := insertRows(ctx, db, t.n, t.name, t.columns, t.fill); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", t.name, err)
+		}
 	}
 	// Fold the write-ahead log into the database so that notesd starts
 	// from a compact file.
@@ -126,6 +98,44 @@ func seedDSN(path string) string {
 	q.Add("_pragma", "cache_size(-262144)") // 256 MiB
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	return u.String()
+}
+
+// seedTable is the rows of one table to seed: ids 1..n, fill setting the
+// values of columns for one id.
+type seedTable struct {
+	name    string
+	columns []string
+	n       int
+	fill    func(id int64, row []any)
+}
+
+// seedTables are the rows of spec for both engines, in the order to seed
+// them: users, notes, API keys. Times are now (unix microseconds); active
+// is the engine's value of users.is_active for true (1 in SQLite, true in
+// PostgreSQL). The API keys' fill appends the sample keys to keys, so it
+// must be called in ascending id order.
+func seedTables(spec seedSpec, now int64, active any, keys *[]sampleKey) []seedTable {
+	sampled := spreadIDs(spec.Keys, spec.SampleKeys)
+	return []seedTable{
+		{"users", []string{"id", "email", "name", "role", "is_active", "password_hash", "created_at"}, spec.Users,
+			func(id int64, row []any) {
+				row[0], row[1], row[2], row[3], row[4], row[5], row[6] = id, emailOf(id), fmt.Sprintf("User %d", id), "user", active, spec.PasswordHash, now
+			}},
+		{"notes", []string{"id", "owner_id", "title", "body", "created_at", "updated_at"}, spec.Notes,
+			func(id int64, row []any) {
+				row[0], row[1], row[2], row[3], row[4], row[5] = id, ownerOf(id, spec.Users), noteTitle(id), noteBody, now, now
+			}},
+		{"api_keys", []string{"id", "user_id", "name", "prefix", "hash", "scopes", "created_at"}, spec.Keys,
+			func(id int64, row []any) {
+				key, prefix, hash := auth.NewAPIKey()
+				owner := ownerOf(id, spec.Users)
+				if len(sampled) > 0 && sampled[0] == id {
+					sampled = sampled[1:]
+					*keys = append(*keys, sampleKey{Key: key, UserID: owner})
+				}
+				row[0], row[1], row[2], row[3], row[4], row[5], row[6] = id, owner, "notesbench", prefix, hash, benchScopes, now
+			}},
+	}
 }
 
 // checkEmpty refuses a database without the schema or with users in it.
