@@ -49,7 +49,7 @@
 // tokens, for reuse detection), api_keys (by unique prefix, the key's
 // hash), account_tokens (password reset and e-mail verification tokens'
 // SHA-256) and health (the row Ping writes). Applied versions are recorded
-// in accounts_schema, under the name "accounts". Times are stored as INTEGER
+// in accounts_schema (an app's in app_schema), as pgstore records them. Times are stored as INTEGER
 // unix microseconds and returned in UTC. Every query that reads or changes
 // a user's data has the user's id in its WHERE clause, so a row of someone
 // else is indistinguishable from a missing one (accounts.ErrNotFound).
@@ -61,7 +61,7 @@
 //
 //   - MigrateApp applies the app's own numbered migrations (an fs.FS with a
 //     migrations/ directory, as go:embed gives it) after Migrate, recorded
-//     under the app's name in accounts_schema;
+//     under the app's name in app_schema;
 //   - Write runs a write of the app in the group commit writer, WriteStmt
 //     prepares a statement for it once;
 //   - ReadRow and ReadRows run prepared, cached queries on the readers, and

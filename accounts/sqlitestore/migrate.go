@@ -18,18 +18,56 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// identity is the name the identity schema's versions are recorded under
-// in the versions table; no app may take it.
+// identity names the identity schema where an app's name could go; no app
+// may take it.
 const identity = "accounts"
 
-// versionsTable records every applied migration, the identity schema's
-// (under identity) and each app's (under the app's name).
+// versionsTable records every applied migration as pgstore does: the
+// identity schema's in accounts_schema, each app's in app_schema under the
+// app's name.
 const versionsTable = `CREATE TABLE IF NOT EXISTS accounts_schema (
-	name       TEXT    NOT NULL,
+	version    INTEGER PRIMARY KEY,
+	applied_at TEXT    NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS app_schema (
+	app        TEXT    NOT NULL,
 	version    INTEGER NOT NULL,
 	applied_at TEXT    NOT NULL,
-	PRIMARY KEY (name, version)
+	PRIMARY KEY (app, version)
 ) STRICT`
+
+// ledger is where the versions of one schema are recorded: the identity
+// schema's (identity) in accounts_schema, an app's in app_schema.
+type ledger string
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// has reports whether version v is recorded.
+func (l ledger) has(ctx context.Context, q querier, v int) (bool, error) {
+	var n int
+	var err error
+	if l == identity {
+		err = q.QueryRowContext(ctx, `SELECT count(*) FROM accounts_schema WHERE version = ?`, v).Scan(&n)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT count(*) FROM app_schema WHERE app = ? AND version = ?`, string(l), v).Scan(&n)
+	}
+	return n > 0, err
+}
+
+// latest returns the highest version recorded, 0 for none.
+func (l ledger) latest(ctx context.Context, q querier) (int, error) {
+	var v int
+	var err error
+	if l == identity {
+		err = q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM accounts_schema`).Scan(&v)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM app_schema WHERE app = ?`, string(l)).Scan(&v)
+	}
+	return v, err
+}
 
 // Migrate brings the identity schema up to date: it applies, in order,
 // every embedded migration not yet recorded in accounts_schema, each in
@@ -60,7 +98,7 @@ func (db *Store) MigrateApp(ctx context.Context, name string, fsys fs.FS) error 
 	if name == "" || name == identity {
 		return fmt.Errorf("sqlitestore: migrate app: invalid name %q", name)
 	}
-	v, err := db.AppVersion(ctx, identity)
+	v, err := db.Version(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: migrate %s: %w", name, err)
 	}
@@ -88,7 +126,7 @@ func (db *Store) apply(ctx context.Context, name string, ms []migrate.Migration)
 	if _, err := db.w.ExecContext(ctx, versionsTable); err != nil {
 		return MapUnavailable(err)
 	}
-	current, err := db.AppVersion(ctx, name)
+	current, err := db.version(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -99,13 +137,9 @@ func (db *Store) apply(ctx context.Context, name string, ms []migrate.Migration)
 		err := db.inTx(ctx, func(tx *sql.Tx) error {
 			// Checked inside the (immediate) transaction, so a concurrent
 			// migrator that got there first is seen.
-			var n int
-			if err := tx.QueryRowContext(ctx,
-				`SELECT count(*) FROM accounts_schema WHERE name = ? AND version = ?`, name, m.Version).Scan(&n); err != nil {
+			done, err := ledger(name).has(ctx, tx, m.Version)
+			if err != nil || done {
 				return err
-			}
-			if n > 0 {
-				return nil
 			}
 			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
@@ -121,9 +155,12 @@ func (db *Store) apply(ctx context.Context, name string, ms []migrate.Migration)
 
 // record records version of name as applied, inside tx.
 func record(ctx context.Context, tx *sql.Tx, name string, version int) error {
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO accounts_schema (name, version, applied_at) VALUES (?, ?, ?)`,
-		name, version, time.Now().UTC().Format(time.RFC3339Nano))
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	if name == identity {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts_schema (version, applied_at) VALUES (?, ?)`, version, at)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO app_schema (app, version, applied_at) VALUES (?, ?, ?)`, name, version, at)
 	return err
 }
 
@@ -159,12 +196,8 @@ func (db *Store) Baseline(ctx context.Context, adopt func(ctx context.Context, t
 	}
 	var adopted bool
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts_schema`).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
+		if v, err := ledger(identity).latest(ctx, tx); err != nil || v > 0 {
+			return err // the identity schema is migrated: nothing to take over
 		}
 		ok, err := adopt(ctx, tx)
 		if err != nil || !ok {
@@ -193,22 +226,29 @@ func (db *Store) Baseline(ctx context.Context, adopt func(ctx context.Context, t
 
 // Version returns the highest applied migration of the identity schema,
 // 0 for a database that was never migrated.
-func (db *Store) Version(ctx context.Context) (int, error) { return db.AppVersion(ctx, identity) }
+func (db *Store) Version(ctx context.Context) (int, error) { return db.version(ctx, identity) }
 
 // AppVersion returns the highest applied migration recorded under name
 // (an app's, see MigrateApp), 0 when there is none.
 func (db *Store) AppVersion(ctx context.Context, name string) (int, error) {
+	if name == identity {
+		return 0, fmt.Errorf("sqlitestore: version: %q names the identity schema (Version)", name)
+	}
+	return db.version(ctx, name)
+}
+
+// version is the latest version of name's ledger, 0 before any migration.
+func (db *Store) version(ctx context.Context, name string) (int, error) {
 	var exists int
 	if err := db.w.QueryRowContext(ctx,
-		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'accounts_schema'`).Scan(&exists); err != nil {
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'app_schema'`).Scan(&exists); err != nil {
 		return 0, fmt.Errorf("sqlitestore: version: %w", MapUnavailable(err))
 	}
 	if exists == 0 {
 		return 0, nil
 	}
-	var v int
-	if err := db.w.QueryRowContext(ctx,
-		`SELECT coalesce(max(version), 0) FROM accounts_schema WHERE name = ?`, name).Scan(&v); err != nil {
+	v, err := ledger(name).latest(ctx, db.w)
+	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: version: %w", MapUnavailable(err))
 	}
 	return v, nil

@@ -97,3 +97,26 @@ func TestBaseline(t *testing.T) {
 		t.Errorf("AppVersion(other) after a second Baseline = %d, %v, want 0 (nothing recorded)", v, err)
 	}
 }
+
+// TestVersionLedgers: the identity schema's versions are in
+// accounts_schema and each app's in app_schema, as pgstore keeps them;
+// AppVersion refuses the identity schema's name.
+func TestVersionLedgers(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openTest(t, true)
+	one := fstest.MapFS{"migrations/0001_items.sql": {Data: []byte(`CREATE TABLE items (id INTEGER PRIMARY KEY) STRICT;`)}}
+	if err := db.MigrateApp(ctx, "items", one); err != nil {
+		t.Fatal(err)
+	}
+	var identityRows, appRows int
+	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM accounts_schema), (SELECT count(*) FROM app_schema WHERE app = 'items')`).Scan(&identityRows, &appRows); err != nil {
+		t.Fatal(err)
+	}
+	if identityRows != 1 || appRows != 1 {
+		t.Errorf("accounts_schema %d rows, app_schema %d rows of items; want 1 and 1", identityRows, appRows)
+	}
+	if _, err := db.AppVersion(ctx, "accounts"); err == nil {
+		t.Error("AppVersion(accounts) = nil error, want a refusal: it is the identity schema (Version)")
+	}
+}

@@ -73,7 +73,7 @@ func TestMigrateIdempotent(t *testing.T) {
 			t.Fatalf("Version() after Migrate run %d = %d, %v, want %d, nil", i+1, v, err, latest)
 		}
 		var n int
-		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM accounts_schema WHERE name = 'accounts'`).Scan(&n); err != nil {
+		if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM accounts_schema`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != len(ms) {
@@ -95,7 +95,7 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t, true)
 	if _, err := db.w.ExecContext(ctx,
-		`INSERT INTO accounts_schema (name, version, applied_at) VALUES ('accounts', 9999, 'future')`); err != nil {
+		`INSERT INTO accounts_schema (version, applied_at) VALUES (9999, 'future')`); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Migrate(ctx); err == nil {

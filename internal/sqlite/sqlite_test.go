@@ -55,7 +55,7 @@ func TestAccounts(t *testing.T) {
 // versions returns the versions recorded under name.
 func versions(t *testing.T, db *DB, name string) []int {
 	t.Helper()
-	rows, err := db.Reader().QueryContext(t.Context(), `SELECT version FROM accounts_schema WHERE name = ? ORDER BY version`, name)
+	rows, err := db.Reader().QueryContext(t.Context(), `SELECT version FROM app_schema WHERE app = ?1 UNION ALL SELECT version FROM accounts_schema WHERE ?1 = 'accounts' ORDER BY version`, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func schemaOf(t *testing.T, db *sql.DB) []string {
 		}
 		return res
 	}
-	for _, tbl := range query(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'accounts_schema') ORDER BY name`) {
+	for _, tbl := range query(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'accounts_schema', 'app_schema') ORDER BY name`) {
 		name := tbl[0]
 		out = append(out, "table "+name+" strict "+tbl[1])
 		for _, c := range query(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)`, name) {
