@@ -28,7 +28,8 @@ type Deadline struct {
 
 // Call runs fn, the call op of a store, under d. An error that came of the
 // caller's own context ending is left as it is. Apps use it to give their
-// own stores the same deadline as the account stores (WithDeadline).
+// own stores the same deadline as the account stores (WithDeadline); Do is
+// the same for a call that returns no value.
 func Call[T any](ctx context.Context, d Deadline, op string, fn func(context.Context) (T, error)) (T, error) {
 	cctx, cancel := context.WithTimeout(ctx, d.Timeout)
 	begun := time.Now()
@@ -55,15 +56,10 @@ func (d Deadline) err(parent, cctx context.Context, err error) error {
 	return d.Classify(err)
 }
 
-// call1 runs fn, which returns no value, under d.
-func call1(ctx context.Context, d Deadline, op string, fn func(context.Context) error) error {
+// Do is Call for a call that returns no value.
+func Do(ctx context.Context, d Deadline, op string, fn func(context.Context) error) error {
 	_, err := Call(ctx, d, op, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 	return err
-}
-
-// call2 runs fn, which returns a value, under d.
-func call2[T any](ctx context.Context, d Deadline, op string, fn func(context.Context) (T, error)) (T, error) {
-	return Call(ctx, d, op, fn)
 }
 
 // call3 runs fn, which returns two values, under d.
@@ -148,32 +144,32 @@ var (
 
 // CreateUser is Users.CreateUser under the deadline.
 func (g deadlineUsers) CreateUser(ctx context.Context, u NewUser) (User, error) {
-	return call2(ctx, g.d, "CreateUser", func(ctx context.Context) (User, error) { return g.s.CreateUser(ctx, u) })
+	return Call(ctx, g.d, "CreateUser", func(ctx context.Context) (User, error) { return g.s.CreateUser(ctx, u) })
 }
 
 // UserByEmail is Users.UserByEmail under the deadline.
 func (g deadlineUsers) UserByEmail(ctx context.Context, email string) (User, error) {
-	return call2(ctx, g.d, "UserByEmail", func(ctx context.Context) (User, error) { return g.s.UserByEmail(ctx, email) })
+	return Call(ctx, g.d, "UserByEmail", func(ctx context.Context) (User, error) { return g.s.UserByEmail(ctx, email) })
 }
 
 // UserByID is Users.UserByID under the deadline.
 func (g deadlineUsers) UserByID(ctx context.Context, id int64) (User, error) {
-	return call2(ctx, g.d, "UserByID", func(ctx context.Context) (User, error) { return g.s.UserByID(ctx, id) })
+	return Call(ctx, g.d, "UserByID", func(ctx context.Context) (User, error) { return g.s.UserByID(ctx, id) })
 }
 
 // SetPasswordHash is Users.SetPasswordHash under the deadline.
 func (g deadlineUsers) SetPasswordHash(ctx context.Context, o Owner, hash string) error {
-	return call1(ctx, g.d, "SetPasswordHash", func(ctx context.Context) error { return g.s.SetPasswordHash(ctx, o, hash) })
+	return Do(ctx, g.d, "SetPasswordHash", func(ctx context.Context) error { return g.s.SetPasswordHash(ctx, o, hash) })
 }
 
 // UpgradePasswordHash is Users.UpgradePasswordHash under the deadline.
 func (g deadlineUsers) UpgradePasswordHash(ctx context.Context, userID int64, old, next string) error {
-	return call1(ctx, g.d, "UpgradePasswordHash", func(ctx context.Context) error { return g.s.UpgradePasswordHash(ctx, userID, old, next) })
+	return Do(ctx, g.d, "UpgradePasswordHash", func(ctx context.Context) error { return g.s.UpgradePasswordHash(ctx, userID, old, next) })
 }
 
 // SetName is Users.SetName under the deadline.
 func (g deadlineUsers) SetName(ctx context.Context, o Owner, name string) (User, error) {
-	return call2(ctx, g.d, "SetName", func(ctx context.Context) (User, error) { return g.s.SetName(ctx, o, name) })
+	return Call(ctx, g.d, "SetName", func(ctx context.Context) (User, error) { return g.s.SetName(ctx, o, name) })
 }
 
 // ListUsers is Users.ListUsers under the deadline.
@@ -183,12 +179,12 @@ func (g deadlineUsers) ListUsers(ctx context.Context, rg auth.RoleGrant, p Page)
 
 // UpdateUser is Users.UpdateUser under the deadline.
 func (g deadlineUsers) UpdateUser(ctx context.Context, rg auth.RoleGrant, id int64, p UserPatch) (User, error) {
-	return call2(ctx, g.d, "UpdateUser", func(ctx context.Context) (User, error) { return g.s.UpdateUser(ctx, rg, id, p) })
+	return Call(ctx, g.d, "UpdateUser", func(ctx context.Context) (User, error) { return g.s.UpdateUser(ctx, rg, id, p) })
 }
 
 // CreateSession is Sessions.CreateSession under the deadline.
 func (g deadlineSessions) CreateSession(ctx context.Context, s NewSession) (Session, error) {
-	return call2(ctx, g.d, "CreateSession", func(ctx context.Context) (Session, error) { return g.s.CreateSession(ctx, s) })
+	return Call(ctx, g.d, "CreateSession", func(ctx context.Context) (Session, error) { return g.s.CreateSession(ctx, s) })
 }
 
 // SessionUser is Sessions.SessionUser under the deadline; an answer the
@@ -213,12 +209,12 @@ func (g deadlineWebSessions) WebSessionUser(ctx context.Context, hash []byte, no
 
 // RevokeWebSession is WebSessions.RevokeWebSession under the deadline.
 func (g deadlineWebSessions) RevokeWebSession(ctx context.Context, hash []byte) error {
-	return call1(ctx, g.d, "RevokeWebSession", func(ctx context.Context) error { return g.s.RevokeWebSession(ctx, hash) })
+	return Do(ctx, g.d, "RevokeWebSession", func(ctx context.Context) error { return g.s.RevokeWebSession(ctx, hash) })
 }
 
 // TouchSession is Sessions.TouchSession under the deadline.
 func (g deadlineSessions) TouchSession(ctx context.Context, sessionID int64, t time.Time) error {
-	return call1(ctx, g.d, "TouchSession", func(ctx context.Context) error { return g.s.TouchSession(ctx, sessionID, t) })
+	return Do(ctx, g.d, "TouchSession", func(ctx context.Context) error { return g.s.TouchSession(ctx, sessionID, t) })
 }
 
 // RotateRefresh is Sessions.RotateRefresh under the deadline.
@@ -230,7 +226,7 @@ func (g deadlineSessions) RotateRefresh(ctx context.Context, oldHash, newHash []
 
 // RevokeUserSessions is Sessions.RevokeUserSessions under the deadline.
 func (g deadlineSessions) RevokeUserSessions(ctx context.Context, rg auth.RoleGrant, userID int64) error {
-	return call1(ctx, g.d, "RevokeUserSessions", func(ctx context.Context) error { return g.s.RevokeUserSessions(ctx, rg, userID) })
+	return Do(ctx, g.d, "RevokeUserSessions", func(ctx context.Context) error { return g.s.RevokeUserSessions(ctx, rg, userID) })
 }
 
 // Sessions is Sessions.Sessions under the deadline.
@@ -240,7 +236,7 @@ func (g deadlineSessions) Sessions(o Owner) OwnSessions {
 
 // Purge is Purger.Purge under the deadline.
 func (g deadlinePurger) Purge(ctx context.Context, p Purge) (Purged, error) {
-	return call2(ctx, g.d, "Purge", func(ctx context.Context) (Purged, error) { return g.s.Purge(ctx, p) })
+	return Call(ctx, g.d, "Purge", func(ctx context.Context) (Purged, error) { return g.s.Purge(ctx, p) })
 }
 
 // APIKeyByPrefix is APIKeys.APIKeyByPrefix under the deadline; an answer
@@ -256,7 +252,7 @@ func (g deadlineAPIKeys) APIKeyByPrefix(ctx context.Context, prefix string) (API
 
 // TouchAPIKey is APIKeys.TouchAPIKey under the deadline.
 func (g deadlineAPIKeys) TouchAPIKey(ctx context.Context, keyID int64, t time.Time) error {
-	return call1(ctx, g.d, "TouchAPIKey", func(ctx context.Context) error { return g.s.TouchAPIKey(ctx, keyID, t) })
+	return Do(ctx, g.d, "TouchAPIKey", func(ctx context.Context) error { return g.s.TouchAPIKey(ctx, keyID, t) })
 }
 
 // APIKeys is APIKeys.APIKeys under the deadline.
@@ -266,22 +262,22 @@ func (g deadlineAPIKeys) APIKeys(o Owner) OwnAPIKeys {
 
 // CreateAccountToken is Tokens.CreateAccountToken under the deadline.
 func (g deadlineTokens) CreateAccountToken(ctx context.Context, t NewAccountToken) error {
-	return call1(ctx, g.d, "CreateAccountToken", func(ctx context.Context) error { return g.s.CreateAccountToken(ctx, t) })
+	return Do(ctx, g.d, "CreateAccountToken", func(ctx context.Context) error { return g.s.CreateAccountToken(ctx, t) })
 }
 
 // AccountTokenUser is Tokens.AccountTokenUser under the deadline.
 func (g deadlineTokens) AccountTokenUser(ctx context.Context, purpose TokenPurpose, hash []byte, now time.Time) (User, error) {
-	return call2(ctx, g.d, "AccountTokenUser", func(ctx context.Context) (User, error) { return g.s.AccountTokenUser(ctx, purpose, hash, now) })
+	return Call(ctx, g.d, "AccountTokenUser", func(ctx context.Context) (User, error) { return g.s.AccountTokenUser(ctx, purpose, hash, now) })
 }
 
 // ResetPassword is Tokens.ResetPassword under the deadline.
 func (g deadlineTokens) ResetPassword(ctx context.Context, hash []byte, passwordHash string, now time.Time) (User, error) {
-	return call2(ctx, g.d, "ResetPassword", func(ctx context.Context) (User, error) { return g.s.ResetPassword(ctx, hash, passwordHash, now) })
+	return Call(ctx, g.d, "ResetPassword", func(ctx context.Context) (User, error) { return g.s.ResetPassword(ctx, hash, passwordHash, now) })
 }
 
 // VerifyEmail is Tokens.VerifyEmail under the deadline.
 func (g deadlineTokens) VerifyEmail(ctx context.Context, hash []byte, now time.Time) (User, error) {
-	return call2(ctx, g.d, "VerifyEmail", func(ctx context.Context) (User, error) { return g.s.VerifyEmail(ctx, hash, now) })
+	return Call(ctx, g.d, "VerifyEmail", func(ctx context.Context) (User, error) { return g.s.VerifyEmail(ctx, hash, now) })
 }
 
 // List is OwnSessions.List under the deadline.
@@ -291,25 +287,25 @@ func (g deadlineOwnSessions) List(ctx context.Context, now time.Time, p Page) ([
 
 // Revoke is OwnSessions.Revoke under the deadline.
 func (g deadlineOwnSessions) Revoke(ctx context.Context, id int64) error {
-	return call1(ctx, g.d, "Sessions.Revoke", func(ctx context.Context) error { return g.s.Revoke(ctx, id) })
+	return Do(ctx, g.d, "Sessions.Revoke", func(ctx context.Context) error { return g.s.Revoke(ctx, id) })
 }
 
 // RevokeOthers is OwnSessions.RevokeOthers under the deadline.
 func (g deadlineOwnSessions) RevokeOthers(ctx context.Context, keep int64) error {
-	return call1(ctx, g.d, "Sessions.RevokeOthers", func(ctx context.Context) error { return g.s.RevokeOthers(ctx, keep) })
+	return Do(ctx, g.d, "Sessions.RevokeOthers", func(ctx context.Context) error { return g.s.RevokeOthers(ctx, keep) })
 }
 
 // Create is OwnAPIKeys.Create under the deadline.
 func (g deadlineOwnAPIKeys) Create(ctx context.Context, k NewAPIKey) (APIKey, error) {
-	return call2(ctx, g.d, "APIKeys.Create", func(ctx context.Context) (APIKey, error) { return g.s.Create(ctx, k) })
+	return Call(ctx, g.d, "APIKeys.Create", func(ctx context.Context) (APIKey, error) { return g.s.Create(ctx, k) })
 }
 
 // List is OwnAPIKeys.List under the deadline.
 func (g deadlineOwnAPIKeys) List(ctx context.Context) ([]APIKey, error) {
-	return call2(ctx, g.d, "APIKeys.List", g.s.List)
+	return Call(ctx, g.d, "APIKeys.List", g.s.List)
 }
 
 // Revoke is OwnAPIKeys.Revoke under the deadline.
 func (g deadlineOwnAPIKeys) Revoke(ctx context.Context, id int64) error {
-	return call1(ctx, g.d, "APIKeys.Revoke", func(ctx context.Context) error { return g.s.Revoke(ctx, id) })
+	return Do(ctx, g.d, "APIKeys.Revoke", func(ctx context.Context) error { return g.s.Revoke(ctx, id) })
 }

@@ -76,7 +76,7 @@
 // application's own migrations beside them (MigrateApp), so the app's
 // tables can refer to users(id) in the same database. A third engine proves
 // itself with accounts/accountstest.Run. WithDeadline puts a deadline on
-// every store call (an outage answers 503, never a hang), and Call gives
+// every store call (an outage answers 503, never a hang), and Call and Do give
 // the application's own stores the same policy.
 //
 // # Security notes

@@ -771,10 +771,7 @@ func (d database) withDeadline(db store, timeout time.Duration, observe func(op 
 	if d.sqlitePath != "" {
 		dl.Classify = sqlite.MapUnavailable
 	}
-	ping := func(ctx context.Context) error {
-		_, err := accounts.Call(ctx, dl, "Ping", func(ctx context.Context) (struct{}, error) { return struct{}{}, db.Ping(ctx) })
-		return err
-	}
+	ping := func(ctx context.Context) error { return accounts.Do(ctx, dl, "Ping", db.Ping) }
 	return guarded{accounts: accounts.WithDeadline(db.Stores(), dl), notes: notes.WithDeadline(db, dl), ping: ping}
 }
 

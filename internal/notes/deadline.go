@@ -22,12 +22,6 @@ type deadlineStore struct {
 
 var _ Store = deadlineStore{}
 
-// call runs fn, which returns no value, under d.
-func call(ctx context.Context, d accounts.Deadline, op string, fn func(context.Context) error) error {
-	_, err := accounts.Call(ctx, d, op, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
-	return err
-}
-
 // Notes is Store.Notes under the deadline.
 func (g deadlineStore) Notes(o Owner) NoteStore {
 	return deadlineNotes{s: g.s.Notes(o), d: g.d}
@@ -76,5 +70,5 @@ func (g deadlineNotes) Update(ctx context.Context, id int64, p NotePatch) (Note,
 
 // Delete is NoteStore.Delete under the deadline.
 func (g deadlineNotes) Delete(ctx context.Context, id int64) error {
-	return call(ctx, g.d, "Notes.Delete", func(ctx context.Context) error { return g.s.Delete(ctx, id) })
+	return accounts.Do(ctx, g.d, "Notes.Delete", func(ctx context.Context) error { return g.s.Delete(ctx, id) })
 }

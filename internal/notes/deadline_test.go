@@ -49,7 +49,7 @@ var errDiskFull = errors.New("disk full")
 // classify marks errDiskFull unavailable, as an engine's mapper does.
 func classify(err error) error {
 	if errors.Is(err, errDiskFull) {
-		return notes.Unavailable(err)
+		return accounts.Unavailable(err)
 	}
 	return err
 }

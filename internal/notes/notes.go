@@ -29,9 +29,6 @@ var (
 	ErrNoteLimit = errors.New("note limit reached")
 )
 
-// Unavailable returns err marked as ErrUnavailable (accounts.Unavailable).
-func Unavailable(err error) error { return accounts.Unavailable(err) }
-
 // Page asks for one page of a keyset-paginated list: the same page as
 // the accounts' lists (accounts.Page).
 type Page = accounts.Page
