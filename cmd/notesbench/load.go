@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -105,26 +104,33 @@ func runLoad(ctx context.Context, cfg *config, wrk, dir, name string, spec loadS
 // runLoadgen runs "notesbench loadgen --spec FILE": the Go client on the
 // loadSpec in FILE (JSON); it prints the loadStats as JSON.
 func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	return runSpec(ctx, "loadgen", "the load", args, stdout, stderr, loadGo)
+}
+
+// runSpec runs the load generator child's subcommand name: it reads the spec
+// S (what) from the JSON file of --spec, runs it and prints the result as
+// JSON.
+func runSpec[S, R any](ctx context.Context, name, what string, args []string, stdout, stderr io.Writer, run func(context.Context, S) (R, error)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	file := fs.String("spec", "", "`file` holding the load as JSON")
+	file := fs.String("spec", "", "`file` holding "+what+" as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *file == "" {
-		return errors.New("loadgen: --spec is required")
+		return fmt.Errorf("%s: --spec is required", name)
 	}
 	b, err := os.ReadFile(*file)
 	if err != nil {
-		return fmt.Errorf("loadgen: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	var spec loadSpec
+	var spec S
 	if err := json.Unmarshal(b, &spec); err != nil {
-		return fmt.Errorf("loadgen: %s: %w", *file, err)
+		return fmt.Errorf("%s: %s: %w", name, *file, err)
 	}
-	st, err := loadGo(ctx, spec)
+	res, err := run(ctx, spec)
 	if err != nil {
-		return fmt.Errorf("loadgen: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return json.NewEncoder(stdout).Encode(st)
+	return json.NewEncoder(stdout).Encode(res)
 }

@@ -5,14 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -628,26 +626,5 @@ func (c *mixClient) do(ctx context.Context, op, method, path string, body []byte
 // runMixgen runs "notesbench mixgen --spec FILE": the mixed workload of
 // the mixSpec in FILE (JSON); it prints the mixStats as JSON.
 func runMixgen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("mixgen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("spec", "", "`file` holding the mixed workload as JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *file == "" {
-		return errors.New("mixgen: --spec is required")
-	}
-	b, err := os.ReadFile(*file)
-	if err != nil {
-		return fmt.Errorf("mixgen: %w", err)
-	}
-	var spec mixSpec
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return fmt.Errorf("mixgen: %s: %w", *file, err)
-	}
-	st, err := runMix(ctx, spec)
-	if err != nil {
-		return fmt.Errorf("mixgen: %w", err)
-	}
-	return json.NewEncoder(stdout).Encode(st)
+	return runSpec(ctx, "mixgen", "the mixed workload", args, stdout, stderr, runMix)
 }
