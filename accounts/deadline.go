@@ -14,7 +14,9 @@ import (
 // or a stall of the database answers 503 rather than hanging or failing
 // with 500.
 type Deadline struct {
-	// Timeout bounds each call. It must be positive.
+	// Timeout bounds each call. Zero runs calls without a deadline (no
+	// timer): only for calls that cannot be cut short anyway, see
+	// UncancelableReads; Classify and Observe still apply.
 	Timeout time.Duration
 	// Classify is the engine's mapping of its driver's errors that mean
 	// "unavailable, try again" (connection refused, disk full, …) to
@@ -31,14 +33,39 @@ type Deadline struct {
 // own stores the same deadline as the account stores (WithDeadline); Do is
 // the same for a call that returns no value.
 func Call[T any](ctx context.Context, d Deadline, op string, fn func(context.Context) (T, error)) (T, error) {
-	cctx, cancel := context.WithTimeout(ctx, d.Timeout)
+	cctx, cancel := ctx, context.CancelFunc(nil)
+	if d.Timeout > 0 {
+		cctx, cancel = context.WithTimeout(ctx, d.Timeout)
+	}
 	begun := time.Now()
 	v, err := fn(cctx)
-	cancel()
+	if cancel != nil {
+		cancel()
+	}
 	if d.Observe != nil {
 		d.Observe(op, time.Since(begun))
 	}
 	return v, d.err(ctx, cctx, err)
+}
+
+// UncancelableReads is implemented by a store whose reads ignore their
+// context's deadline and cancellation (accounts/sqlitestore: a read in WAL
+// mode never waits on a lock, and watching the context cost more than the
+// indexed read it guarded). A deadline cannot cut such a read short, so a
+// wrapper may run it with a zero Deadline.Timeout and save the timer; its
+// errors are still classified and its time observed. UncancelableReads
+// reports whether that holds for this store.
+type UncancelableReads interface {
+	UncancelableReads() bool
+}
+
+// ForReads returns d for the reads of store s: d without its timeout when s
+// implements UncancelableReads and reports true, else d.
+func (d Deadline) ForReads(s any) Deadline {
+	if u, ok := s.(UncancelableReads); ok && u.UncancelableReads() {
+		d.Timeout = 0
+	}
+	return d
 }
 
 // err maps the error of a call that ran under cctx, derived from parent.

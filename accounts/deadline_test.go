@@ -159,3 +159,52 @@ func TestWithDeadlineCached(t *testing.T) {
 		t.Errorf("observed %q, want [SessionUser]", ops)
 	}
 }
+
+// uncancelable reports what its UncancelableReads answers.
+type uncancelable bool
+
+func (u uncancelable) UncancelableReads() bool { return bool(u) }
+
+// TestDeadlineForReads: ForReads drops the timeout for a store whose reads
+// ignore cancellation, and only for it; Call with no timeout gives fn a
+// context without a deadline and still classifies and observes.
+func TestDeadlineForReads(t *testing.T) {
+	t.Parallel()
+	d := accounts.Deadline{Timeout: time.Minute}
+	for _, tc := range []struct {
+		store any
+		want  time.Duration
+	}{
+		{uncancelable(true), 0},
+		{uncancelable(false), time.Minute},
+		{struct{}{}, time.Minute},
+	} {
+		if got := d.ForReads(tc.store).Timeout; got != tc.want {
+			t.Errorf("ForReads(%T %v).Timeout = %v, want %v", tc.store, tc.store, got, tc.want)
+		}
+	}
+
+	errDown := errors.New("down")
+	var observed []string
+	untimed := accounts.Deadline{
+		Classify: func(err error) error {
+			if errors.Is(err, errDown) {
+				return accounts.Unavailable(err)
+			}
+			return err
+		},
+		Observe: func(op string, _ time.Duration) { observed = append(observed, op) },
+	}
+	_, err := accounts.Call(t.Context(), untimed, "Read", func(ctx context.Context) (int, error) {
+		if dl, ok := ctx.Deadline(); ok {
+			t.Errorf("fn's context has a deadline (%v) with Timeout 0", dl)
+		}
+		return 0, errDown
+	})
+	if !errors.Is(err, accounts.ErrUnavailable) {
+		t.Errorf("Call without a timeout = %v, want the error classified ErrUnavailable", err)
+	}
+	if fmt.Sprint(observed) != "[Read]" {
+		t.Errorf("observed %q, want [Read]", observed)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/gatehouse-dev/gatehouse/accounts"
 )
 
 // stmts caches the prepared statements of one pool, by query text: SQLite
@@ -71,6 +73,13 @@ func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql
 	}
 	return st.ExecContext(ctx, args...)
 }
+
+// UncancelableReads reports true: reads run without the caller's
+// cancellation (see accounts.UncancelableReads), so a deadline around them
+// would only cost its timer.
+func (s *Store) UncancelableReads() bool { return s.rs.uncancelable }
+
+var _ accounts.UncancelableReads = (*Store)(nil)
 
 // close closes every cached statement.
 func (s *stmts) close() {

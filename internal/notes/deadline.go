@@ -11,20 +11,21 @@ import (
 // views it returns (SPEC §5 Deadlines): the accounts' policy
 // (accounts.Deadline), so that notes and accounts fail alike.
 func WithDeadline(s Store, d accounts.Deadline) Store {
-	return deadlineStore{s: s, d: d}
+	return deadlineStore{s: s, d: d, r: d.ForReads(s)}
 }
 
 // deadlineStore is the Store of WithDeadline.
 type deadlineStore struct {
 	s Store
 	d accounts.Deadline
+	r accounts.Deadline // of reads: d.ForReads(s)
 }
 
 var _ Store = deadlineStore{}
 
 // Notes is Store.Notes under the deadline.
 func (g deadlineStore) Notes(o Owner) NoteStore {
-	return deadlineNotes{s: g.s.Notes(o), d: g.d}
+	return deadlineNotes{s: g.s.Notes(o), d: g.d, r: g.r}
 }
 
 // DeleteAnyNote is Store.DeleteAnyNote under the deadline.
@@ -36,6 +37,7 @@ func (g deadlineStore) DeleteAnyNote(ctx context.Context, rg auth.RoleGrant, id 
 type deadlineNotes struct {
 	s NoteStore
 	d accounts.Deadline
+	r accounts.Deadline // of Get and List
 }
 
 // Create is NoteStore.Create under the deadline.
@@ -45,7 +47,7 @@ func (g deadlineNotes) Create(ctx context.Context, in NoteInput) (Note, error) {
 
 // Get is NoteStore.Get under the deadline.
 func (g deadlineNotes) Get(ctx context.Context, id int64) (Note, error) {
-	return accounts.Call(ctx, g.d, "Notes.Get", func(ctx context.Context) (Note, error) { return g.s.Get(ctx, id) })
+	return accounts.Call(ctx, g.r, "Notes.Get", func(ctx context.Context) (Note, error) { return g.s.Get(ctx, id) })
 }
 
 // page is one page of notes and the cursor of the next.
@@ -56,7 +58,7 @@ type page struct {
 
 // List is NoteStore.List under the deadline.
 func (g deadlineNotes) List(ctx context.Context, p Page) ([]Note, int64, error) {
-	r, err := accounts.Call(ctx, g.d, "Notes.List", func(ctx context.Context) (page, error) {
+	r, err := accounts.Call(ctx, g.r, "Notes.List", func(ctx context.Context) (page, error) {
 		ns, next, err := g.s.List(ctx, p)
 		return page{ns, next}, err
 	})

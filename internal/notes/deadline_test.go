@@ -109,3 +109,66 @@ func TestWithDeadlineObserves(t *testing.T) {
 		t.Errorf("observed %q, want %q", ops, want)
 	}
 }
+
+// deadlineSeen is a Store that records whether each call's context had a
+// deadline; uncancelable says what its UncancelableReads reports.
+type deadlineSeen struct {
+	uncancelable bool
+	err          error
+	seen         map[string]bool
+}
+
+func (s *deadlineSeen) UncancelableReads() bool { return s.uncancelable }
+
+func (s *deadlineSeen) record(ctx context.Context, op string) error {
+	_, ok := ctx.Deadline()
+	s.seen[op] = ok
+	return s.err
+}
+
+func (s *deadlineSeen) Notes(notes.Owner) notes.NoteStore { return seenNotes{s: s} }
+
+func (s *deadlineSeen) DeleteAnyNote(ctx context.Context, _ auth.RoleGrant, _ int64) (int64, error) {
+	return 0, s.record(ctx, "DeleteAnyNote")
+}
+
+type seenNotes struct {
+	notes.NoteStore // nil: only the methods below are called
+	s               *deadlineSeen
+}
+
+func (n seenNotes) Get(ctx context.Context, _ int64) (notes.Note, error) {
+	return notes.Note{}, n.s.record(ctx, "Get")
+}
+
+func (n seenNotes) List(ctx context.Context, _ notes.Page) ([]notes.Note, int64, error) {
+	return nil, 0, n.s.record(ctx, "List")
+}
+
+func (n seenNotes) Delete(ctx context.Context, _ int64) error { return n.s.record(ctx, "Delete") }
+
+// TestWithDeadlineUncancelableReads: the reads of a store that reports
+// UncancelableReads run without a deadline (no timer to pay for), its
+// writes keep theirs, and the errors of both are still classified; a store
+// that reports false keeps the deadline on every call.
+func TestWithDeadlineUncancelableReads(t *testing.T) {
+	t.Parallel()
+	o := gatehousetest.Owner(int64(1))
+	for _, uncancelable := range []bool{true, false} {
+		st := &deadlineSeen{uncancelable: uncancelable, err: errDiskFull, seen: map[string]bool{}}
+		s := notes.WithDeadline(st, deadline(time.Minute, nil))
+		_, getErr := s.Notes(o).Get(t.Context(), 1)
+		_, _, listErr := s.Notes(o).List(t.Context(), notes.Page{})
+		delErr := s.Notes(o).Delete(t.Context(), 1)
+		_, anyErr := s.DeleteAnyNote(t.Context(), gatehousetest.Grant("admin"), 1)
+		want := map[string]bool{"Get": !uncancelable, "List": !uncancelable, "Delete": true, "DeleteAnyNote": true}
+		if fmt.Sprint(st.seen) != fmt.Sprint(want) {
+			t.Errorf("uncancelable reads %v: deadline seen per call %v, want %v", uncancelable, st.seen, want)
+		}
+		for op, err := range map[string]error{"Get": getErr, "List": listErr, "Delete": delErr, "DeleteAnyNote": anyErr} {
+			if !errors.Is(err, notes.ErrUnavailable) {
+				t.Errorf("uncancelable reads %v: %s on a full disk = %v, want ErrUnavailable", uncancelable, op, err)
+			}
+		}
+	}
+}
