@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,13 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	}
 	defer func() { err = errors.Join(err, db.cleanup(ctx)) }() // after notesd stopped
 
+	var normalDB string
+	if withNormal(cfg) {
+		// Before notesd opens it: a copy of the seeded file for the twin.
+		if normalDB, err = copySQLite(db.sqlite, filepath.Join(dir, "normal")); err != nil {
+			return err
+		}
+	}
 	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
 		"--access-ttl", (budget + time.Hour).String()}, db.notesdArgs(cfg)...)
 	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, serve...), db.notesdEnv(), cfg.nice, filepath.Join(dir, "notesd.log"))
@@ -57,6 +65,17 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer nd.stop()
+	var normal *child
+	if normalDB != "" {
+		serve := []string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
+			"--access-ttl", (budget + time.Hour).String(), "--database-url", "sqlite:" + normalDB, "--sqlite-synchronous", "normal"}
+		normal, err = startChild(ctx, "notesd normal", cfg.pinned(cfg.cpuServer, serve...), nil, cfg.nice, filepath.Join(dir, "normal", "notesd.log"))
+		if err != nil {
+			return err
+		}
+		defer normal.stop()
+		logf("notesd with --sqlite-synchronous normal (pid %d) on %s, on a copy of the database", normal.pid(), normal.addr)
+	}
 	bl, err := startChild(ctx, "baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--addr", "127.0.0.1:0"),
 		nil, cfg.nice, filepath.Join(dir, "baseline.log"))
 	if err != nil {
@@ -80,7 +99,17 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	}
 	logf("logged in %d users in %v", len(sessions), time.Since(start).Round(time.Millisecond))
 	reqs := routeRequests(sessions, keys)
-	order := append([]string{routeFixed, routeBaseline}, cfg.routes...)
+	order := measureOrder(cfg)
+	if normal != nil {
+		start := time.Now()
+		ns, err := loginSample(ctx, "http://"+normal.addr, cfg.users, cfg.notes, cfg.logins)
+		if err != nil {
+			return withLogTail(ctx, err, normal)
+		}
+		logf("logged in %d users on notesd normal in %v", len(ns), time.Since(start).Round(time.Millisecond))
+		reqs[routeCreateNormal] = createRequests(ns)
+		servers[routeCreateNormal] = normal
+	}
 	for _, route := range order {
 		srv := serverOf(route, nd, servers)
 		if err := preflight(ctx, "http://"+srv.addr, reqs[route]); err != nil {
@@ -153,9 +182,9 @@ func measure(ctx context.Context, cfg *config, gen, dir string, srv *child, rout
 	if srv.exited() {
 		return res, fmt.Errorf("%s exited during the load: %v", srv.name, srv.err)
 	}
-	if st.Non200 > 0 || st.Errors > 0 || st.Requests == 0 {
+	if st.Unexpected > 0 || st.Errors > 0 || st.Requests == 0 {
 		return res, fmt.Errorf("%s round %d is wrong: %d of %d answers were not 200 %v, %d connection errors",
-			routeLabel(route), round, st.Non200, st.Requests, st.Statuses, st.Errors)
+			routeLabel(route), round, st.Unexpected, st.Requests, st.Statuses, st.Errors)
 	}
 	const mb = 1 << 20
 	res.Requests = st.Requests
@@ -174,6 +203,61 @@ func measure(ctx context.Context, cfg *config, gen, dir string, srv *child, rout
 	return res, nil
 }
 
+// withNormal reports whether the run measures POST /notes on a second
+// notesd with --sqlite-synchronous normal: on SQLite, when create is a route.
+func withNormal(cfg *config) bool {
+	return cfg.pgURL == nil && slices.Contains(cfg.routes, routeCreate)
+}
+
+// measureOrder is the order of the loads of each round: the baselines, the
+// routes, and the normal twin of create right after it.
+func measureOrder(cfg *config) []string {
+	order := []string{routeFixed, routeBaseline}
+	for _, r := range cfg.routes {
+		order = append(order, r)
+		if r == routeCreate && withNormal(cfg) {
+			order = append(order, routeCreateNormal)
+		}
+	}
+	return order
+}
+
+// copySQLite copies the SQLite database file src, and its -wal file when
+// there is one, into the new directory dir (no process may have src open);
+// it returns the copy's path.
+func copySQLite(src, dir string) (string, error) {
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, filepath.Base(src))
+	for _, suffix := range []string{"", "-wal"} {
+		err := copyFile(src+suffix, dst+suffix)
+		if errors.Is(err, os.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return dst, nil
+}
+
+// copyFile copies src to the new file dst (mode 0600).
+func copyFile(src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, out.Close()) }()
+	_, err = io.Copy(out, in)
+	return err
+}
+
 // serverOf is the server that route is measured on: one of the
 // baselines, else notesd.
 func serverOf(route string, notesd *child, baselines map[string]*child) *child {
@@ -187,7 +271,7 @@ func serverOf(route string, notesd *child, baselines map[string]*child) *child {
 // then per round one load of each baseline and of each route, each allowed
 // its duration and loadGrace.
 func benchBudget(cfg *config) time.Duration {
-	loads := len(cfg.routes) + 2
+	loads := len(measureOrder(cfg))
 	return setupBudget + time.Duration(cfg.rounds*loads)*(cfg.duration+loadGrace)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,20 +18,32 @@ func TestLoadGo(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPost {
+			// Every post must carry its whole body, each time it is sent.
+			b, _ := io.ReadAll(r.Body)
+			if string(b) != `{"title":"t"}` || r.Header.Get("Content-Type") != "application/json" {
+				http.Error(w, "bad body", http.StatusBadRequest)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+		}
 		_, _ = w.Write([]byte(`{"id":1}`))
 	}))
 	t.Cleanup(srv.Close)
 
 	good := request{Path: "/notes/1", Header: "Authorization", Value: "Bearer good"}
 	bad := request{Path: "/notes/2", Header: "Authorization", Value: "Bearer bad"}
+	post := request{Method: http.MethodPost, Path: "/notes", Header: "Authorization", Value: "Bearer good", Body: `{"title":"t"}`}
 	tests := []struct {
 		name     string
 		reqs     []request
+		status   int // of the good answers
 		wantBad  bool
 		wantGood bool
 	}{
-		{name: "all 200", reqs: []request{good}, wantGood: true},
-		{name: "some 401", reqs: []request{good, bad}, wantGood: true, wantBad: true},
+		{name: "all 200", reqs: []request{good}, status: http.StatusOK, wantGood: true},
+		{name: "some 401", reqs: []request{good, bad}, status: http.StatusOK, wantGood: true, wantBad: true},
+		{name: "posts 201", reqs: []request{post}, status: http.StatusCreated, wantGood: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,13 +64,13 @@ func TestLoadGo(t *testing.T) {
 			if st.Errors != 0 {
 				t.Errorf("loadGo() errors = %d, want 0", st.Errors)
 			}
-			if got := st.Statuses[http.StatusOK] > 0; got != tt.wantGood {
-				t.Errorf("loadGo() 200s = %d, want some: %v", st.Statuses[http.StatusOK], tt.wantGood)
+			if got := st.Statuses[tt.status] > 0; got != tt.wantGood {
+				t.Errorf("loadGo() %ds = %d, want some: %v (statuses %v)", tt.status, st.Statuses[tt.status], tt.wantGood, st.Statuses)
 			}
-			if got := st.Non200 > 0; got != tt.wantBad || st.Non200 != st.Statuses[http.StatusUnauthorized] {
-				t.Errorf("loadGo() non-200 = %d (401s %d), want some: %v", st.Non200, st.Statuses[http.StatusUnauthorized], tt.wantBad)
+			if got := st.Unexpected > 0; got != tt.wantBad || st.Unexpected != st.Statuses[http.StatusUnauthorized] {
+				t.Errorf("loadGo() unexpected = %d (401s %d), want some: %v", st.Unexpected, st.Statuses[http.StatusUnauthorized], tt.wantBad)
 			}
-			if st.Statuses[http.StatusOK]+st.Non200 != st.Requests {
+			if st.Statuses[tt.status]+st.Unexpected != st.Requests {
 				t.Errorf("loadGo() statuses %v do not add up to %d requests", st.Statuses, st.Requests)
 			}
 		})

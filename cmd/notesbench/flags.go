@@ -18,15 +18,19 @@ import (
 
 // knownRoutes are the notesd routes --routes may name, in the order they
 // are measured after the baseline in each round.
-var knownRoutes = []string{routeNotes, routeMe, routeData}
+var knownRoutes = []string{routeNotes, routeMe, routeData, routeCreate}
 
-// Route names: the two baselines, then notesd's routes.
+// Route names: the two baselines, then notesd's routes. routeCreateNormal
+// is not named by --routes: on SQLite it follows routeCreate, on a second
+// notesd with --sqlite-synchronous normal.
 const (
-	routeFixed    = "fixed"
-	routeBaseline = "baseline"
-	routeNotes    = "notes"
-	routeMe       = "me"
-	routeData     = "data"
+	routeFixed        = "fixed"
+	routeBaseline     = "baseline"
+	routeNotes        = "notes"
+	routeMe           = "me"
+	routeData         = "data"
+	routeCreate       = "create"
+	routeCreateNormal = "create-normal"
 )
 
 // maxLogins bounds --logins: notesd allows 100 login attempts per client
@@ -110,7 +114,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "load `duration` of each route in each round")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds; each measures the baseline, then every route")
 	fs.IntVar(&cfg.connections, "connections", 32, "concurrent keep-alive connections of the load generator")
-	fs.StringVar(&routes, "routes", strings.Join(knownRoutes, ","), "comma-separated notesd routes to measure: notes (GET /notes/{id}, bearer), me (GET /me, bearer), data (GET /data, API key)")
+	fs.StringVar(&routes, "routes", strings.Join(knownRoutes, ","), "comma-separated notesd routes to measure: notes (GET /notes/{id}, bearer), me (GET /me, bearer), data (GET /data, API key), create (POST /notes, bearer; on SQLite also on a second notesd with --sqlite-synchronous normal, for the group-commit ratio)")
 	fs.StringVar(&cfg.dir, "dir", "", "working `directory` (database, logs, binaries); kept when given, else a temporary one removed at the end")
 	fs.StringVar(&cfg.wrk, "wrk", "auto", "load generator: auto (wrk if on PATH, else the Go client), off (the Go client), or the `path` of wrk")
 	fs.StringVar(&cpuServer, "cpu-server", "auto", "taskset CPU `list` for notesd and the baseline; auto: 0 when taskset exists and there are 2+ CPUs; none: no pinning")

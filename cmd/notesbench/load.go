@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +15,31 @@ import (
 	"time"
 )
 
-// request is one request of a load: GET Path with one credential header.
+// request is one request of a load: Method (GET when empty) Path with one
+// credential header and, for a write, a JSON Body.
 type request struct {
+	Method string `json:"method,omitempty"`
 	Path   string `json:"path"`
 	Header string `json:"header"`
 	Value  string `json:"value"`
+	Body   string `json:"body,omitempty"` // sent as application/json
+}
+
+// method is r's HTTP method.
+func (r request) method() string {
+	if r.Method == "" {
+		return http.MethodGet
+	}
+	return r.Method
+}
+
+// want is the status a right answer to r has: 201 Created for a POST,
+// else 200 OK.
+func (r request) want() int {
+	if r.method() == http.MethodPost {
+		return http.StatusCreated
+	}
+	return http.StatusOK
 }
 
 // loadSpec is one load: the requests, sent in turn, to BaseURL.
@@ -36,8 +57,9 @@ type loadStats struct {
 	ReqPerSec float64       `json:"req_per_sec"`
 	P50       time.Duration `json:"p50"`
 	P99       time.Duration `json:"p99"`
-	// Non200 counts answers other than 200 (wrk: other than 2xx or 3xx).
-	Non200 int64 `json:"non_200"`
+	// Unexpected counts answers other than the request's want (wrk: other
+	// than 2xx or 3xx).
+	Unexpected int64 `json:"unexpected"`
 	// Errors counts connection errors and timeouts.
 	Errors int64 `json:"errors"`
 	// Statuses counts the answers by status (the Go client only).

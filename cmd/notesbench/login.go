@@ -127,28 +127,43 @@ func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
 	for _, k := range keys {
 		out[routeData] = append(out[routeData], request{Path: "/data", Header: "X-API-Key", Value: k.Key})
 	}
+	out[routeCreate] = createRequests(sessions)
 	return out
 }
 
-// preflight sends every request once and fails unless each answers 200:
-// wrk only counts answers outside 2xx and 3xx, so this is what proves the
-// tokens, keys and note ids are right before any load.
+// createBody is the JSON of every note the create route posts: the size
+// of a seeded note.
+var createBody = `{"title":"Benchmark write","body":"` + noteBody + `"}`
+
+// createRequests posts a note per session, in turn.
+func createRequests(sessions []session) []request {
+	out := make([]request, 0, len(sessions))
+	for _, s := range sessions {
+		out = append(out, request{Method: http.MethodPost, Path: "/notes", Header: "Authorization", Value: "Bearer " + s.Token, Body: createBody})
+	}
+	return out
+}
+
+// preflight sends every request once and fails unless each answers its
+// want (200, or 201 for a post): wrk only counts answers outside 2xx and
+// 3xx, so this is what proves the tokens, keys and note ids are right
+// before any load.
 func preflight(ctx context.Context, baseURL string, reqs []request) error {
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, r := range reqs {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+r.Path, nil)
+		req, err := newRequest(ctx, baseURL, r)
 		if err != nil {
 			return err
 		}
-		req.Header.Set(r.Header, r.Value)
 		resp, err := client.Do(req)
 		if err != nil {
-			return fmt.Errorf("GET %s: %w", r.Path, err)
+			return fmt.Errorf("%s %s: %w", r.method(), r.Path, err)
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s with %s: %s, want 200 OK: %s", r.Path, r.Header, resp.Status, body)
+		if resp.StatusCode != r.want() {
+			return fmt.Errorf("%s %s with %s: %s, want %d %s: %s", r.method(), r.Path, r.Header, resp.Status,
+				r.want(), http.StatusText(r.want()), body)
 		}
 	}
 	return nil

@@ -36,7 +36,8 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("run() = %v\n%s", err, stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"baseline fixed", "baseline encoding", "GET /notes/{id}", "GET /me", "GET /data", "load: Go client", "20 users logged in"} {
+	for _, want := range []string{"baseline fixed", "baseline encoding", "GET /notes/{id}", "GET /me", "GET /data",
+		"POST /notes ", "POST /notes normal", "synchronous=FULL ≥ 0.50× NORMAL", "load: Go client", "20 users logged in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run() output lacks %q:\n%s", want, out)
 		}
@@ -48,7 +49,8 @@ func TestSmoke(t *testing.T) {
 }
 
 // TestSmokeMix runs a very short mixed workload against a real notesd
-// built from the tree: four clients for 2 s, logging in again every ~1 s
+// built from the tree: four clients for 4 s (their first argon2id logins
+// take part of it on a busy machine), logging in again every ~1 s
 // and refreshing every ~0.5 s, which must pass (no error, no cross-user
 // answer). Building notesd takes seconds, so -short skips it.
 func TestSmokeMix(t *testing.T) {
@@ -58,7 +60,7 @@ func TestSmokeMix(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, []string{"--mix", "--clients", "4", "--users", "10", "--notes", "40", "--duration", "2s",
+	err := run(ctx, []string{"--mix", "--clients", "4", "--users", "10", "--notes", "40", "--duration", "4s",
 		"--relogin-every", "1s", "--refresh-every", "500ms", "--cpu-server", "none", "--cpu-client", "none", "--json"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run(--mix) = %v\n%s", err, stderr.String())

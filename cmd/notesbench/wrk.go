@@ -29,7 +29,8 @@ func wrkScript(reqs []request) string {
 	b.WriteString("-- Written by notesbench: sends these requests in turn.\n")
 	b.WriteString("local list = {\n")
 	for _, r := range reqs {
-		fmt.Fprintf(&b, "  {%s, %s, %s},\n", luaString(r.Path), luaString(r.Header), luaString(r.Value))
+		fmt.Fprintf(&b, "  {%s, %s, %s, %s, %s},\n", luaString(r.Path), luaString(r.Header), luaString(r.Value),
+			luaString(r.method()), luaString(r.Body))
 	}
 	b.WriteString(`}
 local reqs = {}
@@ -39,7 +40,12 @@ init = function(args)
   for k, r in ipairs(list) do
     local headers = {}
     if r[2] ~= "" then headers[r[2]] = r[3] end
-    reqs[k] = wrk.format("GET", r[1], headers)
+    local body = nil
+    if r[5] ~= "" then
+      headers["Content-Type"] = "application/json"
+      body = r[5]
+    end
+    reqs[k] = wrk.format(r[4], r[1], headers, body)
   end
 end
 
@@ -120,7 +126,7 @@ func parseWrk(out string) (loadStats, error) {
 		return st, errors.New("wrk: no 50% and 99% latency in its report (run with --latency)")
 	}
 	if m := wrkNon2xx.FindStringSubmatch(out); m != nil {
-		st.Non200, _ = strconv.ParseInt(m[1], 10, 64)
+		st.Unexpected, _ = strconv.ParseInt(m[1], 10, 64)
 	}
 	if m := wrkSocketEr.FindStringSubmatch(out); m != nil {
 		for _, s := range m[1:] {

@@ -60,7 +60,7 @@ func TestParseWrk(t *testing.T) {
 			name: "errors",
 			out:  wrkSampleErrors,
 			want: loadStats{Requests: 70210, Elapsed: time.Second, ReqPerSec: 70187.45,
-				P50: 398 * time.Microsecond, P99: 1020 * time.Microsecond, Non200: 70210, Errors: 3},
+				P50: 398 * time.Microsecond, P99: 1020 * time.Microsecond, Unexpected: 70210, Errors: 3},
 		},
 		{name: "no rate", out: strings.Replace(wrkSample, "Requests/sec:", "Reqs:", 1), wantErr: "Requests/sec"},
 		{name: "no latency distribution", out: strings.Replace(wrkSample, "     99%   12.56ms\n", "", 1), wantErr: "99%"},
@@ -82,7 +82,7 @@ func TestParseWrk(t *testing.T) {
 				t.Fatalf("parseWrk() = %v, want nil", err)
 			}
 			if got.Requests != tt.want.Requests || got.Elapsed != tt.want.Elapsed || got.ReqPerSec != tt.want.ReqPerSec ||
-				got.P50 != tt.want.P50 || got.P99 != tt.want.P99 || got.Non200 != tt.want.Non200 || got.Errors != tt.want.Errors {
+				got.P50 != tt.want.P50 || got.P99 != tt.want.P99 || got.Unexpected != tt.want.Unexpected || got.Errors != tt.want.Errors {
 				t.Errorf("parseWrk() = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -94,11 +94,14 @@ func TestWrkScript(t *testing.T) {
 	got := wrkScript([]request{
 		{Path: "/notes/7", Header: "Authorization", Value: "Bearer a.b-c_d"},
 		{Path: `/odd"\path`, Header: "X-API-Key", Value: "k\n"},
+		{Method: "POST", Path: "/notes", Header: "Authorization", Value: "Bearer t", Body: `{"title":"t"}`},
 	})
 	for _, want := range []string{
-		`{"/notes/7", "Authorization", "Bearer a.b-c_d"},`,
-		`{"/odd\"\\path", "X-API-Key", "k\010"},`,
-		`reqs[k] = wrk.format("GET", r[1], headers)`,
+		`{"/notes/7", "Authorization", "Bearer a.b-c_d", "GET", ""},`,
+		`{"/odd\"\\path", "X-API-Key", "k\010", "GET", ""},`,
+		`{"/notes", "Authorization", "Bearer t", "POST", "{\"title\":\"t\"}"},`,
+		`headers["Content-Type"] = "application/json"`,
+		`reqs[k] = wrk.format(r[4], r[1], headers, body)`,
 		"request = function()",
 	} {
 		if !strings.Contains(got, want) {
