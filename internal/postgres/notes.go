@@ -80,7 +80,7 @@ RETURNING ` + noteColumns
 	var n notes.Note
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		err := underQuota(ctx, tx, s.o.ID(), in.MaxPerUser, notes.ErrNoteLimit,
-			`SELECT count(*) FROM (SELECT 1 FROM notes WHERE owner_id = $1 LIMIT $2) q`)
+			`SELECT least(coalesce((SELECT n FROM note_counts WHERE owner_id = $1), 0), $2)`)
 		if err != nil {
 			return err
 		}

@@ -62,8 +62,10 @@ type noteStore struct {
 
 // Create stores a note of the owner; ErrForbidden for the zero Owner,
 // ErrNotFound when the owner's user does not exist, ErrNoteLimit when the
-// owner already has in.MaxPerUser notes. The count and the insert are one
-// statement on the single writer, so no burst can pass the quota.
+// owner already has in.MaxPerUser notes. The check and the insert are one
+// statement on the single writer, so no burst can pass the quota; the
+// check reads the owner's row of note_counts (kept by triggers), not a
+// count of their notes.
 func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", notes.ErrForbidden)
@@ -74,7 +76,7 @@ func (s noteStore) Create(ctx context.Context, in notes.NoteInput) (notes.Note, 
 	st, err := s.db.WriteStmt(ctx, `
 INSERT INTO notes (owner_id, title, body, created_at, updated_at)
 SELECT ?1, ?2, ?3, ?4, ?4
-WHERE ?5 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM notes WHERE owner_id = ?1 LIMIT ?5)) < ?5
+WHERE ?5 <= 0 OR coalesce((SELECT n FROM note_counts WHERE owner_id = ?1), 0) < ?5
 RETURNING `+noteColumns)
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: create note: %w", sqlitestore.MapError(err))

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gatehouse-dev/gatehouse/gatehousetest"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
@@ -53,9 +54,21 @@ func testNoteQuota(t *testing.T, s Store) {
 	_, err = mine.Create(ctx, notes.NoteInput{Title: "after a delete", MaxPerUser: max})
 	noErr(t, "Notes.Create(after a delete)", err)
 
+	// So does an admin's delete, and the quota holds again after it.
+	full, err := mine.Create(ctx, notes.NoteInput{Title: "full again", MaxPerUser: max + 1})
+	noErr(t, "Notes.Create(to a quota of max+1)", err)
+	_, err = mine.Create(ctx, notes.NoteInput{Title: "over max+1", MaxPerUser: max + 1})
+	wantErr(t, "Notes.Create(over a quota of max+1)", err, notes.ErrNoteLimit)
+	_, err = s.DeleteAnyNote(ctx, gatehousetest.Grant("admin"), full.ID)
+	noErr(t, "DeleteAnyNote", err)
+	_, err = mine.Create(ctx, notes.NoteInput{Title: "after an admin's delete", MaxPerUser: max + 1})
+	noErr(t, "Notes.Create(after an admin's delete)", err)
+	_, err = mine.Create(ctx, notes.NoteInput{Title: "over max+1 again", MaxPerUser: max + 1})
+	wantErr(t, "Notes.Create(over a quota of max+1 again)", err, notes.ErrNoteLimit)
+
 	// A larger quota, or none, lets more in.
-	_, err = mine.Create(ctx, notes.NoteInput{Title: "bigger quota", MaxPerUser: max + 1})
-	noErr(t, "Notes.Create(quota max+1)", err)
+	_, err = mine.Create(ctx, notes.NoteInput{Title: "bigger quota", MaxPerUser: max + 2})
+	noErr(t, "Notes.Create(quota max+2)", err)
 	_, err = mine.Create(ctx, notes.NoteInput{Title: "no quota"})
 	noErr(t, "Notes.Create(no quota)", err)
 }
