@@ -61,3 +61,23 @@ func FuzzQuote(f *testing.F) {
 		}
 	})
 }
+
+// TestSpecial checks the eight-byte test against the table on words of
+// one special byte among plain ones, at each position.
+func TestSpecial(t *testing.T) {
+	t.Parallel()
+	for b := range 256 {
+		for pos := range 8 {
+			s := []byte("abcdefgh")
+			s[pos] = byte(b)
+			var w uint64
+			for i := range 8 {
+				w |= uint64(s[i]) << (8 * i)
+			}
+			want := b >= utf8.RuneSelf || b < '!' || b == '"' || b == '='
+			if got := special(w); got != want {
+				t.Errorf("special(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+}

@@ -356,7 +356,18 @@ func needsQuoting(s string) bool {
 	if len(s) == 0 {
 		return true
 	}
-	for i := 0; i < len(s); {
+	i := 0
+	// Eight bytes at a time while none is special (non-ASCII, below
+	// '!', '"' or '='); the loop below decides on the first word that
+	// has one.
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if special(w) {
+			break
+		}
+	}
+	for i < len(s) {
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if asciiQuote[b] {
@@ -372,6 +383,20 @@ func needsQuoting(s string) bool {
 		i += size
 	}
 	return false
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special reports whether one of w's bytes is non-ASCII, below '!', '"'
+// or '=' (the classic "has zero byte" and "has byte less than" tricks,
+// exact as a whole-word answer).
+func special(w uint64) bool {
+	hasZero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	less := (w - ones*'!') &^ w & highs
+	return (w&highs)|less|hasZero(w^(ones*'"'))|hasZero(w^(ones*'=')) != 0
 }
 
 // asciiQuote[b] reports whether the ASCII byte b makes needsQuoting true:
