@@ -56,6 +56,22 @@ type userView struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
+// AppendJSON appends v as json.Marshal would (dep.JSONAppender): GET /me
+// is the hottest account route.
+func (v userView) AppendJSON(b []byte) ([]byte, error) {
+	b = strconv.AppendInt(append(b, `{"id":`...), v.ID, 10)
+	b = dep.AppendJSONString(append(b, `,"email":`...), v.Email)
+	b = dep.AppendJSONString(append(b, `,"name":`...), v.Name)
+	b = dep.AppendJSONString(append(b, `,"role":`...), v.Role)
+	b = strconv.AppendBool(append(b, `,"is_active":`...), v.IsActive)
+	b = strconv.AppendBool(append(b, `,"is_verified":`...), v.IsVerified)
+	b, err := dep.AppendJSONTime(append(b, `,"created_at":`...), v.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
 func viewUser(u User) userView {
 	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), IsActive: u.Active, IsVerified: u.Verified, CreatedAt: u.CreatedAt}
 }

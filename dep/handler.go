@@ -94,15 +94,33 @@ func (NoContent) Render(w http.ResponseWriter, _ *http.Request) error {
 // capacity, so Header.Add on it copies.
 var jsonContentType = []string{"application/json"}[:1:1]
 
+// writeJSON writes v as the JSON body of a code response: through its
+// AppendJSON when it is a JSONAppender, else encoding/json.
 func writeJSON(w http.ResponseWriter, code int, v any) error {
+	if a, ok := v.(JSONAppender); ok {
+		buf := jsonBuffers.Get().(*[]byte)
+		b, err := a.AppendJSON((*buf)[:0])
+		if err == nil {
+			err = writeBody(w, code, append(b, '\n'))
+		}
+		if cap(b) <= maxPooledJSON {
+			*buf = b[:0]
+			jsonBuffers.Put(buf)
+		}
+		return err
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
+	return writeBody(w, code, append(b, '\n'))
+}
+
+// writeBody writes the JSON body b of a code response.
+func writeBody(w http.ResponseWriter, code int, b []byte) error {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(code)
-	_, err = w.Write(b)
+	_, err := w.Write(b)
 	return err
 }
 

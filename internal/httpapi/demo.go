@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 
+	"github.com/gatehouse-dev/gatehouse/dep"
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
 
@@ -19,6 +20,11 @@ func private(_ context.Context, p principal) (message, error) {
 
 type dataView struct {
 	Data string `json:"data"`
+}
+
+// AppendJSON appends v as json.Marshal would (dep.JSONAppender).
+func (v dataView) AppendJSON(b []byte) ([]byte, error) {
+	return append(dep.AppendJSONString(append(b, `{"data":`...), v.Data), '}'), nil
 }
 
 func data(context.Context, principal) (dataView, error) { return dataView{"secret"}, nil }
