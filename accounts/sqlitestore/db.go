@@ -239,8 +239,9 @@ ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
 	return nil
 }
 
-// Close waits for the writes already submitted to commit, closes both
-// connection pools, then releases the file's lock (OpenLocked).
+// Close waits for the writes already submitted to commit, closes the
+// connection pools (waiting for the reads in flight), then releases the
+// file's lock (OpenLocked).
 func (db *Store) Close() error {
 	if db.g != nil {
 		db.g.close() // the writes already queued commit first

@@ -65,6 +65,9 @@ func (r *Row) args() []any {
 // *string, *[]byte, *time.Time, *any, *sql.NullInt64, *sql.NullBool,
 // *sql.NullFloat64 or *sql.NullString; Scan keeps none of them.
 func (r Row) Scan(dest ...any) error {
+	if r.p == nil {
+		return errors.New("sqlitestore: Scan of a Row that ReadOne did not return")
+	}
 	c, err := r.p.get()
 	if err != nil {
 		return err
@@ -155,22 +158,30 @@ func (p *directPool) discard(c *directConn) {
 	<-p.open
 }
 
-// close closes the idle connections; those in use close when put back,
-// and get returns errClosed from now on.
+// close closes every connection: the idle ones now, those in use once they
+// are put back, which it waits for (as sql.DB.Close waits for the queries
+// in flight), so that none outlives the Store. get returns errClosed from
+// then on.
 func (p *directPool) close() error {
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()
+	// Hold every place of the pool: then no connection is open. A
+	// connection put back from now on is discarded, freeing its place.
 	var err error
-	for {
+	for held := 0; held < cap(p.open); {
 		select {
 		case c := <-p.idle:
 			err = errors.Join(err, c.close())
 			<-p.open
-		default:
-			return err
+		case p.open <- struct{}{}:
+			held++
 		}
 	}
+	for range cap(p.open) {
+		<-p.open // for get to see closed, not to wait forever
+	}
+	return err
 }
 
 // close closes c's statements and c.

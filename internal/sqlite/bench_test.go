@@ -84,6 +84,7 @@ func BenchmarkNoteGet(b *testing.B) {
 			read, ctx := path.read(db, o), b.Context()
 			b.ReportAllocs()
 			b.SetParallelism(32)
+			b.ResetTimer() // not the seeding
 			b.RunParallel(func(pb *testing.PB) {
 				i := 0
 				for pb.Next() {
