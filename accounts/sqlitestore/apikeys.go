@@ -47,7 +47,7 @@ func (db *Store) APIKeyByPrefix(ctx context.Context, prefix string) (accounts.AP
 		return k, u, nil
 	}
 	epoch := db.cache.begin()
-	row := db.rs.QueryRowContext(ctx, `
+	row := db.ReadOne(ctx, `
 SELECT `+apiKeyColumnsK+`, `+userColumnsU+`
 FROM api_keys k JOIN users u ON u.id = k.user_id
 WHERE k.prefix = ? AND k.revoked_at IS NULL`, prefix)

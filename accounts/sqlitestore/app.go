@@ -44,7 +44,8 @@ func (db *Store) WriteStmt(ctx context.Context, query string) (*sql.Stmt, error)
 // once and cached by query text, returning at most one row. The query does
 // not watch ctx's cancellation (the driver would start a goroutine per
 // query to do so, which costs more than an indexed read): use it for
-// bounded lookups.
+// bounded lookups. ReadOne does the same for less where its destination
+// types suffice.
 func (db *Store) ReadRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.rs.QueryRowContext(ctx, query, args...)
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedriver "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
 )
@@ -30,8 +30,9 @@ type Store struct {
 	w *sql.DB // the single writer connection: all writes and transactions
 	r *sql.DB // query-only readers
 
-	ws, rs *stmts   // prepared statements of w and r
-	g      *grouper // the group commit writer on w; nil with Options.NoGroupCommit
+	ws, rs *stmts      // prepared statements of w and r
+	direct *directPool // the readers of ReadOne, without database/sql
+	g      *grouper    // the group commit writer on w; nil with Options.NoGroupCommit
 	cache  *authCache
 	path   string   // the database file
 	lock   *os.File // the locked database file while this process serves it (OpenLocked)
@@ -178,7 +179,14 @@ func openPools(ctx context.Context, abs string, sync Synchronous) (*Store, error
 		w.Close()
 		return nil, fmt.Errorf("sqlitestore: open: %w", err)
 	}
-	return &Store{w: w, r: r, ws: &stmts{pool: w}, rs: &stmts{pool: r, uncancelable: true}, cache: newAuthCache(), path: abs}, nil
+	connector, err := sqlitedriver.NewConnector(dsn(abs, sync, true))
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlitestore: open: %w", err)
+	}
+	return &Store{w: w, r: r, ws: &stmts{pool: w}, rs: &stmts{pool: r, uncancelable: true},
+		direct: newDirectPool(connector, readers()), cache: newAuthCache(), path: abs}, nil
 }
 
 // dsn builds the driver's data source name for the absolute path abs. The
@@ -231,15 +239,16 @@ ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toDB(now()))
 	return nil
 }
 
-// Close waits for the writes already submitted to commit, closes both
-// connection pools, then releases the file's lock (OpenLocked).
+// Close waits for the writes already submitted to commit, closes the
+// connection pools (waiting for the reads in flight), then releases the
+// file's lock (OpenLocked).
 func (db *Store) Close() error {
 	if db.g != nil {
 		db.g.close() // the writes already queued commit first
 	}
 	db.rs.close()
 	db.ws.close()
-	err := errors.Join(db.r.Close(), db.w.Close())
+	err := errors.Join(db.direct.close(), db.r.Close(), db.w.Close())
 	if db.lock != nil {
 		err = errors.Join(err, db.lock.Close())
 	}

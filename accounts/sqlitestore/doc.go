@@ -15,7 +15,9 @@
 // connection, through which every write and every transaction goes (SQLite
 // allows one writer at a time; queuing in Go is cheaper than SQLITE_BUSY),
 // and a small pool of query-only readers, which WAL mode lets run alongside
-// the writer. Every connection runs with journal_mode=WAL,
+// the writer. The single-row lookups of the hot paths (the store's own and
+// an app's, through ReadOne) run on a second pool of as many readers, which
+// the Store drives through the driver without database/sql. Every connection runs with journal_mode=WAL,
 // foreign_keys=ON, busy_timeout=5000 and synchronous=FULL (or NORMAL, see
 // Options).
 //
@@ -65,7 +67,9 @@
 //   - Write runs a write of the app in the group commit writer, WriteStmt
 //     prepares a statement for it once;
 //   - ReadRow and ReadRows run prepared, cached queries on the readers, and
-//     Reader is the reader pool itself;
+//     Reader is the reader pool itself; ReadOne is ReadRow for the lookups
+//     of hot paths, on reader connections the Store drives without
+//     database/sql (cheaper, with fewer destination types);
 //   - MapError turns the driver's errors into accounts' sentinels;
 //   - Import creates an imported user and the app's rows of them in one
 //     transaction.

@@ -94,7 +94,7 @@ func (db *Store) SessionUser(ctx context.Context, userID, sessionID int64, now t
 		return u, ss, nil
 	}
 	epoch := db.cache.begin()
-	row := db.rs.QueryRowContext(ctx, `
+	row := db.ReadOne(ctx, `
 SELECT `+userColumnsU+`, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
@@ -128,7 +128,7 @@ func (db *Store) WebSessionUser(ctx context.Context, hash []byte, now time.Time,
 	if len(hash) == 0 {
 		return accounts.User{}, accounts.Session{}, fmt.Errorf("sqlitestore: web session user: %w", accounts.ErrNotFound)
 	}
-	row := db.rs.QueryRowContext(ctx, `
+	row := db.ReadOne(ctx, `
 SELECT `+userColumnsU+`, s.id, s.user_agent, s.ip, s.scopes, s.created_at, s.last_seen_at, s.expires_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.web_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ?`,

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,13 +153,29 @@ func TestPragmas(t *testing.T) {
 		{"reader", "busy_timeout", "5000"},
 		{"reader", "synchronous", "2"},
 		{"reader", "query_only", "1"},
+		{"reader", "cache_size", "-8192"},
+		// ReadOne's connections, which database/sql does not hand out.
+		{"direct", "journal_mode", "wal"},
+		{"direct", "foreign_keys", "1"},
+		{"direct", "busy_timeout", "5000"},
+		{"direct", "synchronous", "2"},
+		{"direct", "query_only", "1"},
+		{"direct", "cache_size", "-8192"},
 	} {
 		pool := db.w
 		if c.pool == "reader" {
 			pool = db.r
 		}
 		var got string
-		if err := pool.QueryRowContext(t.Context(), "PRAGMA "+c.pragma).Scan(&got); err != nil {
+		var err error
+		if c.pool == "direct" {
+			var v any
+			err = db.ReadOne(t.Context(), "PRAGMA "+c.pragma).Scan(&v)
+			got = fmt.Sprint(v)
+		} else {
+			err = pool.QueryRowContext(t.Context(), "PRAGMA "+c.pragma).Scan(&got)
+		}
+		if err != nil {
 			t.Errorf("%s PRAGMA %s: %v", c.pool, c.pragma, err)
 			continue
 		}

@@ -40,7 +40,7 @@ VALUES (?, ?, ?, ?, ?)`, t.UserID, string(t.Purpose), t.Hash, created, toDB(t.Ex
 // token of an inactive user is not live: a link mailed before the
 // deactivation stops working.
 func (db *Store) AccountTokenUser(ctx context.Context, purpose accounts.TokenPurpose, hash []byte, now time.Time) (accounts.User, error) {
-	row := db.rs.QueryRowContext(ctx, `
+	row := db.ReadOne(ctx, `
 SELECT `+userColumnsU+` FROM account_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.hash = ? AND t.purpose = ? AND t.used_at IS NULL AND t.expires_at > ? AND u.is_active = 1`,
 		hash, string(purpose), toDB(now))

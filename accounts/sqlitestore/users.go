@@ -16,7 +16,7 @@ const (
 	userColumnsU = `u.id, u.email, u.name, u.role, u.is_active, u.password_hash, u.created_at, u.is_verified`
 )
 
-// scanner is a *sql.Row or *sql.Rows.
+// scanner is a Row, *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 // scanUser reads the columns of userColumns.
@@ -73,7 +73,7 @@ func (db *Store) UserByEmail(ctx context.Context, email string) (accounts.User, 
 	if !accounts.ValidText(email) { // stored e-mails are all valid text
 		return accounts.User{}, fmt.Errorf("sqlitestore: user by email: %w", accounts.ErrNotFound)
 	}
-	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
+	row := db.ReadOne(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email)
 	u, err := scanUser(row)
 	if err != nil {
 		return accounts.User{}, fmt.Errorf("sqlitestore: user by email: %w", MapError(err))
@@ -83,7 +83,7 @@ func (db *Store) UserByEmail(ctx context.Context, email string) (accounts.User, 
 
 // UserByID finds a user by id; ErrNotFound otherwise.
 func (db *Store) UserByID(ctx context.Context, id int64) (accounts.User, error) {
-	row := db.rs.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
+	row := db.ReadOne(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
 	u, err := scanUser(row)
 	if err != nil {
 		return accounts.User{}, fmt.Errorf("sqlitestore: user by id: %w", MapError(err))

@@ -104,7 +104,7 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 	}
 	// id and owner are known: the hottest read selects only the rest (the
 	// driver allocates per column and query).
-	row := s.db.ReadRow(ctx,
+	row := s.db.ReadOne(ctx,
 		`SELECT title, body, created_at, updated_at FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
 	n := notes.Note{ID: id, OwnerID: s.o.ID()}
 	var created, updated int64

@@ -124,7 +124,7 @@ func adoptLegacy(ctx context.Context, tx *sql.Tx) (bool, error) {
 	return true, nil
 }
 
-// scanner is a *sql.Row or *sql.Rows.
+// scanner is a sqlitestore.Row, *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 // toDB converts t to the stored form: unix microseconds.
