@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -32,8 +33,9 @@ type writeOp struct {
 }
 
 // grouper is the group commit writer (SPEC §5 Durability): one goroutine
-// takes every write submitted while the previous batch was committing (up
-// to maxBatch, no timer), runs them in one transaction, each inside its own
+// takes every write submitted while the previous batch was committing, and
+// those that reach the queue while it yields the CPU a few times (up to
+// maxBatch writes and maxYields yields, no timer), runs them in one transaction, each inside its own
 // SAVEPOINT, and commits once, so synchronous=FULL costs one fsync per
 // batch instead of one per write. Nobody is answered before the COMMIT
 // returns.
@@ -123,22 +125,44 @@ func (g *grouper) run() {
 	defer close(g.exited)
 	batch := make([]*writeOp, 0, maxBatch)
 	for o := range g.ops {
-		batch = append(batch[:0], o)
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case o, ok := <-g.ops:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, o)
-			default:
-				break drain
-			}
-		}
+		batch = gather(g.ops, append(batch[:0], o))
 		g.commit(batch)
 		clear(batch)
 	}
+}
+
+// maxYields bounds how many times the writer yields the CPU to gather a
+// batch: the wait of group commit, counted in scheduler passes, not time.
+const maxYields = 8
+
+// gather adds to batch the writes queued behind its first one, up to
+// maxBatch. Before each look at the queue it yields the CPU, so that
+// goroutines already runnable (requests the network poller has handed
+// over, on a server that has one CPU) reach the queue first; it stops at
+// the first yield that brought no write, so a lone write waits for one
+// yield only. Without the yield, the first caller to queue woke the
+// writer at once, and on one CPU every batch held one write.
+func gather(ops chan *writeOp, batch []*writeOp) []*writeOp {
+	for range maxYields {
+		n := len(batch)
+		runtime.Gosched()
+		for len(batch) < maxBatch {
+			select {
+			case o, ok := <-ops:
+				if !ok {
+					return batch // closed: run what is here, then stop
+				}
+				batch = append(batch, o)
+				continue
+			default:
+			}
+			break
+		}
+		if len(batch) == n || len(batch) == maxBatch {
+			break
+		}
+	}
+	return batch
 }
 
 // commit runs the writes of batch in one transaction and answers each

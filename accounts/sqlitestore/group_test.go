@@ -5,8 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -359,6 +363,63 @@ func TestGroupCommitContext(t *testing.T) {
 	ns, _, err := listItems(db, context.Background(), users[1])
 	if err != nil || len(ns) != 0 {
 		t.Errorf("user of the cancelled queued write has %d items (%v), want 0", len(ns), err)
+	}
+}
+
+// TestGroupCommitOneCPU: on one CPU (GOMAXPROCS 1, as a pinned server
+// runs), the writes of requests that arrived together share a batch, even
+// though each caller becomes runnable only when the network poller finds
+// its request. Before the writer yielded, the first caller to queue woke it
+// at once, and over HTTP every batch held one write.
+func TestGroupCommitOneCPU(t *testing.T) {
+	// Not parallel: GOMAXPROCS is the process's, and the paused parallel
+	// tests do not run meanwhile.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	db := openGroupTest(t, filepath.Join(t.TempDir(), "onecpu.db"), Options{})
+	users := createUsers(t, db, 32)
+	var mu sync.Mutex
+	var batches, writes int
+	db.g.beforeCommit = func(n int) {
+		mu.Lock()
+		batches++
+		writes += n
+		mu.Unlock()
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := strconv.ParseInt(r.URL.Query().Get("u"), 10, 64)
+		if _, err := createItem(db, r.Context(), u, 0); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: len(users)}}
+	defer client.CloseIdleConnections()
+	const perWriter = 20
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() {
+			for range perWriter {
+				res, err := client.Post(fmt.Sprintf("%s/?u=%d", srv.URL, u), "text/plain", nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("POST: %s", res.Status)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if writes != len(users)*perWriter {
+		t.Fatalf("%d writes committed, want %d", writes, len(users)*perWriter)
+	}
+	if mean := float64(writes) / float64(batches); mean < 6 {
+		t.Errorf("%d writes of 32 concurrent writers in %d batches (%.1f per batch), want at least 6 per batch", writes, batches, mean)
 	}
 }
 
