@@ -282,18 +282,17 @@ func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // ServeHTTP implements http.Handler.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rw := &responseWriter{ResponseWriter: w, status: http.StatusOK}
+	x := &exchange{rw: responseWriter{ResponseWriter: w, status: http.StatusOK}}
+	rw, la, vals := &x.rw, &x.la, &x.vals
 	h := rw.Header()
-	// One array per response for the fixed values and the request id: a
-	// handler that writes into a header value changes its own response only.
 	id := r.Header.Get("X-Request-Id")
 	if !validRequestID(id) {
 		id = a.ids.next()
 	}
-	la := new(dep.LogAttrs)
 	ctx := dep.WithLogAttrs(withRequestID(r.Context(), id), la)
 	dep.AddLogAttrs(ctx, slog.String("request_id", id), slog.String("ip", a.opts.ClientIP(r)))
-	vals := new([len(securityHeaders) + 1]string)
+	// One array per response for the fixed values and the request id: a
+	// handler that writes into a header value changes its own response only.
 	for i, f := range securityHeaders {
 		vals[i] = f.value
 		h[f.key] = vals[i : i+1 : i+1]
@@ -328,6 +327,15 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !rw.routed && rw.held != 0 {
 		rw.release(a.opts.Errors, r)
 	}
+}
+
+// exchange is what ServeHTTP keeps for one request, in one allocation:
+// the response writer, the log line's attributes and the values of the
+// headers every response gets.
+type exchange struct {
+	rw   responseWriter
+	la   dep.LogAttrs
+	vals [len(securityHeaders) + 1]string
 }
 
 // securityHeaders go on every response (keys canonical). JSON needs no
@@ -371,7 +379,8 @@ func (a *API) log(r *http.Request, la *dep.LogAttrs, rw *responseWriter, start t
 	if !a.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
-	a.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", append(la.Attrs(),
+	var buf [12]slog.Attr // the usual line's attributes, on the stack
+	a.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", append(la.AppendAttrs(buf[:0]),
 		slog.String("method", r.Method),
 		slog.String("route", r.Pattern),
 		slog.Int("status", rw.status),

@@ -15,6 +15,9 @@ import (
 type LogAttrs struct {
 	mu    sync.Mutex
 	attrs []slog.Attr
+	// inline backs attrs up to its size: a request's usual attributes
+	// (request id, address, user, session or key) take no allocation.
+	inline [6]slog.Attr
 }
 
 type logAttrsKey struct{}
@@ -34,6 +37,9 @@ func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.attrs == nil {
+		l.attrs = l.inline[:0]
+	}
 next:
 	for _, a := range attrs {
 		for i := range l.attrs {
@@ -59,7 +65,14 @@ func RequestLogAttrs(ctx context.Context) []slog.Attr {
 
 // Attrs returns a copy of the attributes added so far.
 func (l *LogAttrs) Attrs() []slog.Attr {
+	return l.AppendAttrs(nil)
+}
+
+// AppendAttrs appends the attributes added so far to dst and returns the
+// extended slice: the server writing the line passes a buffer of its own,
+// so the line costs no copy on the heap.
+func (l *LogAttrs) AppendAttrs(dst []slog.Attr) []slog.Attr {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]slog.Attr(nil), l.attrs...)
+	return append(dst, l.attrs...)
 }
