@@ -431,8 +431,11 @@ func personal(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rw, ok := w.(*responseWriter); ok {
 			rw.personal = true
+			rw.noStore[0] = "no-store"
+			w.Header()["Cache-Control"] = rw.noStore[:1:1]
+		} else {
+			w.Header()["Cache-Control"] = []string{"no-store"}
 		}
-		w.Header()["Cache-Control"] = []string{"no-store"}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -459,8 +462,10 @@ type responseWriter struct {
 	routed bool
 	held   int // status of a held-back mux answer
 	// personal marks an answer to a route that reads a credential: it goes
-	// out with Cache-Control: no-store (see personal).
+	// out with Cache-Control: no-store (see personal), the value held in
+	// noStore (capacity 1: a handler that appends copies it).
 	personal bool
+	noStore  [1]string
 }
 
 func (w *responseWriter) WriteHeader(code int) {
