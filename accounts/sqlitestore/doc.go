@@ -25,9 +25,12 @@
 //
 // Writes are grouped (see Store.Write and Options.NoGroupCommit): one
 // goroutine runs the writes that queued while the previous commit was
-// syncing, each in its own SAVEPOINT of one transaction, commits once and
-// only then answers each caller, so synchronous=FULL costs one sync per
-// batch rather than per write.
+// syncing, and those of goroutines that were ready to queue one (it yields
+// the CPU a few times before it starts a batch, so that on one CPU
+// requests that arrived together share a commit), each in its own
+// SAVEPOINT of one transaction, commits once and only then answers each
+// caller, so synchronous=FULL costs one sync per batch rather than per
+// write.
 //
 // # One server per file
 //

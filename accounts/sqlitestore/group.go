@@ -35,8 +35,8 @@ type writeOp struct {
 // grouper is the group commit writer (SPEC §5 Durability): one goroutine
 // takes every write submitted while the previous batch was committing, and
 // those that reach the queue while it yields the CPU a few times (up to
-// maxBatch writes and maxYields yields, no timer), runs them in one transaction, each inside its own
-// SAVEPOINT, and commits once, so synchronous=FULL costs one fsync per
+// maxBatch writes and maxYields yields, no timer), runs them in one
+// transaction, each inside its own SAVEPOINT, and commits once, so synchronous=FULL costs one fsync per
 // batch instead of one per write. Nobody is answered before the COMMIT
 // returns.
 type grouper struct {
