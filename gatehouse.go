@@ -373,19 +373,27 @@ func (a *API) cors(w *responseWriter, r *http.Request) bool {
 // credentials), and not the path either, which may hold what a route
 // takes as a parameter: the pattern says which route it was.
 func (a *API) log(r *http.Request, la *dep.LogAttrs, rw *responseWriter, start time.Time) {
+	now := time.Now()
+	elapsed := now.Sub(start)
 	if a.opts.Observe != nil {
-		a.opts.Observe(r, rw.status, time.Since(start))
+		a.opts.Observe(r, rw.status, elapsed)
 	}
-	if !a.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
+	// The record goes to the handler directly: Logger.LogAttrs would also
+	// look up its caller for the source attribute, always this function.
+	h := a.opts.Logger.Handler()
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
 	var buf [12]slog.Attr // the usual line's attributes, on the stack
-	a.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", append(la.AppendAttrs(buf[:0]),
+	attrs := append(la.AppendAttrs(buf[:0]),
 		slog.String("method", r.Method),
 		slog.String("route", r.Pattern),
 		slog.Int("status", rw.status),
 		slog.Int64("bytes", rw.bytes),
-		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))...)
+		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
+	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(attrs...)
+	_ = h.Handle(r.Context(), rec) // as Logger.LogAttrs: a failed write is not the request's
 }
 
 // peerIP is the connection's peer address without its port.
