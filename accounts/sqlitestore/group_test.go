@@ -56,16 +56,19 @@ type item struct {
 // errLimit is the test app's quota error.
 var errLimit = errors.New("test: item limit reached")
 
+// createItemSQL is createItem's statement.
+const createItemSQL = `
+INSERT INTO items (owner_id, title)
+SELECT ?1, 't'
+WHERE ?2 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM items WHERE owner_id = ?1 LIMIT ?2)) < ?2
+RETURNING id, owner_id, title`
+
 // createItem creates an item of owner through the group commit writer, as
 // an app would (WriteStmt, Write), the quota's count and the insert in one
 // statement: errLimit when owner has max items (max > 0), ErrNotFound
 // when owner is not a user.
 func createItem(db *Store, ctx context.Context, owner int64, max int) (item, error) {
-	st, err := db.WriteStmt(ctx, `
-INSERT INTO items (owner_id, title)
-SELECT ?1, 't'
-WHERE ?2 <= 0 OR (SELECT count(*) FROM (SELECT 1 FROM items WHERE owner_id = ?1 LIMIT ?2)) < ?2
-RETURNING id, owner_id, title`)
+	st, err := db.WriteStmt(ctx, createItemSQL)
 	if err != nil {
 		return item{}, err
 	}
@@ -170,7 +173,12 @@ func TestGroupCommitBurst(t *testing.T) {
 	total := len(users)*perUser + ghosts
 
 	// Hold the first batch until the queue is full, so the rest are
-	// grouped (bounded by maxBatch).
+	// grouped (bounded by maxBatch). The statement is prepared first: a
+	// caller preparing it needs the writer's connection, which the held
+	// batch keeps, and would never reach the queue.
+	if _, err := db.WriteStmt(context.Background(), createItemSQL); err != nil {
+		t.Fatal(err)
+	}
 	var once sync.Once
 	sizes := make(chan int, total)
 	db.g.beforeCommit = func(n int) {
