@@ -36,9 +36,9 @@ type writeOp struct {
 // takes every write submitted while the previous batch was committing, and
 // those that reach the queue while it yields the CPU a few times (up to
 // maxBatch writes and maxYields yields, no timer), runs them in one
-// transaction, each inside its own SAVEPOINT, and commits once, so synchronous=FULL costs one fsync per
-// batch instead of one per write. Nobody is answered before the COMMIT
-// returns.
+// transaction, each inside its own SAVEPOINT, and commits once, so
+// synchronous=FULL costs one fsync per batch instead of one per write.
+// Nobody is answered before the COMMIT returns.
 type grouper struct {
 	w      *sql.DB
 	mu     sync.RWMutex // held for reading while submitting; Close takes it to close ops
