@@ -12,8 +12,10 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
 )
@@ -492,5 +494,65 @@ func BenchmarkCreateParallel(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// TestPrepareOnce: callers that first use a statement while a batch holds
+// the writer's connection prepare it once between them, not once each
+// behind the batch.
+func TestPrepareOnce(t *testing.T) {
+	t.Parallel()
+	db := openGroupTest(t, filepath.Join(t.TempDir(), "prepare.db"), Options{})
+	u := createUsers(t, db, 1)[0]
+	var prepares atomic.Int32
+	db.ws.onPrepare = func() { prepares.Add(1) }
+	g := newGate(t, db)
+	held := make(chan createResult, 1)
+	go create(db, context.Background(), u, 0, held) // its statement: prepared before the gate
+	<-g.entered
+	prepares.Store(0)
+
+	const callers = 20
+	const query = `SELECT count(*) FROM items WHERE owner_id = ?`
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			_, err := db.WriteStmt(context.Background(), query)
+			errs <- err
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // the callers reach the held connection
+	g.release <- struct{}{}
+	if r := <-held; r.err != nil {
+		t.Fatal(r.err)
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Errorf("WriteStmt() = %v", err)
+		}
+	}
+	if n := prepares.Load(); n != 1 {
+		t.Errorf("%d concurrent first uses prepared the statement %d times, want 1", callers, n)
+	}
+}
+
+// TestPrepareFailureNotKept: a preparation that failed (its caller's
+// context had ended) is not kept: the next caller prepares the query.
+func TestPrepareFailureNotKept(t *testing.T) {
+	t.Parallel()
+	db := openGroupTest(t, filepath.Join(t.TempDir(), "prepfail.db"), Options{})
+	const query = `SELECT count(*) FROM items`
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := db.WriteStmt(ctx, query); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WriteStmt(ended context) = %v, want context.Canceled", err)
+	}
+	st, err := db.WriteStmt(context.Background(), query)
+	if err != nil {
+		t.Fatalf("WriteStmt() after a failed preparation = %v", err)
+	}
+	var n int
+	if err := st.QueryRowContext(context.Background()).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the statement counts %d items (%v), want 0", n, err)
 	}
 }

@@ -19,6 +19,20 @@ type stmts struct {
 	// which cost more than the indexed reads it guards. Readers never wait
 	// on locks in WAL mode, and their queries are bounded lookups.
 	uncancelable bool
+
+	mu        sync.Mutex
+	preparing map[string]*preparation // queries being prepared, by query text
+	// onPrepare, when set (tests only, before first use), runs before each
+	// statement is prepared.
+	onPrepare func()
+}
+
+// preparation is one query being prepared, which callers asking for the
+// same query meanwhile wait for instead of preparing it again.
+type preparation struct {
+	done chan struct{} // closed when st and err are set
+	st   *sql.Stmt
+	err  error
 }
 
 func (s *stmts) ctx(ctx context.Context) context.Context {
@@ -29,19 +43,53 @@ func (s *stmts) ctx(ctx context.Context) context.Context {
 }
 
 // get returns the prepared statement for query, preparing it on first use.
+// Callers asking for a query while it is being prepared wait for that
+// preparation rather than prepare it again: on the writer, each would
+// otherwise wait its turn for the one connection (behind a committing
+// batch) to prepare the same text. A caller whose preparation failed
+// (its context ended, say) leaves the query to the next one to try.
 func (s *stmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := s.m.Load(query); ok {
-		return st.(*sql.Stmt), nil
+	for {
+		if st, ok := s.m.Load(query); ok {
+			return st.(*sql.Stmt), nil
+		}
+		s.mu.Lock()
+		if st, ok := s.m.Load(query); ok {
+			s.mu.Unlock()
+			return st.(*sql.Stmt), nil
+		}
+		if p := s.preparing[query]; p != nil {
+			s.mu.Unlock()
+			select {
+			case <-p.done:
+				if p.err == nil {
+					return p.st, nil
+				}
+				continue // another caller's failure: try again
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		p := &preparation{done: make(chan struct{})}
+		if s.preparing == nil {
+			s.preparing = make(map[string]*preparation)
+		}
+		s.preparing[query] = p
+		s.mu.Unlock()
+
+		if s.onPrepare != nil {
+			s.onPrepare()
+		}
+		p.st, p.err = s.pool.PrepareContext(ctx, query)
+		s.mu.Lock()
+		if p.err == nil {
+			s.m.Store(query, p.st)
+		}
+		delete(s.preparing, query)
+		s.mu.Unlock()
+		close(p.done)
+		return p.st, p.err
 	}
-	st, err := s.pool.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.m.LoadOrStore(query, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
 }
 
 // QueryRowContext runs a prepared query returning at most one row.
