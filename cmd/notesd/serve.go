@@ -100,6 +100,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		redisDegraded = counter.Degraded
 	}
 	var draining atomic.Bool
+	var upgraded upgrades
 	readiness := []httpapi.Readiness{httpapi.Draining(draining.Load)}
 	if redisDegraded != nil {
 		readiness = append(readiness, httpapi.RedisState(redisDegraded))
@@ -178,7 +179,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           drainable(api, &draining),
+		Handler:           drainable(api, &draining, &upgraded),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -217,16 +218,18 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	return drain(ctx, srv, served, &draining, cfg.drainDelay, cfg.shutdownTimeout, logger)
+	return drain(ctx, srv, served, &upgraded, &draining, cfg.drainDelay, cfg.shutdownTimeout, logger)
 }
 
 // drain shuts srv down (SPEC §8): /readyz answers 503 and every answer
 // closes its connection for drainDelay while requests are still served,
 // so load balancers and keep-alive clients move away without a reset;
-// then the listener closes and in-flight requests get up to timeout.
-// Requests still running then are cut off and logged; that is not an
-// error of serve, which returns nil (exit 0).
-func drain(ctx context.Context, srv *http.Server, served <-chan error, draining *atomic.Bool,
+// then the listener closes and in-flight requests get up to timeout,
+// WebSockets included (Shutdown does not wait for hijacked connections:
+// drain waits for up, the handlers that send the close frame and wait for
+// the client's). Requests still running then are cut off and logged; that
+// is not an error of serve, which returns nil (exit 0).
+func drain(ctx context.Context, srv *http.Server, served <-chan error, up *upgrades, draining *atomic.Bool,
 	drainDelay, timeout time.Duration, logger *slog.Logger) error {
 	draining.Store(true)
 	logger.Info("shutting down: draining", "drain_delay", drainDelay.String(), "shutdown_timeout", timeout.String())
@@ -247,20 +250,52 @@ func drain(ctx context.Context, srv *http.Server, served <-chan error, draining 
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if err := up.wait(sctx); err != nil {
+		logger.Warn("shutdown timeout: cutting off WebSockets still closing", "shutdown_timeout", timeout.String(), "error", err)
+	}
 	logger.Info("stopped")
 	return nil
 }
 
 // drainable is h that, while draining, asks each client to close its
 // connection after the answer (Connection: close), so no keep-alive
-// connection is still idle, and reused, when the listener closes.
-func drainable(h http.Handler, draining *atomic.Bool) http.Handler {
+// connection is still idle, and reused, when the listener closes; and
+// that counts in up the requests asking for an upgrade while they run.
+func drainable(h http.Handler, draining *atomic.Bool, up *upgrades) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if draining.Load() {
 			w.Header().Set("Connection", "close")
 		}
+		if _, ok := r.Header["Upgrade"]; ok {
+			up.running.Add(1)
+			defer up.running.Add(-1)
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// upgrades counts the handlers of upgrade requests (GET /notes/ws) still
+// running. Their connections are hijacked, and http.Server.Shutdown
+// neither closes nor waits for those: drain waits here instead, so that a
+// WebSocket's handler can send its close frame (1001), hear the client's
+// and log its request before the process exits. Only upgrade requests
+// are counted: the others Shutdown waits for, and they pay nothing here.
+type upgrades struct {
+	running atomic.Int64
+}
+
+// wait returns once no upgrade handler runs, or ctx's error first.
+func (u *upgrades) wait(ctx context.Context) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for u.running.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // displayAddr is the host:port to print for a listener: "localhost" for an
