@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"cmp"
+	"context"
 	"log/slog"
 	"time"
 
@@ -67,6 +68,32 @@ type Config struct {
 	// Metrics counts logins by outcome and rate-limit refusals; nil
 	// counts nothing.
 	Metrics Metrics
+	// Legacy, when set, makes the Authenticator accept the access tokens
+	// of the application the users were imported from, until a cut-off
+	// (see Legacy). Off by default.
+	Legacy *Legacy
+}
+
+// Legacy is the old application's tokens an Authenticator accepts for a
+// while after its users moved (auth.LegacyTokens: HS256, "sub" and "exp",
+// the lesson's python-jose tokens). A legacy token grants every scope
+// its user's role allows, has no session, so it cannot refresh or log out
+// (401), and cannot be revoked: it works until it expires or Until
+// passes. Deactivating the user still ends it (401, as for the user's
+// sessions), as does removing the user from Users.
+type Legacy struct {
+	// Secret is the old application's HS256 key (its SECRET_KEY).
+	Secret []byte
+	// Until is the cut-off: from then on no legacy token is accepted.
+	Until time.Time
+	// Users finds the user behind an old application's user id.
+	Users LegacyUsers
+}
+
+// LegacyUsers finds the user an old application's id names (a legacy
+// token's "sub", as the import recorded it): ErrNotFound when none.
+type LegacyUsers interface {
+	LegacyUser(ctx context.Context, subject string) (User, error)
 }
 
 // Scope is an OAuth2 scope an application defines.

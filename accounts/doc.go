@@ -102,4 +102,8 @@
 //     holds only scopes its creator's credential holds.
 //   - Security events are logged as their own lines (msg "security"),
 //     never with a secret, token, key, hash or password.
+//   - Config.Legacy (off by default) is the one exception to the session
+//     rule: the previous application's tokens, accepted until a cut-off
+//     for a migration, have no session and cannot be revoked; only
+//     deactivating or removing the user ends them early.
 package accounts

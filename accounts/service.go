@@ -52,6 +52,14 @@ func New(cfg Config) (*Service, error) {
 	cfg.defaults()
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	s := &Service{cfg: cfg, limits: newLimiter(cfg.Limits)}
+	var legacy *auth.LegacyTokens[User]
+	if l := cfg.Legacy; l != nil {
+		if l.Users == nil {
+			return nil, errors.New("accounts: Legacy has no Users")
+		}
+		legacy = &auth.LegacyTokens[User]{Secret: l.Secret, Until: l.Until, Users: legacyFinder{l.Users},
+			Scopes: func(u User) []string { return s.AllowedScopes(u.Role) }}
+	}
 	var err error
 	s.authn, err = auth.NewAuthenticator(auth.Config[User]{
 		Keyring:       cfg.Keyring,
@@ -61,6 +69,7 @@ func New(cfg Config) (*Service, error) {
 		SessionCookie: cfg.SessionCookie,
 		Now:           cfg.Now,
 		UserID:        func(u User) string { return strconv.FormatInt(u.ID, 10) },
+		Legacy:        legacy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
@@ -97,6 +106,19 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sid, now); err != nil {
 			f.s.cfg.Logger.WarnContext(ctx, "record session use", "session_id", sid, "error", err)
 		}
+	}
+	return u, err
+}
+
+// legacyFinder is the auth.LegacyUserStore of Config.Legacy.
+type legacyFinder struct{ users LegacyUsers }
+
+func (f legacyFinder) FindLegacyUser(ctx context.Context, subject string) (User, error) {
+	u, err := f.users.LegacyUser(ctx, subject)
+	if errors.Is(err, ErrNotFound) || (err == nil && !u.Active) {
+		// No session to revoke: deactivation ends a legacy token here,
+		// as it ends a user's sessions.
+		return User{}, auth.ErrUnknown
 	}
 	return u, err
 }

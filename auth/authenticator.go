@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/dep"
@@ -80,6 +81,9 @@ type Config[U User] struct {
 	APIKeyQuery string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Legacy, when set, makes Bearer accept another application's tokens
+	// too, until a cut-off (see LegacyTokens). It needs a Keyring.
+	Legacy *LegacyTokens[U]
 	// UserID names a user in the request's log line (dep.AddLogAttrs:
 	// user_id, with session_id or key_id) once a credential is accepted;
 	// default: a bearer token's subject, and no user_id for API keys and
@@ -110,6 +114,16 @@ func NewAuthenticator[U User](cfg Config[U]) (*Authenticator[U], error) {
 		return nil, errors.New("auth: Config.Keyring and Config.Sessions go together: bearer tokens need both")
 	case cfg.Keyring == nil && cfg.APIKeys == nil && cfg.WebSessions == nil:
 		return nil, errors.New("auth: Config has no way in: set Keyring and Sessions, APIKeys or WebSessions")
+	case cfg.Legacy != nil && cfg.Keyring == nil:
+		return nil, errors.New("auth: Config.Legacy needs a Keyring: legacy tokens are a second try of Bearer")
+	}
+	if cfg.Legacy != nil {
+		if err := cfg.Legacy.check(); err != nil {
+			return nil, err
+		}
+		l := *cfg.Legacy // the caller's may change; ours does not
+		l.Secret = slices.Clone(l.Secret)
+		cfg.Legacy = &l
 	}
 	if cfg.TokenURL == "" {
 		cfg.TokenURL = "/auth/login"
@@ -153,7 +167,8 @@ func (a *Authenticator[U]) need(ok bool, what string) {
 // Bearer is FastAPI's get_current_user: the principal behind a bearer JWT
 // whose session is live. No token is 401 "Not authenticated"; a bad,
 // expired or revoked token or an unknown subject is 401 "Could not
-// validate credentials".
+// validate credentials". With Config.Legacy, a token the Keyring refuses
+// is tried as a legacy token (LegacyTokens) before it is 401.
 // It panics when the Authenticator has no Keyring and Sessions.
 func (a *Authenticator[U]) Bearer() dep.Dep[Principal[U]] {
 	a.need(a.cfg.Sessions != nil, "Bearer needs Config.Keyring and Config.Sessions")
@@ -194,6 +209,9 @@ func (a *Authenticator[U]) Keyring() *Keyring { return a.cfg.Keyring }
 func (a *Authenticator[U]) fromToken(ctx context.Context, token string) (Principal[U], error) {
 	claims, err := a.cfg.Keyring.Verify(token, a.cfg.Now())
 	if err != nil {
+		if a.cfg.Legacy != nil {
+			return a.fromLegacy(ctx, token)
+		}
 		return Principal[U]{}, problem.InvalidToken()
 	}
 	u, err := a.cfg.Sessions.FindSession(ctx, claims.Subject, claims.SessionID)

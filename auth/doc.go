@@ -9,7 +9,9 @@
 // Credentials (BearerToken, APIKeyHeader, APIKeyQuery) are extractors;
 // an Authenticator turns them into a Principal by verifying a JWT (Keyring,
 // alg pinned, kid rotation) against a live server-side session, or an API
-// key against its stored SHA-256 hash. Checks (ActiveUser, RequireAdmin,
+// key against its stored SHA-256 hash; for a migration, Config.Legacy also
+// accepts the previous application's HS256 tokens until a cut-off
+// (LegacyTokens: no session, so not revocable). Checks (ActiveUser, RequireAdmin,
 // RequireRole, RequireScopes) each add one rule, and OwnerOf and the
 // RoleGrant of RequireRole are the proof values that storage asks for, so a
 // handler cannot express reading another user's data.

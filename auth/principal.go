@@ -20,6 +20,9 @@ const (
 	MethodBearer  Method = "bearer"
 	MethodAPIKey  Method = "apikey"
 	MethodSession Method = "session"
+	// MethodLegacyBearer is a bearer token of the application the users
+	// came from (LegacyTokens): no session, no revocation.
+	MethodLegacyBearer Method = "legacy_bearer"
 )
 
 // Principal is who a request acts as: the user, the credential used and

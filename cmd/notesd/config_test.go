@@ -382,3 +382,52 @@ func TestDatabaseMaxConns(t *testing.T) {
 		t.Errorf("database() with --db-max-conns %d = %v, want a refusal naming the flag", c.dbMaxConns, err)
 	}
 }
+
+// TestLegacyTokenFlags: --legacy-token-secret goes with a
+// --legacy-token-until in the future and is not one of notesd's own
+// secrets; errors never echo the secret.
+func TestLegacyTokenFlags(t *testing.T) {
+	t.Parallel()
+	const old = "the old app's secret"
+	future := time.Now().Add(48 * time.Hour).UTC()
+	tests := []struct {
+		name      string
+		args      []string
+		env       []string
+		wantErr   string // "" for none
+		wantUntil time.Time
+	}{
+		{name: "RFC 3339", args: []string{"--legacy-token-secret", old, "--legacy-token-until", future.Format(time.RFC3339)}, wantUntil: future.Truncate(time.Second)},
+		{name: "a date", env: []string{"NOTESD_LEGACY_TOKEN_SECRET=" + old, "NOTESD_LEGACY_TOKEN_UNTIL=" + future.Format(time.DateOnly)},
+			wantUntil: time.Date(future.Year(), future.Month(), future.Day(), 0, 0, 0, 0, time.UTC)},
+		{name: "neither", wantErr: ""},
+		{name: "no until", args: []string{"--legacy-token-secret", old}, wantErr: "needs --legacy-token-until"},
+		{name: "no secret", args: []string{"--legacy-token-until", future.Format(time.RFC3339)}, wantErr: "needs --legacy-token-secret"},
+		{name: "passed", args: []string{"--legacy-token-secret", old, "--legacy-token-until", "2020-01-01"}, wantErr: "has passed"},
+		{name: "not a time", args: []string{"--legacy-token-secret", old, "--legacy-token-until", "next week"}, wantErr: "not a time"},
+		{name: "notesd's own secret", args: []string{"--secret-key", old, "--legacy-token-secret", old, "--legacy-token-until", future.Format(time.RFC3339)},
+			wantErr: "notesd's own signing secrets"},
+		{name: "a previous secret of notesd", args: []string{"--previous-secret-keys", "a,b," + old, "--legacy-token-secret", old, "--legacy-token-until", future.Format(time.RFC3339)},
+			wantErr: "notesd's own signing secrets"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := parseServeFlags(tt.args, envOf(tt.env...))
+			if err == nil {
+				err = cfg.checkServer()
+			}
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("parse and check(%q, %q) = %v, want nil", tt.args, tt.env, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("parse and check(%q, %q) = %v, want an error containing %q", tt.args, tt.env, err, tt.wantErr)
+			case err != nil && strings.Contains(err.Error(), old):
+				t.Fatalf("error %q echoes the secret", err)
+			}
+			if l := cfg.legacy(nil); tt.wantErr == "" && !tt.wantUntil.IsZero() && (l == nil || !l.Until.Equal(tt.wantUntil) || string(l.Secret) != old) {
+				t.Errorf("legacy() = %+v, want the secret until %v", l, tt.wantUntil)
+			}
+		})
+	}
+}

@@ -164,6 +164,28 @@ func parseBool(s string) (bool, error) {
 	return false, fmt.Errorf("%q is not a boolean (want true or false)", s)
 }
 
+// timeValue is a point in time: RFC 3339, or a date (its midnight UTC).
+type timeValue struct{ p *time.Time }
+
+func (v timeValue) String() string {
+	if v.p == nil || v.p.IsZero() {
+		return ""
+	}
+	return v.p.Format(time.RFC3339)
+}
+
+func (v timeValue) Set(s string) error {
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		if t, err = time.Parse(time.DateOnly, s); err != nil {
+			return fmt.Errorf("%q is not a time (RFC 3339, e.g. 2027-01-31T00:00:00Z, or a date, 2027-01-31)", s)
+		}
+	}
+	*v.p = t
+	return nil
+}
+
 // durationValue is a time.Duration flag.Value that must be positive.
 type durationValue struct{ p *time.Duration }
 
@@ -471,6 +493,8 @@ type config struct {
 	shutdownTimeout    time.Duration
 	maxStreamsPerUser  int
 	metricsAddr        string
+	legacySecret       string    // --legacy-token-secret; never echoed
+	legacyUntil        time.Time // --legacy-token-until
 	sqliteSynchronous  sqlite.Synchronous
 	dbMaxConns         int
 	dbTimeout          time.Duration
@@ -602,6 +626,13 @@ func (c *config) addServerFlags(fs *flagSet) {
 		"comma-separated `origins` (https://app.example.com) allowed to call the API from a browser (CORS); none by default")
 	fs.envVar(stringValue{&c.metricsAddr}, "metrics-addr",
 		"`host:port` serving Prometheus metrics at /metrics, on a listener of its own; off when empty; keep it private")
+	fs.envVar(stringValue{&c.legacySecret}, "legacy-token-secret",
+		"the SECRET_KEY of the FastAPI app the users were imported from (`notesd import fastapi`), as raw UTF-8 bytes: "+
+			"its HS256 access tokens (\"sub\" = its user id, \"exp\") are accepted until --legacy-token-until; they cannot be revoked; "+
+			"prefer the env variable")
+	fs.envVar(timeValue{&c.legacyUntil}, "legacy-token-until",
+		"the `time` (RFC 3339, or a date: 2027-01-31 is its midnight UTC) from which the FastAPI app's tokens are refused again; "+
+			"required with --legacy-token-secret")
 }
 
 // limits returns the rate limits of the flags.
@@ -624,8 +655,25 @@ func (c *config) checkServer() error {
 		return errors.New("--issuer is empty")
 	case c.audience == "":
 		return errors.New("--audience is empty")
+	case c.legacySecret == "" && !c.legacyUntil.IsZero():
+		return errors.New("--legacy-token-until needs --legacy-token-secret")
+	case c.legacySecret != "" && c.legacyUntil.IsZero():
+		return errors.New("--legacy-token-secret needs --legacy-token-until: legacy tokens cannot be revoked, so they are accepted only until a date")
+	case c.legacySecret != "" && !time.Now().Before(c.legacyUntil):
+		return fmt.Errorf("--legacy-token-until %s has passed", c.legacyUntil.Format(time.RFC3339))
+	case c.legacySecret != "" && (c.legacySecret == c.secretKey || slices.Contains(strings.Split(c.previousSecretKeys, ","), c.legacySecret)):
+		return errors.New("--legacy-token-secret is one of notesd's own signing secrets: give the FastAPI app's")
 	}
 	return nil
+}
+
+// legacy returns the FastAPI app's tokens to accept, on users (nil
+// without --legacy-token-secret).
+func (c *config) legacy(users accounts.LegacyUsers) *accounts.Legacy {
+	if c.legacySecret == "" {
+		return nil
+	}
+	return &accounts.Legacy{Secret: []byte(c.legacySecret), Until: c.legacyUntil, Users: users}
 }
 
 // postgresDataDir is the data directory (secret.key, ed25519.key) when the
@@ -699,6 +747,7 @@ func hasPrefixFold(s, prefix string) bool {
 // *postgres.DB are one.
 type store interface {
 	notes.Store
+	accounts.LegacyUsers
 	accounts.Users
 	accounts.Sessions
 	accounts.WebSessions
@@ -761,7 +810,20 @@ func (d database) open(ctx context.Context, lock bool) (store, error) {
 type guarded struct {
 	accounts accounts.Stores
 	notes    notes.Store
+	legacy   accounts.LegacyUsers
 	ping     func(ctx context.Context) error
+}
+
+// legacyUsers is a store's LegacyUser under a deadline.
+type legacyUsers struct {
+	db accounts.LegacyUsers
+	dl accounts.Deadline
+}
+
+func (l legacyUsers) LegacyUser(ctx context.Context, subject string) (accounts.User, error) {
+	return accounts.Call(ctx, l.dl, "LegacyUser", func(ctx context.Context) (accounts.User, error) {
+		return l.db.LegacyUser(ctx, subject)
+	})
 }
 
 // withDeadline returns db with the deadline of --db-timeout on every call
@@ -773,7 +835,8 @@ func (d database) withDeadline(db store, timeout time.Duration, observe func(op 
 		dl.Classify = sqlite.MapUnavailable
 	}
 	ping := func(ctx context.Context) error { return accounts.Do(ctx, dl, "Ping", db.Ping) }
-	return guarded{accounts: accounts.WithDeadline(db.Stores(), dl), notes: notes.WithDeadline(db, dl), ping: ping}
+	return guarded{accounts: accounts.WithDeadline(db.Stores(), dl), notes: notes.WithDeadline(db, dl),
+		legacy: legacyUsers{db: db, dl: dl}, ping: ping}
 }
 
 // openStore opens the database of --database-url and migrates it.

@@ -337,8 +337,9 @@ func convertUser(su fastapiUser) (notes.ImportedUser, string) {
 		role = accounts.RoleAdmin
 	}
 	return notes.ImportedUser{
-		NewUser: accounts.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash},
-		Active:  active,
+		NewUser:  accounts.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash},
+		Active:   active,
+		SourceID: su.id, // the app's tokens name the user by it (--legacy-token-secret)
 	}, ""
 }
 

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
@@ -193,7 +195,8 @@ func testImportFastAPI(t *testing.T, dbURL string) {
 	check("carol@example.com", accounts.RoleUser, false, "$2b$04$")
 	check("editor@example.com", accounts.RoleUser, false, "$2b$04$")
 
-	s := startServer(t, env)
+	s := startServer(t, env, "--legacy-token-secret", lessonSecretKey,
+		"--legacy-token-until", time.Now().Add(time.Hour).Format(time.RFC3339))
 	token := login(t, s, "alice@example.com", "alice's old password")
 	if code, _, _ := loginStatus(t, s, "alice@example.com", "another alice"); code != http.StatusUnauthorized {
 		t.Errorf("login with the skipped duplicate's password = %d, want 401", code)
@@ -244,7 +247,63 @@ func testImportFastAPI(t *testing.T, dbURL string) {
 	if code != http.StatusOK || !strings.Contains(body, "Root's note") || strings.Contains(body, "Alice") {
 		t.Errorf("GET /notes as root = %d %s, want root's note only", code, body)
 	}
+	checkLegacyTokens(t, s)
 	s.shutdown(t)
+}
+
+// lessonSecretKey is the FastAPI app's SECRET_KEY in these tests.
+const lessonSecretKey = "the lesson app's secret key"
+
+// lessonToken is an access token of the lesson's app: python-jose's
+// HS256 {"sub": str(user.id), "exp": …}, signed with secret.
+func lessonToken(t *testing.T, secret string, sub any, exp time.Time) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "exp": exp.Unix()}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// checkLegacyTokens: with --legacy-token-secret, the imported app's
+// tokens act as the user the import made of their "sub" (the app's user
+// id), with their role's scopes, and nothing else passes: not a user the
+// import skipped, not another secret, not an expired token; they cannot
+// log out.
+func checkLegacyTokens(t *testing.T, s *server) {
+	t.Helper()
+	soon := time.Now().Add(10 * time.Minute)
+	alice := lessonToken(t, lessonSecretKey, "1", soon)
+	bearer := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+	tests := []struct {
+		name, method, path, token string
+		want                      int
+		contains                  string
+	}{
+		{"alice's token", "GET", "/me", alice, 200, `"email":"alice@example.com"`},
+		{"alice's notes", "GET", "/notes", alice, 200, "Alice's fourth"},
+		{"alice writes", "POST", "/notes", alice, 201, "from the old app"},
+		{"root is an admin", "GET", "/admin/users", lessonToken(t, lessonSecretKey, "2", soon), 200, "carol@example.com"},
+		{"carol is inactive", "GET", "/me", lessonToken(t, lessonSecretKey, "3", soon), 401, "Could not validate credentials"},
+		{"the skipped duplicate names no one", "GET", "/me", lessonToken(t, lessonSecretKey, "4", soon), 401, "Could not validate credentials"},
+		{"an id never imported", "GET", "/me", lessonToken(t, lessonSecretKey, "99", soon), 401, "Could not validate credentials"},
+		{"a non-canonical id", "GET", "/me", lessonToken(t, lessonSecretKey, "01", soon), 401, "Could not validate credentials"},
+		{"a number, not a string", "GET", "/me", lessonToken(t, lessonSecretKey, 1, soon), 401, "Could not validate credentials"},
+		{"another secret", "GET", "/me", lessonToken(t, "another secret", "1", soon), 401, "Could not validate credentials"},
+		{"expired", "GET", "/me", lessonToken(t, lessonSecretKey, "1", time.Now().Add(-time.Minute)), 401, "Could not validate credentials"},
+		{"no logout", "POST", "/auth/logout", alice, 401, "Could not validate credentials"},
+		{"still valid after that", "GET", "/me", alice, 200, "alice@example.com"},
+	}
+	for _, tt := range tests {
+		ctype, body := "", ""
+		if tt.method == "POST" && tt.path == "/notes" {
+			ctype, body = "application/json", `{"title":"from the old app","body":"x"}`
+		}
+		code, _, got := send(t, tt.method, s.url+tt.path, ctype, body, bearer(tt.token)...)
+		if code != tt.want || !strings.Contains(got, tt.contains) {
+			t.Errorf("%s: %s %s = %d %s, want %d with %q", tt.name, tt.method, tt.path, code, got, tt.want, tt.contains)
+		}
+	}
 }
 
 func TestImportFastAPIRefuses(t *testing.T) {

@@ -145,9 +145,14 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 
 		RefreshReuseInterval: reuse,
 		Metrics:              m.api(),
+		Legacy:               cfg.legacy(guarded.legacy),
 	})
 	if err != nil {
 		return err
+	}
+	if cfg.legacySecret != "" {
+		logger.Warn("accepting the FastAPI app's access tokens (--legacy-token-secret): they cannot be revoked",
+			"until", cfg.legacyUntil.Format(time.RFC3339))
 	}
 
 	// The retention janitor; stopped (and waited for) before the store

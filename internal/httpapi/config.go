@@ -70,6 +70,9 @@ type Config struct {
 	// Readiness are the dependencies /readyz reports beside the database
 	// (Redis, a draining server, …), in order.
 	Readiness []Readiness
+	// Legacy accepts the tokens of the FastAPI app the users were
+	// imported from (--legacy-token-secret); nil: none.
+	Legacy *accounts.Legacy
 }
 
 // Readiness is one dependency /readyz reports (SPEC §4).

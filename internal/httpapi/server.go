@@ -49,6 +49,7 @@ func newServer(cfg Config) (*server, error) {
 		Scopes:               scopes(),
 		SessionCookie:        webui.CookieName(cfg.SecureCookies),
 		Metrics:              cfg.Metrics,
+		Legacy:               cfg.Legacy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: %w", err)

@@ -1,6 +1,10 @@
 package notes
 
-import "github.com/gatehouse-dev/gatehouse/accounts"
+import (
+	"strconv"
+
+	"github.com/gatehouse-dev/gatehouse/accounts"
+)
 
 // ImportedUser is an account brought over from another application (the
 // operator's `notesd import`), with its password hash as that application
@@ -11,6 +15,11 @@ type ImportedUser struct {
 	accounts.NewUser
 	Active bool
 	Notes  []NoteInput // in this order, so the last is the newest; quotas do not apply
+	// SourceID is the user's id in the source application (0: none),
+	// recorded so that its tokens, whose "sub" it is, name this user
+	// (accounts.Legacy). An id recorded already for another user is not
+	// recorded again.
+	SourceID int64
 }
 
 // CheckText is CheckText of the user's e-mail and name and of every note's
@@ -25,4 +34,15 @@ func (u ImportedUser) CheckText() error {
 		}
 	}
 	return nil
+}
+
+// ParseSourceID parses a source application's user id as its tokens
+// carry it ("sub"): a positive integer in canonical decimal only, so that
+// "07" or "+7" name no one rather than user 7.
+func ParseSourceID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return n, true
 }

@@ -27,6 +27,12 @@ func (db *DB) ImportUser(ctx context.Context, in notes.ImportedUser) (accounts.U
 		if err != nil {
 			return err
 		}
+		if in.SourceID > 0 {
+			if _, err := tx.Exec(ctx, `
+INSERT INTO fastapi_users (old_id, user_id) VALUES ($1, $2) ON CONFLICT (old_id) DO NOTHING`, in.SourceID, u.ID); err != nil {
+				return mapErr(err)
+			}
+		}
 		if len(in.Notes) == 0 {
 			return nil
 		}

@@ -143,11 +143,11 @@ func TestMigrateIdempotent(t *testing.T) {
 	if v, err := db.Version(ctx); err != nil || v != 1 {
 		t.Errorf("Version() = %d, %v, want 1, nil", v, err)
 	}
-	if v, err := db.NotesVersion(ctx); err != nil || v != 2 {
-		t.Errorf("NotesVersion() = %d, %v, want 2, nil", v, err)
+	if v, err := db.NotesVersion(ctx); err != nil || v != 3 {
+		t.Errorf("NotesVersion() = %d, %v, want 3, nil", v, err)
 	}
-	if n := count(t, db, `SELECT count(*) FROM app_schema`); n != 2 {
-		t.Errorf("app_schema has %d rows, want 2 (notes 1 and 2)", n)
+	if n := count(t, db, `SELECT count(*) FROM app_schema`); n != 3 {
+		t.Errorf("app_schema has %d rows, want 3 (notes 1, 2 and 3)", n)
 	}
 	if n := count(t, db, `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`); n != 0 {
 		t.Errorf("a fresh database has a schema_migrations table: only an earlier notesd made one")
@@ -238,8 +238,8 @@ VALUES ($1, 'ua', '10.0.0.1', $2, $2, $3, '\x01', 'notes:read notes:write', NULL
 	if v, err := db.Version(ctx); err != nil || v != 1 {
 		t.Errorf("Version() = %d, %v, want 1", v, err)
 	}
-	if v, err := db.NotesVersion(ctx); err != nil || v != 2 {
-		t.Errorf("NotesVersion() = %d, %v, want 2 (1 adopted, then note_counts)", v, err)
+	if v, err := db.NotesVersion(ctx); err != nil || v != 3 {
+		t.Errorf("NotesVersion() = %d, %v, want 3 (1 adopted, then note_counts and fastapi_users)", v, err)
 	}
 	// note_counts starts from the notes already there: ann 2, bob 1.
 	if n := count(t, db, `SELECT n FROM note_counts WHERE owner_id = $1`, ann); n != 2 {
@@ -316,8 +316,8 @@ func TestMigrateRefusesOldLegacy(t *testing.T) {
 
 // TestSchemaMatchesLegacy: a fresh database's tables, columns, indexes and
 // constraints are exactly those of the earlier notesd's (the bookkeeping
-// tables aside, and note_counts of the notes migration after the adopted
-// version 1), so adopting one as version 1 is sound.
+// tables aside, and note_counts and fastapi_users of the notes migrations
+// after the adopted version 1), so adopting one as version 1 is sound.
 func TestSchemaMatchesLegacy(t *testing.T) {
 	t.Parallel()
 	legacy := catalog(t, openSchema(t, legacyDB(t, legacyVersion), false))
@@ -328,11 +328,12 @@ func TestSchemaMatchesLegacy(t *testing.T) {
 }
 
 // catalog describes the current schema's tables, columns, indexes and
-// constraints, one line each, the bookkeeping tables and note_counts (notes
-// migration 2, which an adopted database gets after adoption) left out.
+// constraints, one line each, the bookkeeping tables, note_counts and
+// fastapi_users (notes migrations 2 and 3, which an adopted database gets
+// after adoption) left out.
 func catalog(t *testing.T, db *DB) []string {
 	t.Helper()
-	const skip = `('schema_migrations', 'accounts_schema', 'app_schema', 'note_counts')`
+	const skip = `('schema_migrations', 'accounts_schema', 'app_schema', 'note_counts', 'fastapi_users')`
 	rows, err := db.Pool().Query(t.Context(), `
 SELECT 'column ' || table_name || '.' || column_name || ' #' || ordinal_position || ' ' || data_type ||
 	' null=' || is_nullable || ' default=' || coalesce(column_default, '') || ' identity=' || is_identity

@@ -20,6 +20,12 @@ func (db *DB) ImportUser(ctx context.Context, in notes.ImportedUser) (accounts.U
 		return accounts.User{}, fmt.Errorf("sqlite: import user: %w", err)
 	}
 	u, err := db.Import(ctx, in.NewUser, in.Active, func(ctx context.Context, tx *sql.Tx, u accounts.User) error {
+		if in.SourceID > 0 {
+			if _, err := tx.ExecContext(ctx, `
+INSERT INTO fastapi_users (old_id, user_id) VALUES (?, ?) ON CONFLICT (old_id) DO NOTHING`, in.SourceID, u.ID); err != nil {
+				return sqlitestore.MapError(err)
+			}
+		}
 		t := toDB(now())
 		for _, n := range in.Notes {
 			if _, err := tx.ExecContext(ctx, `

@@ -85,8 +85,8 @@ func TestMigrateIdempotent(t *testing.T) {
 		if got := versions(t, db, "accounts"); !slices.Equal(got, []int{1}) {
 			t.Errorf("identity versions after run %d = %v, want [1]", i+1, got)
 		}
-		if got := versions(t, db, app); !slices.Equal(got, []int{1, 2}) {
-			t.Errorf("notes versions after run %d = %v, want [1 2]", i+1, got)
+		if got := versions(t, db, app); !slices.Equal(got, []int{1, 2, 3}) {
+			t.Errorf("notes versions after run %d = %v, want [1 2 3]", i+1, got)
 		}
 	}
 	if v, err := db.Version(ctx); err != nil || v != 1 {
@@ -181,8 +181,8 @@ func TestMigrateLegacyV6(t *testing.T) {
 	if got := versions(t, db, "accounts"); !slices.Equal(got, []int{1}) {
 		t.Errorf("identity versions = %v, want [1] (adopted)", got)
 	}
-	if got := versions(t, db, app); !slices.Equal(got, []int{1, 2}) {
-		t.Errorf("notes versions = %v, want [1 2] (1 adopted, then note_counts)", got)
+	if got := versions(t, db, app); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("notes versions = %v, want [1 2 3] (1 adopted, then note_counts and fastapi_users)", got)
 	}
 	// note_counts starts from the notes already there: ann 2, bob 1.
 	for id, want := range map[int64]int{1: 2, 2: 1} {
@@ -250,7 +250,8 @@ func TestMigrateLegacyOlderRefused(t *testing.T) {
 
 // TestLegacySchemaMatches: a new database and one of the earlier notesd
 // at version 6 have the same tables, columns and indexes, but for those of
-// the notes migrations after the adopted version 1 (note_counts), so
+// the notes migrations after the adopted version 1 (note_counts,
+// fastapi_users), so
 // adopting the latter as version 1 is sound.
 func TestLegacySchemaMatches(t *testing.T) {
 	t.Parallel()
@@ -307,7 +308,7 @@ func schemaOf(t *testing.T, db *sql.DB) []string {
 		}
 		return res
 	}
-	for _, tbl := range query(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'accounts_schema', 'app_schema', 'note_counts') ORDER BY name`) {
+	for _, tbl := range query(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'accounts_schema', 'app_schema', 'note_counts', 'fastapi_users') ORDER BY name`) {
 		name := tbl[0]
 		out = append(out, "table "+name+" strict "+tbl[1])
 		for _, c := range query(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)`, name) {
