@@ -627,7 +627,7 @@ func (c *config) addServerFlags(fs *flagSet) {
 	fs.envVar(stringValue{&c.metricsAddr}, "metrics-addr",
 		"`host:port` serving Prometheus metrics at /metrics, on a listener of its own; off when empty; keep it private")
 	fs.envVar(stringValue{&c.legacySecret}, "legacy-token-secret",
-		"the SECRET_KEY of the FastAPI app the users were imported from (`notesd import fastapi`), as raw UTF-8 bytes: "+
+		"the SECRET_KEY of the FastAPI app the users were imported from (notesd import fastapi), a `secret` used as raw UTF-8 bytes: "+
 			"its HS256 access tokens (\"sub\" = its user id, \"exp\") are accepted until --legacy-token-until; they cannot be revoked; "+
 			"prefer the env variable")
 	fs.envVar(timeValue{&c.legacyUntil}, "legacy-token-until",
