@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/ed25519"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,50 @@ func FuzzVerify(f *testing.F) {
 		}
 		if c.Subject == "" || c.SessionID == "" || c.ExpiresAt.IsZero() {
 			t.Fatalf("Verify(%q) = %+v; missing claims", tok, c)
+		}
+	})
+}
+
+// FuzzVerifyLegacy feeds arbitrary strings to VerifyLegacy. It must never
+// panic, every failure must wrap ErrInvalidToken, and the only strings
+// that verify are the lesson-shaped tokens signed with the secret among
+// the seeds: no mutation of one (re-encoding, padding, a kid, another
+// alg, duplicate or retyped claims) may verify.
+func FuzzVerifyLegacy(f *testing.F) {
+	const secret = "the old app's SECRET_KEY"
+	now := tokNow
+	exp := `"exp":` + strconv.FormatInt(now.Add(time.Hour).Unix(), 10)
+	good := map[string]string{ // token → its sub
+		tokHS256(secret, `{"alg":"HS256","typ":"JWT"}`, `{"sub":"1",`+exp+`}`):  "1",
+		tokHS256(secret, `{"alg":"HS256","typ":"JWT"}`, `{"sub":"42",`+exp+`}`): "42",
+	}
+	for tok := range good {
+		f.Add(tok)
+	}
+	for _, s := range []string{
+		"", ".", "..", "a.b.c",
+		tokHS256(secret, `{"alg":"HS256","typ":"JWT","kid":"k1"}`, `{"sub":"1",`+exp+`}`),
+		tokHS256(secret, `{"alg":"HS256","crit":["exp"]}`, `{"sub":"1",`+exp+`}`),
+		tokHS256(secret, `{"alg":"HS256"}`, `{"sub":"1","sub":"2",`+exp+`}`),
+		tokHS256(secret, `{"alg":"HS256"}`, `{"sub":1,`+exp+`}`),
+		tokHS256(secret, `{"alg":"HS256"}`, `{"sub":"1"}`),
+		tokHS256(tokSecret1, `{"alg":"HS256"}`, `{"sub":"1",`+exp+`}`),
+		tokHS512(secret, `{"alg":"HS512"}`, `{"sub":"1",`+exp+`}`),
+		tokB64(`{"alg":"none"}`) + "." + tokB64(`{"sub":"1",`+exp+`}`) + ".",
+		strings.Repeat("A", maxTokenLen+1),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tok string) {
+		sub, err := VerifyLegacy(tok, []byte(secret), now, 30*time.Second)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("VerifyLegacy(%q) error = %v; want it to wrap ErrInvalidToken", tok, err)
+			}
+			return
+		}
+		if want, ok := good[tok]; !ok || sub != want {
+			t.Fatalf("VerifyLegacy(%q) = %q, nil; only the good seeds may verify (want %q, %v)", tok, sub, want, ok)
 		}
 	})
 }
