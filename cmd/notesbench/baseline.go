@@ -9,8 +9,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // baselineNote has the JSON shape of notesd's note view.
@@ -39,10 +44,7 @@ func baselineHandler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		b, err := json.Marshal(baselineNote{
-			ID: id, Title: noteTitle(id), Body: noteBody, OwnerID: 1,
-			CreatedAt: baselineTime, UpdatedAt: baselineTime,
-		})
+		b, err := encodeNote(id)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -50,11 +52,22 @@ func baselineHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
 	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"status":"ok"}`)
-	})
+	mux.HandleFunc("GET /healthz", healthz)
 	return mux
+}
+
+// healthz is GET /healthz of the encoding and verify baselines.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"status":"ok"}`)
+}
+
+// encodeNote is the JSON of the note id as the encoding baseline writes it.
+func encodeNote(id int64) ([]byte, error) {
+	return json.Marshal(baselineNote{
+		ID: id, Title: noteTitle(id), Body: noteBody, OwnerID: 1,
+		CreatedAt: baselineTime, UpdatedAt: baselineTime,
+	})
 }
 
 // fixedBodies holds the fixed baseline's precomputed answers: element d is
@@ -70,10 +83,7 @@ func newFixedBodies() (*fixedBodies, error) {
 	var fb fixedBodies
 	id := int64(1)
 	for d := 1; d < len(fb); d++ {
-		b, err := json.Marshal(baselineNote{
-			ID: id, Title: noteTitle(id), Body: noteBody, OwnerID: 1,
-			CreatedAt: baselineTime, UpdatedAt: baselineTime,
-		})
+		b, err := encodeNote(id)
 		if err != nil {
 			return nil, fmt.Errorf("fixed baseline: %w", err)
 		}
@@ -113,19 +123,83 @@ func fixedBaselineHandler() (http.Handler, error) {
 	return mux, nil
 }
 
-// runBaseline runs "notesbench baseline --addr A [--fixed]": it serves the
-// encoding baseline (or with --fixed the fixed one) on A (127.0.0.1
-// only), prints "baseline listening on http://ADDR", and stops when ctx
-// ends.
+// verifySecretEnv is where the verify baseline gets notesd's HS256
+// secret (not argv, which ps shows).
+const verifySecretEnv = "NOTESBENCH_VERIFY_SECRET"
+
+// verifyBaselineHandler is the verify baseline, the issue's "bare +
+// HS256 verify + map": GET /notes/{id} checks the bearer token as notesd
+// issues it (golang-jwt, HS256 pinned, iss, aud and exp required, sub a
+// string) with secret, then answers the note from a map, encoded as the
+// encoding baseline encodes it the first time an id is asked for. No
+// session, no database, no logging. A missing or bad token is 401.
+func verifyBaselineHandler(secret []byte) http.Handler {
+	p := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer("notesd"),
+		jwt.WithAudience("notesd"), jwt.WithExpirationRequired())
+	key := func(*jwt.Token) (any, error) { return secret, nil }
+	var mu sync.RWMutex
+	notes := map[int64][]byte{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /notes/{id}", func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		var claims jwt.RegisteredClaims
+		if !ok {
+			http.Error(w, "no token", http.StatusUnauthorized)
+			return
+		}
+		if _, err := p.ParseWithClaims(tok, &claims, key); err != nil || claims.Subject == "" {
+			http.Error(w, "bad token", http.StatusUnauthorized)
+			return
+		}
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		mu.RLock()
+		b, ok := notes[id]
+		mu.RUnlock()
+		if !ok {
+			if b, err = encodeNote(id); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			mu.Lock()
+			notes[id] = b
+			mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
+	mux.HandleFunc("GET /healthz", healthz)
+	return mux
+}
+
+// runBaseline runs "notesbench baseline --addr A [--fixed | --verify]":
+// it serves the encoding baseline (with --fixed the fixed one, with
+// --verify the verify one, its secret from NOTESBENCH_VERIFY_SECRET) on A
+// (127.0.0.1 only), prints "baseline listening on http://ADDR", and stops
+// when ctx ends.
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on")
 	fixed := fs.Bool("fixed", false, "serve precomputed bodies instead of encoding each note")
+	verify := fs.Bool("verify", false, "check each request's HS256 bearer token (secret from "+verifySecretEnv+") and answer notes from a map")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	handler := baselineHandler()
+	switch {
+	case *fixed && *verify:
+		return errors.New("baseline: --fixed or --verify, not both")
+	case *verify:
+		secret := os.Getenv(verifySecretEnv)
+		if secret == "" {
+			return errors.New("baseline: --verify needs the secret in " + verifySecretEnv)
+		}
+		handler = verifyBaselineHandler([]byte(secret))
+	}
 	if *fixed {
 		var err error
 		if handler, err = fixedBaselineHandler(); err != nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-dev/gatehouse/auth"
 )
 
 func TestBaselineHandler(t *testing.T) {
@@ -138,6 +140,59 @@ func TestFixedBaselineHandler(t *testing.T) {
 	for path, want := range map[string]int{"/healthz": 200, "/notes/x": 404, "/notes/0": 404, "/notes/-3": 404, "/notes/007": 404, "/me": 404} {
 		if rec := get(fixed, path); rec.Code != want {
 			t.Errorf("fixed GET %s = %d, want %d", path, rec.Code, want)
+		}
+	}
+}
+
+// TestVerifyBaselineHandler: the verify baseline answers a token as
+// notesd issues it with the encoding baseline's body, and 401 to no
+// token, another secret, another issuer or an expired token.
+func TestVerifyBaselineHandler(t *testing.T) {
+	t.Parallel()
+	secret := []byte(randomSecret())
+	issue := func(t *testing.T, secret []byte, issuer string, exp time.Time) string {
+		t.Helper()
+		key, err := auth.HS256Key("k", secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kr, err := auth.NewKeyring(auth.KeyringConfig{Issuer: issuer, Audience: "notesd"}, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := kr.Issue(auth.Claims{Subject: "7", SessionID: "3", IssuedAt: exp.Add(-2 * time.Hour), ExpiresAt: exp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	h := verifyBaselineHandler(secret)
+	get := func(auth string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/notes/42", nil)
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec
+	}
+	want := httptest.NewRecorder()
+	baselineHandler().ServeHTTP(want, httptest.NewRequest(http.MethodGet, "/notes/42", nil))
+	good := "Bearer " + issue(t, secret, "notesd", time.Now().Add(time.Hour))
+	for range 2 { // the second answer comes from the map
+		if rec := get(good); rec.Code != 200 || rec.Body.String() != want.Body.String() {
+			t.Fatalf("GET /notes/42 with a good token = %d %q, want 200 %q", rec.Code, rec.Body, want.Body)
+		}
+	}
+	for name, a := range map[string]string{
+		"no token":       "",
+		"not bearer":     "Basic eDp5",
+		"another secret": "Bearer " + issue(t, []byte(randomSecret()), "notesd", time.Now().Add(time.Hour)),
+		"another issuer": "Bearer " + issue(t, secret, "other", time.Now().Add(time.Hour)),
+		"expired":        "Bearer " + issue(t, secret, "notesd", time.Now().Add(-time.Hour)),
+	} {
+		if rec := get(a); rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s: GET /notes/42 = %d, want 401", name, rec.Code)
 		}
 	}
 }

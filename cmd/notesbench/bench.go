@@ -58,7 +58,8 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 			return err
 		}
 	}
-	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
+	secret := randomSecret() // notesd's, and the verify baseline's
+	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", secret,
 		"--access-ttl", (budget + time.Hour).String()}, db.notesdArgs(cfg)...)
 	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, serve...), db.notesdEnv(), cfg.nice, filepath.Join(dir, "notesd.log"))
 	if err != nil {
@@ -88,9 +89,15 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer fx.stop()
-	logf("notesd (pid %d) on %s, encoding baseline (pid %d) on %s, fixed baseline (pid %d) on %s",
-		nd.pid(), nd.addr, bl.pid(), bl.addr, fx.pid(), fx.addr)
-	servers := map[string]*child{routeFixed: fx, routeBaseline: bl}
+	vf, err := startChild(ctx, "verify baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--verify", "--addr", "127.0.0.1:0"),
+		[]string{verifySecretEnv + "=" + secret}, cfg.nice, filepath.Join(dir, "verify.log"))
+	if err != nil {
+		return err
+	}
+	defer vf.stop()
+	logf("notesd (pid %d) on %s, encoding baseline (pid %d) on %s, fixed baseline (pid %d) on %s, verify baseline (pid %d) on %s",
+		nd.pid(), nd.addr, bl.pid(), bl.addr, fx.pid(), fx.addr, vf.pid(), vf.addr)
+	servers := map[string]*child{routeFixed: fx, routeBaseline: bl, routeVerify: vf}
 
 	start := time.Now()
 	sessions, err := loginSample(ctx, "http://"+nd.addr, cfg.users, cfg.notes, cfg.logins)
@@ -212,7 +219,7 @@ func withNormal(cfg *config) bool {
 // measureOrder is the order of the loads of each round: the baselines, the
 // routes, and the normal twin of create right after it.
 func measureOrder(cfg *config) []string {
-	order := []string{routeFixed, routeBaseline}
+	order := []string{routeFixed, routeBaseline, routeVerify}
 	for _, r := range cfg.routes {
 		order = append(order, r)
 		if r == routeCreate && withNormal(cfg) {
@@ -408,7 +415,7 @@ func workDir(dir string) (string, func() error, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", nil, err
 	}
-	for _, name := range []string{"notesd.db", "notesd.db-wal", "notesd.db-shm", "notesd.log", "baseline.log", "fixed.log"} {
+	for _, name := range []string{"notesd.db", "notesd.db-wal", "notesd.db-shm", "notesd.log", "baseline.log", "fixed.log", "verify.log"} {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", nil, err
 		}

@@ -1,11 +1,12 @@
 // Command notesbench is the load benchmark of notesd (issues #5 and #13).
-// It seeds a SQLite database of a given size, starts notesd and two bare
+// It seeds a SQLite database of a given size, starts notesd and three bare
 // net/http baselines serving the same JSON note (one writing a precomputed
-// body, one encoding it with encoding/json), drives them from loopback
+// body, one encoding it with encoding/json, one encoding it after an HS256
+// check of the bearer token, the issue's "bare + verify"), drives them from loopback
 // with wrk (when it is on PATH) or with its own bounded Go client,
 // alternating them over several rounds, and prints req/s, p50/p99 latency,
-// server CPU per request, resident memory and the ratios to both
-// baselines, then whether each target of the issues is met.
+// server CPU per request, resident memory and the ratios to the fixed
+// and encoding baselines, then whether each target of the issues is met.
 //
 // With --mix it runs a mixed workload instead: --clients seeded users log
 // in, refresh their tokens, create, read, patch, delete and list their
@@ -28,7 +29,7 @@
 // (--cpu-client, default 1).
 //
 // Three hidden subcommands are the children it starts from its own binary:
-// "baseline --addr A [--fixed]" serves a baseline, "loadgen --spec FILE"
+// "baseline --addr A [--fixed | --verify]" serves a baseline, "loadgen --spec FILE"
 // runs the Go client and "mixgen --spec FILE" the mixed workload; both
 // print their statistics as JSON.
 //

@@ -20,12 +20,13 @@ import (
 // are measured after the baseline in each round.
 var knownRoutes = []string{routeNotes, routeMe, routeData, routeCreate}
 
-// Route names: the two baselines, then notesd's routes. routeCreateNormal
+// Route names: the three baselines, then notesd's routes. routeCreateNormal
 // is not named by --routes: on SQLite it follows routeCreate, on a second
 // notesd with --sqlite-synchronous normal.
 const (
 	routeFixed        = "fixed"
 	routeBaseline     = "baseline"
+	routeVerify       = "verify"
 	routeNotes        = "notes"
 	routeMe           = "me"
 	routeData         = "data"
@@ -48,12 +49,13 @@ const (
 const usageHeader = `Usage: notesbench [flags]
 
 Seeds a SQLite database (or, with --database-url, a private schema of a
-PostgreSQL database, dropped at the end), starts notesd and two bare net/http baselines
-(one writing a precomputed body, one encoding it with encoding/json) on
-127.0.0.1, and drives them alternately (fixed, encoding, notes, me, data;
-then again) with wrk, or with a bounded Go client when wrk is not on PATH.
-Prints req/s, p50/p99, server CPU per request, RSS and the ratio to both
-baselines, then the targets of issue #13 as met or not met.
+PostgreSQL database, dropped at the end), starts notesd and three bare net/http
+baselines (one writing a precomputed body, one encoding it with encoding/json,
+one checking an HS256 bearer token before it) on 127.0.0.1, and drives them
+alternately (fixed, encoding, verify, notes, me, data; then again) with wrk,
+or with a bounded Go client when wrk is not on PATH. Prints req/s, p50/p99,
+server CPU per request, RSS and the ratios to the first two baselines, then
+the targets of issue #13 as met or not met.
 
 With --mix it runs a mixed workload instead: --clients users log in, refresh
 their tokens, and create, read, patch, delete and list their own notes and

@@ -120,6 +120,7 @@ func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
 	}
 	out[routeFixed] = noteReqs
 	out[routeBaseline] = noteReqs
+	out[routeVerify] = noteReqs
 	out[routeNotes] = noteReqs
 	for _, s := range sessions {
 		out[routeMe] = append(out[routeMe], request{Path: "/me", Header: "Authorization", Value: "Bearer " + s.Token})
