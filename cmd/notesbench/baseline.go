@@ -128,26 +128,32 @@ func fixedBaselineHandler() (http.Handler, error) {
 const verifySecretEnv = "NOTESBENCH_VERIFY_SECRET"
 
 // verifyBaselineHandler is the verify baseline, the issue's "bare +
-// HS256 verify + map": GET /notes/{id} checks the bearer token as notesd
-// issues it (golang-jwt, HS256 pinned, iss, aud and exp required, sub a
-// string) with secret, then answers the note from a map, encoded as the
-// encoding baseline encodes it the first time an id is asked for. No
-// session, no database, no logging. A missing or bad token is 401.
+// HS256 verify + map": GET /notes/{id} and GET /me check the bearer token
+// as notesd issues it (golang-jwt, HS256 pinned, iss, aud and exp
+// required, sub a string) with secret, then answer the note, or the
+// token's user in the shape of notesd's user view, from a map (encoded
+// the first time it is asked for). No session, no database, no logging. A
+// missing or bad token is 401.
 func verifyBaselineHandler(secret []byte) http.Handler {
 	p := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer("notesd"),
 		jwt.WithAudience("notesd"), jwt.WithExpirationRequired())
 	key := func(*jwt.Token) (any, error) { return secret, nil }
-	var mu sync.RWMutex
-	notes := map[int64][]byte{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /notes/{id}", func(w http.ResponseWriter, r *http.Request) {
+	subject := func(r *http.Request) (string, bool) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		var claims jwt.RegisteredClaims
 		if !ok {
-			http.Error(w, "no token", http.StatusUnauthorized)
-			return
+			return "", false
 		}
 		if _, err := p.ParseWithClaims(tok, &claims, key); err != nil || claims.Subject == "" {
+			return "", false
+		}
+		return claims.Subject, true
+	}
+	notes := &memo[int64]{m: map[int64][]byte{}, encode: encodeNote}
+	users := &memo[string]{m: map[string][]byte{}, encode: encodeUser}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /notes/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := subject(r); !ok {
 			http.Error(w, "bad token", http.StatusUnauthorized)
 			return
 		}
@@ -156,23 +162,67 @@ func verifyBaselineHandler(secret []byte) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		mu.RLock()
-		b, ok := notes[id]
-		mu.RUnlock()
+		notes.serve(w, id)
+	})
+	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+		sub, ok := subject(r)
 		if !ok {
-			if b, err = encodeNote(id); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			mu.Lock()
-			notes[id] = b
-			mu.Unlock()
+			http.Error(w, "bad token", http.StatusUnauthorized)
+			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
+		users.serve(w, sub)
 	})
 	mux.HandleFunc("GET /healthz", healthz)
 	return mux
+}
+
+// memo is the verify baseline's map: the JSON answer for each key,
+// encoded the first time it is asked for. Safe for concurrent use.
+type memo[K comparable] struct {
+	mu     sync.RWMutex
+	m      map[K][]byte
+	encode func(K) ([]byte, error)
+}
+
+// serve writes k's answer.
+func (c *memo[K]) serve(w http.ResponseWriter, k K) {
+	c.mu.RLock()
+	b, ok := c.m[k]
+	c.mu.RUnlock()
+	if !ok {
+		var err error
+		if b, err = c.encode(k); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		c.mu.Lock()
+		c.m[k] = b
+		c.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}
+
+// baselineUser has the JSON shape of notesd's user view.
+type baselineUser struct {
+	ID         int64     `json:"id"`
+	Email      string    `json:"email"`
+	Name       string    `json:"name"`
+	Role       string    `json:"role"`
+	IsActive   bool      `json:"is_active"`
+	IsVerified bool      `json:"is_verified"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// encodeUser is the verify baseline's GET /me answer for the user sub
+// (notesd's user ids are decimal).
+func encodeUser(sub string) ([]byte, error) {
+	id, err := strconv.ParseInt(sub, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("sub %q is not a user id", sub)
+	}
+	return json.Marshal(baselineUser{ID: id, Email: "user" + sub + "@bench.example", Name: "User " + sub,
+		Role: "user", IsActive: true, CreatedAt: baselineTime})
 }
 
 // runBaseline runs "notesbench baseline --addr A [--fixed | --verify]":

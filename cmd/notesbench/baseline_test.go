@@ -184,6 +184,13 @@ func TestVerifyBaselineHandler(t *testing.T) {
 			t.Fatalf("GET /notes/42 with a good token = %d %q, want 200 %q", rec.Code, rec.Body, want.Body)
 		}
 	}
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "/me", nil)
+	r.Header.Set("Authorization", good)
+	h.ServeHTTP(rec, r)
+	if want := `{"id":7,"email":"user7@bench.example","name":"User 7","role":"user","is_active":true,"is_verified":false,"created_at":"2025-01-02T03:04:05.123456Z"}`; rec.Code != 200 || rec.Body.String() != want {
+		t.Errorf("GET /me with a good token = %d %s, want 200 %s", rec.Code, rec.Body, want)
+	}
 	for name, a := range map[string]string{
 		"no token":       "",
 		"not bearer":     "Basic eDp5",

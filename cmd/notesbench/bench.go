@@ -97,7 +97,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	defer vf.stop()
 	logf("notesd (pid %d) on %s, encoding baseline (pid %d) on %s, fixed baseline (pid %d) on %s, verify baseline (pid %d) on %s",
 		nd.pid(), nd.addr, bl.pid(), bl.addr, fx.pid(), fx.addr, vf.pid(), vf.addr)
-	servers := map[string]*child{routeFixed: fx, routeBaseline: bl, routeVerify: vf}
+	servers := map[string]*child{routeFixed: fx, routeBaseline: bl, routeVerify: vf, routeVerifyMe: vf}
 
 	start := time.Now()
 	sessions, err := loginSample(ctx, "http://"+nd.addr, cfg.users, cfg.notes, cfg.logins)
@@ -220,6 +220,9 @@ func withNormal(cfg *config) bool {
 // routes, and the normal twin of create right after it.
 func measureOrder(cfg *config) []string {
 	order := []string{routeFixed, routeBaseline, routeVerify}
+	if slices.Contains(cfg.routes, routeMe) {
+		order = append(order, routeVerifyMe)
+	}
 	for _, r := range cfg.routes {
 		order = append(order, r)
 		if r == routeCreate && withNormal(cfg) {

@@ -27,6 +27,7 @@ const (
 	routeFixed        = "fixed"
 	routeBaseline     = "baseline"
 	routeVerify       = "verify"
+	routeVerifyMe     = "verify-me"
 	routeNotes        = "notes"
 	routeMe           = "me"
 	routeData         = "data"

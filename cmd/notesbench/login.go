@@ -125,6 +125,7 @@ func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
 	for _, s := range sessions {
 		out[routeMe] = append(out[routeMe], request{Path: "/me", Header: "Authorization", Value: "Bearer " + s.Token})
 	}
+	out[routeVerifyMe] = out[routeMe]
 	for _, k := range keys {
 		out[routeData] = append(out[routeData], request{Path: "/data", Header: "X-API-Key", Value: k.Key})
 	}

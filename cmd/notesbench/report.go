@@ -87,6 +87,8 @@ func routeLabel(route string) string {
 		return "baseline encoding"
 	case routeVerify:
 		return "baseline verify"
+	case routeVerifyMe:
+		return "baseline verify me"
 	case routeNotes:
 		return "GET /notes/{id}"
 	case routeMe:
@@ -160,7 +162,7 @@ func (r *report) summarize() {
 
 // isBaseline reports whether route is one of the baselines.
 func isBaseline(route string) bool {
-	return route == routeBaseline || route == routeFixed || route == routeVerify
+	return route == routeBaseline || route == routeFixed || route == routeVerify || route == routeVerifyMe
 }
 
 // isWrite reports whether route is one of the writes, which have the
@@ -287,7 +289,8 @@ func (r *report) writeTable(w io.Writer) error {
 	b.WriteString("other: user+system CPU of the other processes of the machine meanwhile, in % of one core: high means noisy.\n")
 	b.WriteString("peak MB: the server's VmHWM over its life, including the argon2id logins before the load.\n")
 	b.WriteString("vs fixed, vs enc: req/s over the baseline writing a precomputed body, and over the one encoding it with encoding/json.\n")
-	b.WriteString("baseline verify: the encoding baseline after an HS256 check of the bearer token (golang-jwt, alg, iss, aud, exp), the note from a map.\n")
+	b.WriteString("baseline verify: the encoding baseline after an HS256 check of the bearer token (golang-jwt, alg, iss, aud, exp), the note from a map;\n")
+	b.WriteString("  baseline verify me: the same check, then the token's user from a map (GET /me's requests).\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
