@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,6 +145,7 @@ type API struct {
 	routes []Route
 	opts   Options
 	ids    *requestIDs
+	logPC  uintptr // the source request lines carry (requestLineSite)
 }
 
 // New returns an empty API.
@@ -157,7 +159,16 @@ func New(opts Options) *API {
 	if opts.ClientIP == nil {
 		opts.ClientIP = peerIP
 	}
-	return &API{mux: http.NewServeMux(), opts: opts, ids: newRequestIDs()}
+	return &API{mux: http.NewServeMux(), opts: opts, ids: newRequestIDs(), logPC: requestLineSite()}
+}
+
+// requestLineSite is the program counter request lines carry, so that a
+// logger with AddSource names this function's file and line: found once,
+// where Logger.LogAttrs would look it up for every line.
+func requestLineSite() uintptr {
+	var pcs [1]uintptr
+	runtime.Callers(1, pcs[:]) // this function
+	return pcs[0]
 }
 
 // Handle registers h for pattern ("GET /notes/{id}"). h is normally a
@@ -379,7 +390,8 @@ func (a *API) log(r *http.Request, la *dep.LogAttrs, rw *responseWriter, start t
 		a.opts.Observe(r, rw.status, elapsed)
 	}
 	// The record goes to the handler directly: Logger.LogAttrs would also
-	// look up its caller for the source attribute, always this function.
+	// look up its caller for the source attribute, always this function;
+	// a.logPC was found once instead.
 	h := a.opts.Logger.Handler()
 	if !h.Enabled(r.Context(), slog.LevelInfo) {
 		return
@@ -391,7 +403,7 @@ func (a *API) log(r *http.Request, la *dep.LogAttrs, rw *responseWriter, start t
 		slog.Int("status", rw.status),
 		slog.Int64("bytes", rw.bytes),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
-	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+	rec := slog.NewRecord(now, slog.LevelInfo, "request", a.logPC)
 	rec.AddAttrs(attrs...)
 	_ = h.Handle(r.Context(), rec) // as Logger.LogAttrs: a failed write is not the request's
 }

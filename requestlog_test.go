@@ -90,3 +90,23 @@ func TestRequestLineAttrs(t *testing.T) {
 		t.Errorf("the log holds the path or query: %s", logs.String())
 	}
 }
+
+// TestRequestLineSource: a logger with AddSource gets a source on request
+// lines, in gatehouse; one without gets none.
+func TestRequestLineSource(t *testing.T) {
+	t.Parallel()
+	for _, addSource := range []bool{true, false} {
+		var logs bytes.Buffer
+		api := gatehouse.New(gatehouse.Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{AddSource: addSource}))})
+		api.Handle("GET /x", dep.Handler(dep.None, func(context.Context, struct{}) (string, error) { return "ok", nil }), gatehouse.Public("test"))
+		api.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+		src, ok := requestLine(t, &logs)["source"].(map[string]any)
+		switch {
+		case addSource && (!ok || !strings.HasSuffix(src["file"].(string), "gatehouse.go") ||
+			!strings.HasPrefix(src["function"].(string), "github.com/gatehouse-dev/gatehouse.")):
+			t.Errorf("request line's source with AddSource = %v, want gatehouse.go in package gatehouse", src)
+		case !addSource && ok:
+			t.Errorf("request line's source without AddSource = %v, want none", src)
+		}
+	}
+}
