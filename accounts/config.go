@@ -91,9 +91,10 @@ type Legacy struct {
 }
 
 // LegacyUsers finds the user an old application's id names (a legacy
-// token's "sub", as the import recorded it): ErrNotFound when none.
+// token's "sub", which the Service parses as a token's subject: canonical
+// decimal only), as the import recorded it: ErrNotFound when none.
 type LegacyUsers interface {
-	LegacyUser(ctx context.Context, subject string) (User, error)
+	LegacyUser(ctx context.Context, oldID int64) (User, error)
 }
 
 // Scope is an OAuth2 scope an application defines.

@@ -114,7 +114,11 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 type legacyFinder struct{ users LegacyUsers }
 
 func (f legacyFinder) FindLegacyUser(ctx context.Context, subject string) (User, error) {
-	u, err := f.users.LegacyUser(ctx, subject)
+	old, ok := parseID(subject)
+	if !ok {
+		return User{}, auth.ErrUnknown
+	}
+	u, err := f.users.LegacyUser(ctx, old)
 	if errors.Is(err, ErrNotFound) || (err == nil && !u.Active) {
 		// No session to revoke: deactivation ends a legacy token here,
 		// as it ends a user's sessions.

@@ -820,9 +820,9 @@ type legacyUsers struct {
 	dl accounts.Deadline
 }
 
-func (l legacyUsers) LegacyUser(ctx context.Context, subject string) (accounts.User, error) {
+func (l legacyUsers) LegacyUser(ctx context.Context, oldID int64) (accounts.User, error) {
 	return accounts.Call(ctx, l.dl, "LegacyUser", func(ctx context.Context) (accounts.User, error) {
-		return l.db.LegacyUser(ctx, subject)
+		return l.db.LegacyUser(ctx, oldID)
 	})
 }
 

@@ -1,10 +1,6 @@
 package notes
 
-import (
-	"strconv"
-
-	"github.com/gatehouse-dev/gatehouse/accounts"
-)
+import "github.com/gatehouse-dev/gatehouse/accounts"
 
 // ImportedUser is an account brought over from another application (the
 // operator's `notesd import`), with its password hash as that application
@@ -34,15 +30,4 @@ func (u ImportedUser) CheckText() error {
 		}
 	}
 	return nil
-}
-
-// ParseSourceID parses a source application's user id as its tokens
-// carry it ("sub"): a positive integer in canonical decimal only, so that
-// "07" or "+7" name no one rather than user 7.
-func ParseSourceID(s string) (int64, bool) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
-		return 0, false
-	}
-	return n, true
 }

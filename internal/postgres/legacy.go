@@ -5,21 +5,16 @@ import (
 	"fmt"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
-	"github.com/gatehouse-dev/gatehouse/internal/notes"
 )
 
 var _ accounts.LegacyUsers = (*DB)(nil)
 
 // LegacyUser is the user an imported application's id names, as the
 // import recorded it (accounts.LegacyUsers, for --legacy-token-secret):
-// ErrNotFound for an id not recorded or not in canonical decimal.
-func (db *DB) LegacyUser(ctx context.Context, subject string) (accounts.User, error) {
-	old, ok := notes.ParseSourceID(subject)
-	if !ok {
-		return accounts.User{}, fmt.Errorf("postgres: legacy user: %w", accounts.ErrNotFound)
-	}
+// ErrNotFound for an id not recorded.
+func (db *DB) LegacyUser(ctx context.Context, oldID int64) (accounts.User, error) {
 	var uid int64
-	if err := db.Pool().QueryRow(ctx, `SELECT user_id FROM fastapi_users WHERE old_id = $1`, old).Scan(&uid); err != nil {
+	if err := db.Pool().QueryRow(ctx, `SELECT user_id FROM fastapi_users WHERE old_id = $1`, oldID).Scan(&uid); err != nil {
 		return accounts.User{}, fmt.Errorf("postgres: legacy user: %w", mapErr(err))
 	}
 	return db.UserByID(ctx, uid)
