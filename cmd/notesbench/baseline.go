@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -132,9 +134,11 @@ const verifySecretEnv = "NOTESBENCH_VERIFY_SECRET"
 // as notesd issues it (golang-jwt, HS256 pinned, iss, aud and exp
 // required, sub a string) with secret, then answer the note, or the
 // token's user in the shape of notesd's user view, from a map (encoded
-// the first time it is asked for). No session, no database, no logging. A
-// missing or bad token is 401.
-func verifyBaselineHandler(secret []byte) http.Handler {
+// the first time it is asked for); GET /data checks the X-API-Key header
+// by its SHA-256 against keys, as notesd stores keys, and answers notesd's
+// data body. No session, no database, no logging. A missing or bad token
+// or key is 401.
+func verifyBaselineHandler(secret []byte, keys map[[sha256.Size]byte]bool) http.Handler {
 	p := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer("notesd"),
 		jwt.WithAudience("notesd"), jwt.WithExpirationRequired())
 	key := func(*jwt.Token) (any, error) { return secret, nil }
@@ -172,8 +176,53 @@ func verifyBaselineHandler(secret []byte) http.Handler {
 		}
 		users.serve(w, sub)
 	})
+	dataBody := []byte(`{"data":"secret"}`)
+	mux.HandleFunc("GET /data", func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("X-API-Key")
+		if key == "" || !keys[sha256.Sum256([]byte(key))] {
+			http.Error(w, "bad key", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(dataBody)
+	})
 	mux.HandleFunc("GET /healthz", healthz)
 	return mux
+}
+
+// verifyKeysEnv is where the verify baseline finds the file of the
+// seeded API keys' SHA-256 hashes, one in hex per line.
+const verifyKeysEnv = "NOTESBENCH_VERIFY_KEYS"
+
+// writeKeyHashes writes the SHA-256 of each key to path, one in hex per
+// line: the verify baseline's keys, without the keys themselves.
+func writeKeyHashes(path string, keys []sampleKey) error {
+	var b strings.Builder
+	for _, k := range keys {
+		h := sha256.Sum256([]byte(k.Key))
+		b.WriteString(hex.EncodeToString(h[:]) + "\n")
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// readKeyHashes reads a file writeKeyHashes wrote.
+func readKeyHashes(path string) (map[[sha256.Size]byte]bool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[[sha256.Size]byte]bool{}
+	for i, line := range strings.Fields(string(b)) {
+		var h [sha256.Size]byte
+		if len(line) != hex.EncodedLen(sha256.Size) {
+			return nil, fmt.Errorf("%s:%d: not a hex SHA-256", path, i+1)
+		}
+		if _, err := hex.Decode(h[:], []byte(line)); err != nil {
+			return nil, fmt.Errorf("%s:%d: not a hex SHA-256", path, i+1)
+		}
+		keys[h] = true
+	}
+	return keys, nil
 }
 
 // memo is the verify baseline's map: the JSON answer for each key,
@@ -227,7 +276,8 @@ func encodeUser(sub string) ([]byte, error) {
 
 // runBaseline runs "notesbench baseline --addr A [--fixed | --verify]":
 // it serves the encoding baseline (with --fixed the fixed one, with
-// --verify the verify one, its secret from NOTESBENCH_VERIFY_SECRET) on A
+// --verify the verify one, its secret from NOTESBENCH_VERIFY_SECRET and
+// its API keys' hashes from the file NOTESBENCH_VERIFY_KEYS names) on A
 // (127.0.0.1 only), prints "baseline listening on http://ADDR", and stops
 // when ctx ends.
 func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -235,7 +285,8 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on")
 	fixed := fs.Bool("fixed", false, "serve precomputed bodies instead of encoding each note")
-	verify := fs.Bool("verify", false, "check each request's HS256 bearer token (secret from "+verifySecretEnv+") and answer notes from a map")
+	verify := fs.Bool("verify", false, "check each request's HS256 bearer token (secret from "+verifySecretEnv+
+		") or API key (SHA-256 hashes from the file "+verifyKeysEnv+" names) and answer from a map")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -248,7 +299,14 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if secret == "" {
 			return errors.New("baseline: --verify needs the secret in " + verifySecretEnv)
 		}
-		handler = verifyBaselineHandler([]byte(secret))
+		var keys map[[sha256.Size]byte]bool
+		if path := os.Getenv(verifyKeysEnv); path != "" {
+			var err error
+			if keys, err = readKeyHashes(path); err != nil {
+				return fmt.Errorf("baseline: %w", err)
+			}
+		}
+		handler = verifyBaselineHandler([]byte(secret), keys)
 	}
 	if *fixed {
 		var err error

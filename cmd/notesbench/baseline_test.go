@@ -6,6 +6,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,7 +168,19 @@ func TestVerifyBaselineHandler(t *testing.T) {
 		}
 		return tok
 	}
-	h := verifyBaselineHandler(secret)
+	goodKey, _, _ := auth.NewAPIKey()
+	keyFile := filepath.Join(t.TempDir(), "keys")
+	if err := writeKeyHashes(keyFile, []sampleKey{{Key: goodKey, UserID: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(keyFile); err != nil || strings.Contains(string(b), goodKey) {
+		t.Fatalf("the key file holds the key itself (or cannot be read: %v)", err)
+	}
+	keys, err := readKeyHashes(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := verifyBaselineHandler(secret, keys)
 	get := func(auth string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodGet, "/notes/42", nil)
 		if auth != "" {
@@ -200,6 +214,36 @@ func TestVerifyBaselineHandler(t *testing.T) {
 	} {
 		if rec := get(a); rec.Code != http.StatusUnauthorized {
 			t.Errorf("%s: GET /notes/42 = %d, want 401", name, rec.Code)
+		}
+	}
+	otherKey, _, _ := auth.NewAPIKey()
+	for key, want := range map[string]int{goodKey: 200, "": 401, otherKey: 401, goodKey + "x": 401, strings.ToUpper(goodKey): 401} {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, "/data", nil)
+		if key != "" {
+			r.Header.Set("X-API-Key", key)
+		}
+		h.ServeHTTP(rec, r)
+		if rec.Code != want || want == 200 && rec.Body.String() != `{"data":"secret"}` {
+			t.Errorf("GET /data with key %q = %d %s, want %d", key, rec.Code, rec.Body, want)
+		}
+	}
+}
+
+// TestReadKeyHashes: a key file with anything but hex SHA-256 lines is refused.
+func TestReadKeyHashes(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"short":   "abcd\n",
+		"not hex": strings.Repeat("zz", 32) + "\n",
+		"long":    strings.Repeat("ab", 33) + "\n",
+	} {
+		path := filepath.Join(t.TempDir(), "keys")
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readKeyHashes(path); err == nil {
+			t.Errorf("%s: readKeyHashes accepted %q", name, body)
 		}
 	}
 }

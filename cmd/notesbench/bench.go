@@ -89,15 +89,19 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer fx.stop()
+	keyHashes := filepath.Join(dir, "verify-keys.txt")
+	if err := writeKeyHashes(keyHashes, keys); err != nil {
+		return err
+	}
 	vf, err := startChild(ctx, "verify baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--verify", "--addr", "127.0.0.1:0"),
-		[]string{verifySecretEnv + "=" + secret}, cfg.nice, filepath.Join(dir, "verify.log"))
+		[]string{verifySecretEnv + "=" + secret, verifyKeysEnv + "=" + keyHashes}, cfg.nice, filepath.Join(dir, "verify.log"))
 	if err != nil {
 		return err
 	}
 	defer vf.stop()
 	logf("notesd (pid %d) on %s, encoding baseline (pid %d) on %s, fixed baseline (pid %d) on %s, verify baseline (pid %d) on %s",
 		nd.pid(), nd.addr, bl.pid(), bl.addr, fx.pid(), fx.addr, vf.pid(), vf.addr)
-	servers := map[string]*child{routeFixed: fx, routeBaseline: bl, routeVerify: vf, routeVerifyMe: vf}
+	servers := map[string]*child{routeFixed: fx, routeBaseline: bl, routeVerify: vf, routeVerifyMe: vf, routeVerifyData: vf}
 
 	start := time.Now()
 	sessions, err := loginSample(ctx, "http://"+nd.addr, cfg.users, cfg.notes, cfg.logins)
@@ -222,6 +226,9 @@ func measureOrder(cfg *config) []string {
 	order := []string{routeFixed, routeBaseline, routeVerify}
 	if slices.Contains(cfg.routes, routeMe) {
 		order = append(order, routeVerifyMe)
+	}
+	if slices.Contains(cfg.routes, routeData) {
+		order = append(order, routeVerifyData)
 	}
 	for _, r := range cfg.routes {
 		order = append(order, r)

@@ -28,6 +28,7 @@ const (
 	routeBaseline     = "baseline"
 	routeVerify       = "verify"
 	routeVerifyMe     = "verify-me"
+	routeVerifyData   = "verify-data"
 	routeNotes        = "notes"
 	routeMe           = "me"
 	routeData         = "data"

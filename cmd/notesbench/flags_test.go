@@ -65,13 +65,13 @@ func TestParseFlagsMix(t *testing.T) {
 func TestBudgets(t *testing.T) {
 	t.Parallel()
 	cfg := &config{routes: knownRoutes, rounds: 3, duration: 5 * time.Second}
-	// 3 rounds × (3 baselines + verify /me + 4 routes + create's normal twin) × (5 s + 10 s).
-	if got, want := benchBudget(cfg), setupBudget+27*15*time.Second; got != want {
+	// 3 rounds × (3 baselines + verify /me + verify /data + 4 routes + create's normal twin) × (5 s + 10 s).
+	if got, want := benchBudget(cfg), setupBudget+30*15*time.Second; got != want {
 		t.Errorf("benchBudget() = %v, want %v", got, want)
 	}
 	cfg.pgURL = &url.URL{Scheme: "postgres", Host: "127.0.0.1"}
-	// On PostgreSQL there is no twin: 3 × 8 loads.
-	if got, want := benchBudget(cfg), setupBudget+24*15*time.Second; got != want {
+	// On PostgreSQL there is no twin: 3 × 9 loads.
+	if got, want := benchBudget(cfg), setupBudget+27*15*time.Second; got != want {
 		t.Errorf("benchBudget() on PostgreSQL = %v, want %v", got, want)
 	}
 	cfg.duration = time.Minute

@@ -129,6 +129,7 @@ func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
 	for _, k := range keys {
 		out[routeData] = append(out[routeData], request{Path: "/data", Header: "X-API-Key", Value: k.Key})
 	}
+	out[routeVerifyData] = out[routeData]
 	out[routeCreate] = createRequests(sessions)
 	return out
 }

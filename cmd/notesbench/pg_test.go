@@ -296,9 +296,9 @@ func TestSmokePostgres(t *testing.T) {
 		t.Fatalf("run(--json) printed %v:\n%s", err, stdout.String())
 	}
 	if rep.Engine != enginePostgres || !strings.Contains(rep.Database, "PostgreSQL") || !strings.Contains(rep.Database, "--db-max-conns 4") ||
-		!strings.Contains(rep.Database, "not pinned") || len(rep.Summary) != 8 || rep.Logins != 4 {
-		// 8: three baselines and verify /me, three reads and POST /notes (no normal twin on PostgreSQL).
-		t.Errorf("run() = engine %q, database %q, %d routes, %d logins; want postgresql, its description, 8 routes, 4 logins",
+		!strings.Contains(rep.Database, "not pinned") || len(rep.Summary) != 9 || rep.Logins != 4 {
+		// 9: three baselines, verify /me and /data, three reads and POST /notes (no normal twin on PostgreSQL).
+		t.Errorf("run() = engine %q, database %q, %d routes, %d logins; want postgresql, its description, 9 routes, 4 logins",
 			rep.Engine, rep.Database, len(rep.Summary), rep.Logins)
 	}
 	if u, _ := url.Parse(base); u != nil {

@@ -89,6 +89,8 @@ func routeLabel(route string) string {
 		return "baseline verify"
 	case routeVerifyMe:
 		return "baseline verify me"
+	case routeVerifyData:
+		return "baseline verify data"
 	case routeNotes:
 		return "GET /notes/{id}"
 	case routeMe:
@@ -162,7 +164,7 @@ func (r *report) summarize() {
 
 // isBaseline reports whether route is one of the baselines.
 func isBaseline(route string) bool {
-	return route == routeBaseline || route == routeFixed || route == routeVerify || route == routeVerifyMe
+	return route == routeBaseline || route == routeFixed || route == routeVerify || route == routeVerifyMe || route == routeVerifyData
 }
 
 // isWrite reports whether route is one of the writes, which have the
@@ -290,7 +292,8 @@ func (r *report) writeTable(w io.Writer) error {
 	b.WriteString("peak MB: the server's VmHWM over its life, including the argon2id logins before the load.\n")
 	b.WriteString("vs fixed, vs enc: req/s over the baseline writing a precomputed body, and over the one encoding it with encoding/json.\n")
 	b.WriteString("baseline verify: the encoding baseline after an HS256 check of the bearer token (golang-jwt, alg, iss, aud, exp), the note from a map;\n")
-	b.WriteString("  baseline verify me: the same check, then the token's user from a map (GET /me's requests).\n")
+	b.WriteString("  baseline verify me: the same check, then the token's user from a map (GET /me's requests);\n")
+	b.WriteString("  baseline verify data: the SHA-256 of the X-API-Key header looked up among the seeded keys' (GET /data's requests).\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

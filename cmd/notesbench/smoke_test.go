@@ -36,7 +36,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("run() = %v\n%s", err, stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"baseline fixed", "baseline encoding", "baseline verify", "baseline verify me", "GET /notes/{id}", "GET /me", "GET /data",
+	for _, want := range []string{"baseline fixed", "baseline encoding", "baseline verify", "baseline verify me", "baseline verify data", "GET /notes/{id}", "GET /me", "GET /data",
 		"POST /notes ", "POST /notes normal", "synchronous=FULL ≥ 0.50× NORMAL", "load: Go client", "20 users logged in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run() output lacks %q:\n%s", want, out)
