@@ -146,7 +146,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 			if err != nil {
 				return withLogTail(ctx, err, srv)
 			}
-			logf("round %d/%d %-18s %8.0f req/s  p50 %s  p99 %s  %.1f µs CPU/req  RSS %.1f MB",
+			logf("round %d/%d %-20s %8.0f req/s  p50 %s  p99 %s  %.1f µs CPU/req  RSS %.1f MB",
 				round, cfg.rounds, routeLabel(route), res.ReqPerSec, formatMicros(res.P50us), formatMicros(res.P99us),
 				res.CPUPerReqUs, res.RSSMB)
 			rep.Results = append(rep.Results, res)

@@ -263,10 +263,10 @@ func (r *report) writeTable(w io.Writer) error {
 		r.Generator, r.Connections, r.Rounds, r.Duration, r.Pinning)
 	fmt.Fprintf(&b, "engine: %s\n", r.Database)
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "%-18s %9s %9s %9s %10s %7s %7s %7s %7s %7s %8s %8s\n",
+	fmt.Fprintf(&b, "%-20s %9s %9s %9s %10s %7s %7s %7s %7s %7s %8s %8s\n",
 		"route", "req/s", "p50", "p99", "cpu µs/req", "srv cpu", "gen cpu", "other", "RSS MB", "peak MB", "vs fixed", "vs enc")
 	for _, s := range r.Summary {
-		fmt.Fprintf(&b, "%-18s %9.0f %9s %9s %10.1f %6.0f%% %6.0f%% %6.0f%% %7.1f %7.1f %7.2f× %7.2f×\n",
+		fmt.Fprintf(&b, "%-20s %9.0f %9s %9s %10.1f %6.0f%% %6.0f%% %6.0f%% %7.1f %7.1f %7.2f× %7.2f×\n",
 			routeLabel(s.Route), s.ReqPerSec, formatMicros(s.P50us), formatMicros(s.P99us),
 			s.CPUPerReqUs, 100*s.ServerCPU, 100*s.ClientCPU, 100*s.OtherCPU, s.RSSMB, s.PeakRSSMB, s.RatioFixed, s.Ratio)
 	}
