@@ -298,3 +298,52 @@ func TestPostgresOutage(t *testing.T) {
 	proxy.recover()
 	c.wantUp("after the stall")
 }
+
+// TestLegacyTokenPostgresOutage: a legacy FastAPI token's user lookup
+// (--legacy-token-secret) answers 503 with Retry-After while PostgreSQL
+// refuses or stalls, as a session lookup does, never 500, a hang, or a
+// user the database did not confirm; and 200 again once it recovers.
+func TestLegacyTokenPostgresOutage(t *testing.T) {
+	t.Parallel()
+	dbURL := postgresSchemaURL(t)
+	secret := randomSecret()
+	if _, stderr, err := runCmd(t, envOf("NOTESD_DATABASE_URL="+dbURL, "NOTESD_SECRET_KEY="+secret), "",
+		"import", "fastapi", "--from", "sqlite:"+fastapiDB(t)); err != nil {
+		t.Fatalf("import fastapi = %v; stderr:\n%s", err, stderr)
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newPGProxy(t, u.Host)
+	u.Host = proxy.addr
+	s := startServer(t, envOf("NOTESD_DATABASE_URL="+u.String(), "NOTESD_SECRET_KEY="+secret),
+		"--db-timeout", testDBTimeout, "--legacy-token-secret", lessonSecretKey,
+		"--legacy-token-until", time.Now().Add(time.Hour).Format(time.RFC3339))
+	token := lessonToken(t, lessonSecretKey, "1", time.Now().Add(30*time.Minute)) // alice, the old app's user 1
+	get := func(when string, want int) {
+		t.Helper()
+		start := time.Now()
+		code, h, body := send(t, "GET", s.url+"/me", "", "", "Authorization", "Bearer "+token)
+		switch {
+		case code != want:
+			t.Errorf("%s: GET /me with a legacy token = %d %s, want %d", when, code, body, want)
+		case want == http.StatusOK && !strings.Contains(body, `"email":"alice@example.com"`):
+			t.Errorf("%s: GET /me with a legacy token = %s, want alice", when, body)
+		case want == http.StatusServiceUnavailable && (h.Get("Retry-After") == "" || h.Get("Content-Type") != "application/problem+json"):
+			t.Errorf("%s: GET /me = 503 with Retry-After %q, Content-Type %q; want both", when, h.Get("Retry-After"), h.Get("Content-Type"))
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: GET /me took %v, beyond --db-timeout %s", when, d, testDBTimeout)
+		}
+	}
+	get("before the outage", http.StatusOK)
+	proxy.refuse()
+	get("while PostgreSQL refuses connections", http.StatusServiceUnavailable)
+	proxy.recover()
+	get("after connections are accepted again", http.StatusOK)
+	proxy.blackhole()
+	get("while PostgreSQL is stalled", http.StatusServiceUnavailable)
+	proxy.recover()
+	get("after the stall", http.StatusOK)
+}
