@@ -9,12 +9,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -274,8 +276,59 @@ func encodeUser(sub string) ([]byte, error) {
 		Role: "user", IsActive: true, CreatedAt: baselineTime})
 }
 
-// runBaseline runs "notesbench baseline --addr A [--fixed | --verify]":
+// guarded wraps the fixed baseline's handler h with what notesd adds to
+// every answer whatever its route: the security headers of SPEC §7
+// (nosniff, no-store, the CSP and referrer policy), a request id (§8),
+// and a request line with notesd's attributes logged through log, which
+// writes each line at once (slog's TextHandler on an unbuffered file:
+// one write(2), as notesd's log is written through). It measures what
+// those guarantees cost net/http alone, without notesd's code.
+func guarded(h http.Handler, log *slog.Logger) http.Handler {
+	headers := []struct{ k, v string }{
+		{"Cache-Control", "no-store"},
+		{"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+		{"Referrer-Policy", "no-referrer"},
+		{"X-Content-Type-Options", "nosniff"},
+	}
+	var n atomic.Uint64
+	prefix := strconv.FormatUint(uint64(time.Now().UnixNano())&0xffffffffffff, 16) + "-"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		hd := w.Header()
+		for _, kv := range headers {
+			hd[kv.k] = []string{kv.v}
+		}
+		id := prefix + strconv.FormatUint(n.Add(1), 10)
+		hd["X-Request-Id"] = []string{id}
+		cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(cw, r)
+		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("ip", ip),
+			slog.String("method", r.Method), slog.String("route", r.Pattern), slog.Int("status", cw.status),
+			slog.Int("bytes", cw.bytes), slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+	})
+}
+
+// countingWriter records the status and body size of an answer.
+type countingWriter struct {
+	http.ResponseWriter
+	status, bytes int
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	c.status = code
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.bytes += n
+	return n, err
+}
+
+// runBaseline runs "notesbench baseline --addr A [--fixed [--guarded] | --verify]":
 // it serves the encoding baseline (with --fixed the fixed one, with
+// --guarded what notesd adds to every answer as well, with
 // --verify the verify one, its secret from NOTESBENCH_VERIFY_SECRET and
 // its API keys' hashes from the file NOTESBENCH_VERIFY_KEYS names) on A
 // (127.0.0.1 only), prints "baseline listening on http://ADDR", and stops
@@ -285,6 +338,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on")
 	fixed := fs.Bool("fixed", false, "serve precomputed bodies instead of encoding each note")
+	guard := fs.Bool("guarded", false, "with --fixed: add what notesd adds to every answer (its response headers, a request id, a request line logged to stderr, its server timeouts)")
 	verify := fs.Bool("verify", false, "check each request's HS256 bearer token (secret from "+verifySecretEnv+
 		") or API key (SHA-256 hashes from the file "+verifyKeysEnv+" names) and answer from a map")
 	if err := fs.Parse(args); err != nil {
@@ -314,6 +368,16 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	if *guard {
+		if !*fixed {
+			return errors.New("baseline: --guarded needs --fixed")
+		}
+		srv.Handler = guarded(handler, slog.New(slog.NewTextHandler(stderr, nil)))
+		// notesd's (cmd/notesd/serve.go): net/http sets a deadline for
+		// each phase of a request.
+		srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 30*time.Second, 30*time.Second, 120*time.Second
+	}
 	if err := loopbackOnly(*addr); err != nil {
 		return err
 	}
@@ -321,7 +385,6 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "baseline listening on http://%s\n", ln.Addr())

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -244,6 +245,43 @@ func TestReadKeyHashes(t *testing.T) {
 		}
 		if _, err := readKeyHashes(path); err == nil {
 			t.Errorf("%s: readKeyHashes accepted %q", name, body)
+		}
+	}
+}
+
+// TestGuardedBaseline: the guarded baseline answers the fixed baseline's
+// body with notesd's response headers and a fresh request id, and logs a
+// request line per answer, 404s included.
+func TestGuardedBaseline(t *testing.T) {
+	t.Parallel()
+	fixed, err := fixedBaselineHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	h := guarded(fixed, slog.New(slog.NewTextHandler(&log, nil)))
+	ids := map[string]bool{}
+	for i, path := range []string{"/notes/42", "/notes/42", "/notes/x"} {
+		rec, want := httptest.NewRecorder(), httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		fixed.ServeHTTP(want, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != want.Code || rec.Body.String() != want.Body.String() {
+			t.Errorf("GET %s = %d %q, want the fixed baseline's %d %q", path, rec.Code, rec.Body, want.Code, want.Body)
+		}
+		for k, v := range map[string]string{"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+			"Referrer-Policy": "no-referrer", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"} {
+			if got := rec.Header().Get(k); got != v {
+				t.Errorf("GET %s: %s = %q, want %q", path, k, got, v)
+			}
+		}
+		id := rec.Header().Get("X-Request-Id")
+		if id == "" || ids[id] {
+			t.Errorf("answer %d: X-Request-Id %q, want a new one", i, id)
+		}
+		ids[id] = true
+		if line := strings.Split(strings.TrimSpace(log.String()), "\n"); len(line) != i+1 ||
+			!strings.Contains(line[i], "request_id="+id) || !strings.Contains(line[i], fmt.Sprintf("status=%d bytes=%d", want.Code, want.Body.Len())) {
+			t.Errorf("after answer %d the log is:\n%s\nwant its line, with request_id=%s status=%d bytes=%d", i, log.String(), id, want.Code, want.Body.Len())
 		}
 	}
 }

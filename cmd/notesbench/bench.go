@@ -93,6 +93,17 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	if err := writeKeyHashes(keyHashes, keys); err != nil {
 		return err
 	}
+	var guardedServer *child
+	if cfg.guarded {
+		gd, err := startChild(ctx, "guarded baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--fixed", "--guarded", "--addr", "127.0.0.1:0"),
+			nil, cfg.nice, filepath.Join(dir, "guarded.log"))
+		if err != nil {
+			return err
+		}
+		defer gd.stop()
+		logf("guarded baseline (pid %d) on %s", gd.pid(), gd.addr)
+		guardedServer = gd
+	}
 	vf, err := startChild(ctx, "verify baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--verify", "--addr", "127.0.0.1:0"),
 		[]string{verifySecretEnv + "=" + secret, verifyKeysEnv + "=" + keyHashes}, cfg.nice, filepath.Join(dir, "verify.log"))
 	if err != nil {
@@ -102,6 +113,9 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	logf("notesd (pid %d) on %s, encoding baseline (pid %d) on %s, fixed baseline (pid %d) on %s, verify baseline (pid %d) on %s",
 		nd.pid(), nd.addr, bl.pid(), bl.addr, fx.pid(), fx.addr, vf.pid(), vf.addr)
 	servers := map[string]*child{routeFixed: fx, routeBaseline: bl, routeVerify: vf, routeVerifyMe: vf, routeVerifyData: vf}
+	if guardedServer != nil {
+		servers[routeGuarded] = guardedServer
+	}
 
 	start := time.Now()
 	sessions, err := loginSample(ctx, "http://"+nd.addr, cfg.users, cfg.notes, cfg.logins)
@@ -223,7 +237,11 @@ func withNormal(cfg *config) bool {
 // measureOrder is the order of the loads of each round: the baselines, the
 // routes, and the normal twin of create right after it.
 func measureOrder(cfg *config) []string {
-	order := []string{routeFixed, routeBaseline, routeVerify}
+	order := []string{routeFixed}
+	if cfg.guarded {
+		order = append(order, routeGuarded)
+	}
+	order = append(order, routeBaseline, routeVerify)
 	if slices.Contains(cfg.routes, routeMe) {
 		order = append(order, routeVerifyMe)
 	}

@@ -25,6 +25,7 @@ var knownRoutes = []string{routeNotes, routeMe, routeData, routeCreate}
 // notesd with --sqlite-synchronous normal.
 const (
 	routeFixed        = "fixed"
+	routeGuarded      = "guarded"
 	routeBaseline     = "baseline"
 	routeVerify       = "verify"
 	routeVerifyMe     = "verify-me"
@@ -86,6 +87,7 @@ type config struct {
 	notesd             string // prebuilt notesd; "" builds one
 	json               bool
 	mix                bool          // the mixed workload instead of the routes
+	guarded            bool          // measure the guarded baseline too
 	clients            int           // users of the mixed workload
 	reloginEvery       time.Duration // mean time between a mix client's logins
 	refreshEvery       time.Duration // mean time between a mix client's refreshes
@@ -126,6 +128,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.nice, "nice", 0, "run the servers and the load generator with this niceness, each in a session (autogroup) of its own (-20 to 19; negative needs root): on a shared machine, -10 keeps other processes from skewing the figures")
 	fs.StringVar(&cfg.notesd, "notesd", "", "`path` of a prebuilt notesd binary (default: go build ./cmd/notesd into --dir)")
 	fs.BoolVar(&cfg.json, "json", false, "print the results as JSON instead of the table")
+	fs.BoolVar(&cfg.guarded, "guarded", false, "measure a fourth baseline after the fixed one: its answers with what notesd adds to every answer (response headers, a request id, a request line logged through, server timeouts), row 'baseline guarded'")
 	fs.BoolVar(&cfg.mix, "mix", false, "run the mixed workload (logins, refreshes, note CRUD, lists, cross-user probes) instead of the routes")
 	fs.IntVar(&cfg.clients, "clients", defaultMixClients, fmt.Sprintf("with --mix: concurrent clients, each a seeded user (2 to %d, at most --users)", maxMixClients))
 	fs.DurationVar(&cfg.reloginEvery, "relogin-every", mixRelogin, "with --mix: mean `duration` between two logins of a client (each wait drawn from half to 1.5 times it)")

@@ -119,6 +119,7 @@ func routeRequests(sessions []session, keys []sampleKey) map[string][]request {
 		}
 	}
 	out[routeFixed] = noteReqs
+	out[routeGuarded] = noteReqs
 	out[routeBaseline] = noteReqs
 	out[routeVerify] = noteReqs
 	out[routeNotes] = noteReqs

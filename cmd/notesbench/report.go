@@ -87,6 +87,8 @@ func routeLabel(route string) string {
 		return "baseline encoding"
 	case routeVerify:
 		return "baseline verify"
+	case routeGuarded:
+		return "baseline guarded"
 	case routeVerifyMe:
 		return "baseline verify me"
 	case routeVerifyData:
@@ -164,7 +166,7 @@ func (r *report) summarize() {
 
 // isBaseline reports whether route is one of the baselines.
 func isBaseline(route string) bool {
-	return route == routeBaseline || route == routeFixed || route == routeVerify || route == routeVerifyMe || route == routeVerifyData
+	return route == routeBaseline || route == routeFixed || route == routeGuarded || route == routeVerify || route == routeVerifyMe || route == routeVerifyData
 }
 
 // isWrite reports whether route is one of the writes, which have the
@@ -291,6 +293,9 @@ func (r *report) writeTable(w io.Writer) error {
 	b.WriteString("other: user+system CPU of the other processes of the machine meanwhile, in % of one core: high means noisy.\n")
 	b.WriteString("peak MB: the server's VmHWM over its life, including the argon2id logins before the load.\n")
 	b.WriteString("vs fixed, vs enc: req/s over the baseline writing a precomputed body, and over the one encoding it with encoding/json.\n")
+	if slices.ContainsFunc(r.Summary, func(s routeSummary) bool { return s.Route == routeGuarded }) {
+		b.WriteString("baseline guarded: the fixed baseline with notesd's response headers, request id, written-through request line and server timeouts.\n")
+	}
 	b.WriteString("baseline verify: the encoding baseline after an HS256 check of the bearer token (golang-jwt, alg, iss, aud, exp), the note from a map;\n")
 	b.WriteString("  baseline verify me: the same check, then the token's user from a map (GET /me's requests);\n")
 	b.WriteString("  baseline verify data: the SHA-256 of the X-API-Key header looked up among the seeded keys' (GET /data's requests).\n")
