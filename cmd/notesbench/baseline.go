@@ -284,11 +284,16 @@ func encodeUser(sub string) ([]byte, error) {
 // one write(2), as notesd's log is written through). It measures what
 // those guarantees cost net/http alone, without notesd's code.
 func guarded(h http.Handler, log *slog.Logger) http.Handler {
-	headers := []struct{ k, v string }{
-		{"Cache-Control", "no-store"},
-		{"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
-		{"Referrer-Policy", "no-referrer"},
-		{"X-Content-Type-Options", "nosniff"},
+	// Values shared by every answer, as notesd shares its own: net/http
+	// copies the header map before it writes it.
+	headers := []struct {
+		k string
+		v []string
+	}{
+		{"Cache-Control", []string{"no-store"}},
+		{"Content-Security-Policy", []string{"default-src 'none'; frame-ancestors 'none'"}},
+		{"Referrer-Policy", []string{"no-referrer"}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
 	}
 	var n atomic.Uint64
 	prefix := strconv.FormatUint(uint64(time.Now().UnixNano())&0xffffffffffff, 16) + "-"
@@ -296,7 +301,7 @@ func guarded(h http.Handler, log *slog.Logger) http.Handler {
 		start := time.Now()
 		hd := w.Header()
 		for _, kv := range headers {
-			hd[kv.k] = []string{kv.v}
+			hd[kv.k] = kv.v
 		}
 		id := prefix + strconv.FormatUint(n.Add(1), 10)
 		hd["X-Request-Id"] = []string{id}
