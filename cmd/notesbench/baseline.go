@@ -282,11 +282,13 @@ func encodeUser(sub string) ([]byte, error) {
 // and a request line with notesd's attributes logged through log, which
 // writes each line at once (slog's TextHandler on an unbuffered file:
 // one write(2), as notesd's log is written through). It measures what
-// those guarantees cost net/http alone, without notesd's code.
-func guarded(h http.Handler, log *slog.Logger) http.Handler {
+// those guarantees cost net/http alone, without notesd's code. Without
+// headers it sets none of them but the request id; with a nil log it logs
+// nothing.
+func guarded(h http.Handler, headers bool, log *slog.Logger) http.Handler {
 	// Values shared by every answer, as notesd shares its own: net/http
 	// copies the header map before it writes it.
-	headers := []struct {
+	shared := []struct {
 		k string
 		v []string
 	}{
@@ -300,13 +302,18 @@ func guarded(h http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		hd := w.Header()
-		for _, kv := range headers {
-			hd[kv.k] = kv.v
+		if headers {
+			for _, kv := range shared {
+				hd[kv.k] = kv.v
+			}
 		}
 		id := prefix + strconv.FormatUint(n.Add(1), 10)
 		hd["X-Request-Id"] = []string{id}
 		cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(cw, r)
+		if log == nil {
+			return
+		}
 		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("ip", ip),
 			slog.String("method", r.Method), slog.String("route", r.Pattern), slog.Int("status", cw.status),
@@ -344,6 +351,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	addr := fs.String("addr", "127.0.0.1:0", "`host:port` to listen on")
 	fixed := fs.Bool("fixed", false, "serve precomputed bodies instead of encoding each note")
 	guard := fs.Bool("guarded", false, "with --fixed: add what notesd adds to every answer (its response headers, a request id, a request line logged to stderr, its server timeouts)")
+	without := fs.String("without", "", "with --guarded: comma-separated guarantees to leave out, of headers, log and timeouts (to price each)")
 	verify := fs.Bool("verify", false, "check each request's HS256 bearer token (secret from "+verifySecretEnv+
 		") or API key (SHA-256 hashes from the file "+verifyKeysEnv+" names) and answer from a map")
 	if err := fs.Parse(args); err != nil {
@@ -378,10 +386,28 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if !*fixed {
 			return errors.New("baseline: --guarded needs --fixed")
 		}
-		srv.Handler = guarded(handler, slog.New(slog.NewTextHandler(stderr, nil)))
-		// notesd's (cmd/notesd/serve.go): net/http sets a deadline for
-		// each phase of a request.
-		srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 30*time.Second, 30*time.Second, 120*time.Second
+		off := map[string]bool{}
+		for _, g := range strings.Split(*without, ",") {
+			switch g {
+			case "":
+			case "headers", "log", "timeouts":
+				off[g] = true
+			default:
+				return fmt.Errorf("baseline: --without %q: not one of headers, log, timeouts", g)
+			}
+		}
+		var log *slog.Logger
+		if !off["log"] {
+			log = slog.New(slog.NewTextHandler(stderr, nil))
+		}
+		srv.Handler = guarded(handler, !off["headers"], log)
+		if !off["timeouts"] {
+			// notesd's (cmd/notesd/serve.go): net/http sets a deadline
+			// for each phase of a request.
+			srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 30*time.Second, 30*time.Second, 120*time.Second
+		}
+	} else if *without != "" {
+		return errors.New("baseline: --without needs --guarded")
 	}
 	if err := loopbackOnly(*addr); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -259,7 +260,7 @@ func TestGuardedBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log strings.Builder
-	h := guarded(fixed, slog.New(slog.NewTextHandler(&log, nil)))
+	h := guarded(fixed, true, slog.New(slog.NewTextHandler(&log, nil)))
 	ids := map[string]bool{}
 	for i, path := range []string{"/notes/42", "/notes/42", "/notes/x"} {
 		rec, want := httptest.NewRecorder(), httptest.NewRecorder()
@@ -282,6 +283,27 @@ func TestGuardedBaseline(t *testing.T) {
 		if line := strings.Split(strings.TrimSpace(log.String()), "\n"); len(line) != i+1 ||
 			!strings.Contains(line[i], "request_id="+id) || !strings.Contains(line[i], fmt.Sprintf("status=%d bytes=%d", want.Code, want.Body.Len())) {
 			t.Errorf("after answer %d the log is:\n%s\nwant its line, with request_id=%s status=%d bytes=%d", i, log.String(), id, want.Code, want.Body.Len())
+		}
+	}
+}
+
+// TestGuardedBaselineWithout: without headers the answer has none of
+// notesd's but the request id; without a log nothing is logged.
+func TestGuardedBaselineWithout(t *testing.T) {
+	t.Parallel()
+	fixed, err := fixedBaselineHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	guarded(fixed, false, nil).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/notes/42", nil))
+	if rec.Code != 200 || rec.Header().Get("X-Request-Id") == "" || rec.Header().Get("Cache-Control") != "" || rec.Header().Get("X-Content-Type-Options") != "" {
+		t.Errorf("without headers: %d %v, want 200 with a request id only", rec.Code, rec.Header())
+	}
+	var stderr strings.Builder
+	for _, args := range [][]string{{"--fixed", "--guarded", "--without", "tls"}, {"--fixed", "--without", "log"}} {
+		if err := runBaseline(t.Context(), args, io.Discard, &stderr); err == nil {
+			t.Errorf("baseline %q = nil, want an error", args)
 		}
 	}
 }
