@@ -851,7 +851,8 @@ func (c *config) openStore(ctx context.Context) (store, error) {
 // newLogger returns the logger of --log-format, writing to w at level info.
 // Its handler writes the bytes of slog's text or JSON handler, at about
 // half their CPU cost per request line (internal/logline); each line is
-// still one Write, before the response goes out.
+// written before the response goes out, in one Write with the lines
+// logged at the same time.
 func (c *config) newLogger(w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if c.logFormat == "json" {

@@ -54,9 +54,10 @@ func runServe(ctx context.Context, args []string, c cli) error {
 
 // serve runs the server of cfg until ctx ends.
 func serve(ctx context.Context, cfg *config, c cli) (err error) {
-	// Write-through: every line is one write(2) as it is logged, so a
-	// request's line is out before its answer is (gatehouse logs it before
-	// the handler returns), and a kill loses or tears none.
+	// Write-through: a line is written as it is logged (lines logged at
+	// the same time share one write(2), internal/logline), so a request's
+	// line is out before its answer is (gatehouse logs it before the
+	// handler returns), and a kill loses or tears none.
 	logger := cfg.newLogger(c.stderr)
 	if c.libraryLog != nil {
 		c.libraryLog.use(logger) // go-redis's lines, in the same format

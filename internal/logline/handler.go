@@ -12,14 +12,15 @@ import (
 // standard text or JSON handler's. Records it does not format itself (an
 // attribute of kind Any or LogValuer, an empty attribute, a NaN or
 // infinite float in JSON, a time outside the years 1–9999) go to the
-// standard handler, which writes through the same lock. It is safe for
-// concurrent use.
+// standard handler, which writes through the same writer. It is safe for
+// concurrent use: lines written at the same time go out together in one
+// Write of the underlying writer, and each Handle returns once its line's
+// Write has returned.
 type Handler struct {
 	json  bool
 	level slog.Leveler
-	mu    *sync.Mutex // shared by all handlers derived from one New
-	w     io.Writer
-	pool  *sync.Pool // of *state, shared like mu
+	w     *groupWriter // shared by all handlers derived from one New
+	pool  *sync.Pool   // of *state, shared like mu
 	std   slog.Handler
 
 	// delegate is set once WithAttrs got an attribute this handler cannot
@@ -55,34 +56,18 @@ func newHandler(w io.Writer, opts *slog.HandlerOptions, json bool) slog.Handler 
 		}
 		return slog.NewTextHandler(w, opts)
 	}
-	mu := &sync.Mutex{}
-	lw := &lockedWriter{mu: mu, w: w}
-	var std slog.Handler = slog.NewTextHandler(lw, opts)
+	gw := newGroupWriter(w)
+	var std slog.Handler = slog.NewTextHandler(gw, opts)
 	if json {
-		std = slog.NewJSONHandler(lw, opts)
+		std = slog.NewJSONHandler(gw, opts)
 	}
 	return &Handler{
 		json:  json,
 		level: opts.Level,
-		mu:    mu,
-		w:     w,
+		w:     gw,
 		pool:  &sync.Pool{New: func() any { return &state{buf: make([]byte, 0, 1024)} }},
 		std:   std,
 	}
-}
-
-// lockedWriter serializes the standard handler's writes with this
-// handler's own, so that lines never interleave on a writer that is not
-// safe for concurrent use.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // Enabled reports whether level is at least the handler's minimum level
@@ -112,8 +97,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h *Handler) write(b []byte) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	_, err := h.w.Write(b)
 	return err
 }
