@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gatehouse-dev/gatehouse/internal/logline"
 )
 
 // baselineNote has the JSON shape of notesd's note view.
@@ -280,8 +282,9 @@ func encodeUser(sub string) ([]byte, error) {
 // every answer whatever its route: the security headers of SPEC §7
 // (nosniff, no-store, the CSP and referrer policy), a request id (§8),
 // and a request line with notesd's attributes logged through log, which
-// writes each line at once (slog's TextHandler on an unbuffered file:
-// one write(2), as notesd's log is written through). It measures what
+// writes each line before the answer goes out (notesd's own handler,
+// internal/logline, on an unbuffered file: lines logged at the same time
+// share one write(2), as in notesd). It measures what
 // those guarantees cost net/http alone, without notesd's code. Without
 // headers it sets none of them but the request id; with a nil log it logs
 // nothing.
@@ -398,7 +401,7 @@ func runBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		var log *slog.Logger
 		if !off["log"] {
-			log = slog.New(slog.NewTextHandler(stderr, nil))
+			log = slog.New(logline.NewText(stderr, nil))
 		}
 		srv.Handler = guarded(handler, !off["headers"], log)
 		if !off["timeouts"] {
