@@ -13,14 +13,14 @@ import (
 // attribute of kind Any or LogValuer, an empty attribute, a NaN or
 // infinite float in JSON, a time outside the years 1–9999) go to the
 // standard handler, which writes through the same writer. It is safe for
-// concurrent use: lines written at the same time go out together in one
+// concurrent use: lines logged at the same time go out together in one
 // Write of the underlying writer, and each Handle returns once its line's
 // Write has returned.
 type Handler struct {
 	json  bool
 	level slog.Leveler
 	w     *groupWriter // shared by all handlers derived from one New
-	pool  *sync.Pool   // of *state, shared like mu
+	pool  *sync.Pool   // of *state, shared like w
 	std   slog.Handler
 
 	// delegate is set once WithAttrs got an attribute this handler cannot
