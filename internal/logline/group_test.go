@@ -24,11 +24,11 @@ import (
 // is found.
 type gateWriter struct {
 	release chan struct{}
-	first   bool
+	stalled bool // the first Write is under way or done
 
 	mu      sync.Mutex // guards what the tests read while Writes go on
 	out     bytes.Buffer
-	writes  []int // the bytes of each Write
+	writes  []string // what each Write held
 	active  bool
 	overlap bool
 }
@@ -39,8 +39,8 @@ func (w *gateWriter) Write(p []byte) (int, error) {
 		w.overlap = true
 	}
 	w.active = true
-	first := !w.first
-	w.first = true
+	first := !w.stalled
+	w.stalled = true
 	w.mu.Unlock()
 	if first {
 		<-w.release
@@ -49,7 +49,7 @@ func (w *gateWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	w.active = false
 	w.out.Write(p)
-	w.writes = append(w.writes, len(p))
+	w.writes = append(w.writes, string(p))
 	return len(p), nil
 }
 
@@ -122,24 +122,26 @@ func TestGroupedWrites(t *testing.T) {
 		if len(writes) > lines/4 {
 			t.Errorf("json=%v: %d Writes for %d lines logged at the same time, want them grouped (at most %d)", json, len(writes), lines, lines/4)
 		}
-		for _, n := range writes {
-			if n > 4096 {
-				t.Errorf("json=%v: a Write of %d bytes, more than PIPE_BUF", json, n)
+		for _, wr := range writes {
+			if len(wr) > 4096 {
+				t.Errorf("json=%v: a Write of %d bytes, more than PIPE_BUF", json, len(wr))
 			}
 		}
 	}
 }
 
 // TestGroupedLongLine: a line longer than a group is written alone and
-// whole, between groups.
+// whole, between groups of the short lines logged at the same time.
 func TestGroupedLongLine(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	h := logline.NewText(&buf, nil)
+	w := &gateWriter{release: make(chan struct{})}
+	h := logline.NewText(w, nil)
 	long := strings.Repeat("L", 10000)
-	var wg sync.WaitGroup
+	var started, wg sync.WaitGroup
+	started.Add(16)
 	for i := range 16 {
 		wg.Go(func() {
+			started.Done()
 			v := "short"
 			if i%5 == 0 {
 				v = long
@@ -149,8 +151,11 @@ func TestGroupedLongLine(t *testing.T) {
 			}
 		})
 	}
+	started.Wait()
+	time.Sleep(20 * time.Millisecond) // the others reach their Write
+	close(w.release)
 	wg.Wait()
-	out := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	out := strings.Split(strings.TrimSuffix(w.written(), "\n"), "\n")
 	if len(out) != 16 {
 		t.Fatalf("%d lines, want 16", len(out))
 	}
@@ -166,6 +171,13 @@ func TestGroupedLongLine(t *testing.T) {
 	}
 	if longs != 4 {
 		t.Errorf("%d long lines, want 4", longs)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, wr := range w.writes {
+		if len(wr) > 4096 && strings.Count(wr, "\n") != 1 {
+			t.Errorf("a Write of %d bytes holds %d lines, want a long line alone", len(wr), strings.Count(wr, "\n"))
+		}
 	}
 }
 
