@@ -60,6 +60,21 @@ func (w *gateWriter) written() string {
 	return w.out.String()
 }
 
+// lines returns the lines written so far.
+func (w *gateWriter) lines() []string {
+	return strings.Split(strings.TrimSuffix(w.written(), "\n"), "\n")
+}
+
+// releaseQueued waits until every goroutine counted by started has
+// started, gives them settle to queue up behind the stalled first Write,
+// releases it and waits for wg.
+func (w *gateWriter) releaseQueued(started, wg *sync.WaitGroup, settle time.Duration) {
+	started.Wait()
+	time.Sleep(settle)
+	close(w.release)
+	wg.Wait()
+}
+
 // TestGroupedWrites: lines logged while a Write is under way go out
 // together in later Writes, not one Write each; each Handle returns only
 // once its own line has been written; every line comes out whole and once;
@@ -95,12 +110,9 @@ func TestGroupedWrites(t *testing.T) {
 				}
 			})
 		}
-		started.Wait()
-		time.Sleep(50 * time.Millisecond) // the others reach their Write
-		close(w.release)
-		wg.Wait()
+		w.releaseQueued(&started, &wg, 50*time.Millisecond)
 
-		out := strings.Split(strings.TrimSuffix(w.written(), "\n"), "\n")
+		out := w.lines()
 		if len(out) != lines {
 			t.Fatalf("json=%v: %d lines, want %d", json, len(out), lines)
 		}
@@ -151,11 +163,8 @@ func TestGroupedLongLine(t *testing.T) {
 			}
 		})
 	}
-	started.Wait()
-	time.Sleep(20 * time.Millisecond) // the others reach their Write
-	close(w.release)
-	wg.Wait()
-	out := strings.Split(strings.TrimSuffix(w.written(), "\n"), "\n")
+	w.releaseQueued(&started, &wg, 20*time.Millisecond)
+	out := w.lines()
 	if len(out) != 16 {
 		t.Fatalf("%d lines, want 16", len(out))
 	}
@@ -205,10 +214,7 @@ func TestGroupedWriteError(t *testing.T) {
 			errs[i] = h.Handle(context.Background(), record("m", slog.Int("i", i)))
 		})
 	}
-	started.Wait()
-	time.Sleep(20 * time.Millisecond)
-	close(w.release)
-	wg.Wait()
+	w.releaseQueued(&started, &wg, 20*time.Millisecond)
 	for i, err := range errs {
 		if err == nil || err.Error() != "disk full" {
 			t.Errorf("line %d: Handle() = %v, want disk full", i, err)
