@@ -59,7 +59,7 @@ func TestConfigPrecedence(t *testing.T) {
 				"NOTESD_MAX_NOTES_PER_USER=10", "NOTESD_MAX_API_KEYS_PER_USER=11", "NOTESD_MAX_SESSIONS_PER_USER=12",
 				"NOTESD_RETENTION=48h", "NOTESD_MAX_STREAMS_PER_USER=7",
 				"NOTESD_REFRESH_REUSE_INTERVAL=0", "NOTESD_DRAIN_DELAY=1s", "NOTESD_SHUTDOWN_TIMEOUT=2m",
-				"NOTESD_SQLITE_SYNCHRONOUS=normal", "NOTESD_DB_TIMEOUT=2s",
+				"NOTESD_SQLITE_SYNCHRONOUS=normal", "NOTESD_DB_TIMEOUT=2s", "NOTESD_SQLITE_NOTE_CACHE=0",
 			},
 			want: config{
 				addr: "0.0.0.0:9000", databaseURL: "sqlite:/var/lib/notesd/n.db", secretKey: "s",
@@ -73,7 +73,7 @@ func TestConfigPrecedence(t *testing.T) {
 				retention:      48 * time.Hour,
 				refreshReuse:   0, drainDelay: time.Second, shutdownTimeout: 2 * time.Minute,
 				maxStreamsPerUser: 7,
-				sqliteSynchronous: sqlite.SyncNormal, dbTimeout: 2 * time.Second,
+				sqliteSynchronous: sqlite.SyncNormal, dbTimeout: 2 * time.Second, sqliteNoteCacheMiB: 0,
 			},
 		},
 		{
@@ -122,6 +122,12 @@ func TestConfigPrecedence(t *testing.T) {
 			want: defaultConfig(),
 		},
 		{
+			name: "note cache flag over env",
+			args: []string{"--sqlite-note-cache=64"},
+			env:  []string{"NOTESD_SQLITE_NOTE_CACHE=0"},
+			want: with(func(c *config) { c.sqliteNoteCacheMiB = 64 }),
+		},
+		{
 			name: "db max conns",
 			args: []string{"--db-max-conns=48"},
 			want: with(func(c *config) { c.dbMaxConns = 48 }),
@@ -161,6 +167,9 @@ func TestConfigErrors(t *testing.T) {
 		{name: "synchronous off", args: []string{"--sqlite-synchronous", "off"}, wantErr: "full or normal"},
 		{name: "env synchronous", env: []string{"NOTESD_SQLITE_SYNCHRONOUS=extra"}, wantErr: "NOTESD_SQLITE_SYNCHRONOUS"},
 		{name: "zero db timeout", args: []string{"--db-timeout=0s"}, wantErr: "db-timeout"},
+		{name: "negative note cache", args: []string{"--sqlite-note-cache=-1"}, wantErr: "between 0 and"},
+		{name: "huge note cache", args: []string{"--sqlite-note-cache=99999999999"}, wantErr: "between 0 and"},
+		{name: "env note cache", env: []string{"NOTESD_SQLITE_NOTE_CACHE=8MiB"}, wantErr: "NOTESD_SQLITE_NOTE_CACHE"},
 		{name: "zero db max conns", args: []string{"--db-max-conns=0"}, wantErr: "not positive"},
 		{name: "env db max conns", env: []string{"NOTESD_DB_MAX_CONNS=lots"}, wantErr: "NOTESD_DB_MAX_CONNS"},
 		{name: "env db timeout", env: []string{"NOTESD_DB_TIMEOUT=soon"}, wantErr: "NOTESD_DB_TIMEOUT"},

@@ -289,6 +289,26 @@ func (v positiveIntValue) Set(s string) error {
 	return nil
 }
 
+// sizeMiBValue is a flag.Value of a size in MiB, 0 (off) to maxSizeMiB.
+type sizeMiBValue struct{ p *int }
+
+// maxSizeMiB bounds sizeMiBValue: 64 GiB, within an int's bytes everywhere.
+const maxSizeMiB = 64 << 10
+
+func (v sizeMiBValue) String() string { return positiveIntValue(v).String() }
+
+func (v sizeMiBValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not an integer (MiB, 0 for off)", s)
+	}
+	if n < 0 || n > maxSizeMiB {
+		return fmt.Errorf("%d is not between 0 and %d MiB", n, maxSizeMiB)
+	}
+	*v.p = n
+	return nil
+}
+
 // signingAlgValue is the --signing-alg flag.Value: HS256 or EdDSA, in any
 // letter case, stored in the spelling of JWT headers.
 type signingAlgValue struct{ p *string }
@@ -496,6 +516,7 @@ type config struct {
 	legacySecret       string    // --legacy-token-secret; never echoed
 	legacyUntil        time.Time // --legacy-token-until
 	sqliteSynchronous  sqlite.Synchronous
+	sqliteNoteCacheMiB int // 0: off
 	dbMaxConns         int
 	dbTimeout          time.Duration
 	// The account mails (mail.go).
@@ -527,12 +548,13 @@ func defaultConfig() config {
 			APIKeysPerUser:  httpapi.DefaultAPIKeysPerUser,
 			SessionsPerUser: httpapi.DefaultSessionsPerUser,
 		},
-		retention:         defaultRetention,
-		refreshReuse:      defaultRefreshReuseInterval,
-		drainDelay:        defaultDrainDelay,
-		shutdownTimeout:   defaultShutdownTimeout,
-		sqliteSynchronous: sqlite.SyncFull,
-		dbTimeout:         defaultDBTimeout,
+		retention:          defaultRetention,
+		refreshReuse:       defaultRefreshReuseInterval,
+		drainDelay:         defaultDrainDelay,
+		shutdownTimeout:    defaultShutdownTimeout,
+		sqliteSynchronous:  sqlite.SyncFull,
+		sqliteNoteCacheMiB: sqlite.DefaultNoteCache >> 20,
+		dbTimeout:          defaultDBTimeout,
 	}
 }
 
@@ -552,6 +574,8 @@ func (c *config) addStorageFlags(fs *flagSet) {
 	fs.envVar(synchronousValue{&c.sqliteSynchronous}, "sqlite-synchronous",
 		"when a SQLite commit reaches the disk: full (every acknowledged write survives a power cut) or "+
 			"normal (faster; the last writes before a power cut or an OS crash may be lost, never corrupted)")
+	fs.envVar(sizeMiBValue{&c.sqliteNoteCacheMiB}, "sqlite-note-cache",
+		"`MiB` of notes a SQLite server keeps in memory, so that a note read again is not read from the file; 0 for none")
 	fs.envVar(positiveIntValue{&c.dbMaxConns}, "db-max-conns",
 		"`number` of PostgreSQL connections in the pool; default 8 per GOMAXPROCS, at least 16 (SQLite: ignored)")
 	fs.envVar(durationValue{&c.dbTimeout}, "db-timeout",
@@ -685,6 +709,7 @@ const postgresDataDir = "./notesd-data"
 type database struct {
 	sqlitePath  string             // SQLite: the database file
 	synchronous sqlite.Synchronous // SQLite: --sqlite-synchronous
+	noteCache   int                // SQLite: --sqlite-note-cache, in bytes (0: none)
 	postgresURL string             // PostgreSQL: the connection URL, scheme in lower case
 	maxConns    int                // PostgreSQL: --db-max-conns (0: pgstore.DefaultMaxConns)
 }
@@ -706,7 +731,7 @@ func (c *config) database() (database, error) {
 		if p == "" {
 			return database{}, errors.New("--database-url: sqlite: names no file (want sqlite:PATH)")
 		}
-		return database{sqlitePath: p, synchronous: c.sqliteSynchronous}, nil
+		return database{sqlitePath: p, synchronous: c.sqliteSynchronous, noteCache: c.sqliteNoteCacheMiB << 20}, nil
 	case hasPrefixFold(u, "postgres://"):
 		return database{postgresURL: "postgres://" + u[len("postgres://"):], maxConns: c.dbMaxConns}, nil
 	case hasPrefixFold(u, "postgresql://"):
@@ -789,7 +814,11 @@ func (d database) open(ctx context.Context, lock bool) (store, error) {
 		err error
 	)
 	if d.sqlitePath != "" {
-		db, err = sqlite.OpenWith(ctx, d.sqlitePath, sqlite.Options{Synchronous: d.synchronous, Lock: lock})
+		o := sqlite.Options{Synchronous: d.synchronous, Lock: lock, NoteCache: d.noteCache}
+		if d.noteCache == 0 {
+			o.NoteCache = -1 // none
+		}
+		db, err = sqlite.OpenWith(ctx, d.sqlitePath, o)
 	} else {
 		n := int32(d.maxConns)
 		if n == 0 {

@@ -122,7 +122,7 @@ func (m *metrics) watchHasher(h *auth.Hasher) {
 }
 
 // watchStore registers the database pool's metrics and, for SQLite, the
-// auth cache's.
+// auth cache's and the note cache's.
 func (m *metrics) watchStore(db store) {
 	switch db := db.(type) {
 	case *sqlite.DB:
@@ -137,6 +137,12 @@ func (m *metrics) watchStore(db store) {
 			prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Name: "notesd_auth_cache_misses_total", Help: "Session and API-key lookups the SQLite store's auth cache passed to the database.",
 			}, func() float64 { return float64(db.CacheStats().Misses) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "notesd_note_cache_hits_total", Help: "Note reads (GET /notes/{id}) answered from the SQLite store's note cache.",
+			}, func() float64 { return float64(db.NoteCacheStats().Hits) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "notesd_note_cache_misses_total", Help: "Note reads (GET /notes/{id}) the SQLite store's note cache passed to the database.",
+			}, func() float64 { return float64(db.NoteCacheStats().Misses) }),
 		)
 	case *postgres.DB:
 		m.reg.MustRegister(newPoolCollector(func() []poolStat {

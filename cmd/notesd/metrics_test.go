@@ -73,6 +73,16 @@ func TestServeMetrics(t *testing.T) {
 			t.Fatalf("GET /me = %d %s, want 200", code, body)
 		}
 	}
+	code, created := call(t, "POST", s.url+"/notes", "application/json", `{"title":"t","body":"b"}`, "Authorization", "Bearer "+tok)
+	if code != http.StatusCreated {
+		t.Fatalf("POST /notes = %d %s, want 201", code, created)
+	}
+	noteID := regexp.MustCompile(`"id":(\d+)`).FindStringSubmatch(created)[1]
+	for range 3 {
+		if code, body := call(t, "GET", s.url+"/notes/"+noteID, "", "", "Authorization", "Bearer "+tok); code != http.StatusOK {
+			t.Fatalf("GET /notes/%s = %d %s, want 200", noteID, code, body)
+		}
+	}
 	login("wrong password", http.StatusUnauthorized)
 	login("ann's password", http.StatusTooManyRequests) // the one failure allowed is used up
 	if code, _ := call(t, "GET", s.url+"/nowhere", "", ""); code != http.StatusNotFound {
@@ -99,6 +109,8 @@ func TestServeMetrics(t *testing.T) {
 		{`notesd_db_call_duration_seconds_count{op="CreateUser"}`, 1},
 		{`notesd_auth_cache_hits_total`, 2}, // /me after the first
 		{`notesd_auth_cache_misses_total`, 1},
+		{`notesd_note_cache_hits_total`, 2}, // the note after the first read
+		{`notesd_note_cache_misses_total`, 1},
 	}
 	for _, tt := range tests {
 		got, ok := after[tt.series]

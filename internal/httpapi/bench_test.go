@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/httpapi"
 	"github.com/gatehouse-dev/gatehouse/internal/notes"
+	"github.com/gatehouse-dev/gatehouse/internal/sqlite"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing, so benchmarks
@@ -49,7 +50,13 @@ func benchHandler(b *testing.B, h http.Handler, newReq func() *http.Request) {
 
 func benchEnv(b testing.TB) (*env, string, string, int64) {
 	b.Helper()
-	e := newEnv(b, func(c *httpapi.Config) {
+	return benchEnvWith(b, sqlite.Options{})
+}
+
+// benchEnvWith is benchEnv on a database opened with o.
+func benchEnvWith(b testing.TB, o sqlite.Options) (*env, string, string, int64) {
+	b.Helper()
+	e := newEnvWith(b, o, func(c *httpapi.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	})
 	ada := e.register("ada@example.com")
@@ -59,9 +66,16 @@ func benchEnv(b testing.TB) (*env, string, string, int64) {
 }
 
 // BenchmarkGetNote is GET /notes/{id} with a bearer token: JWT, live
-// session and user, scope check, owner-scoped read, JSON, request log.
-func BenchmarkGetNote(b *testing.B) {
-	e, tok, _, id := benchEnv(b)
+// session and user, scope check, owner-scoped read (of a note read before,
+// so from the note cache), JSON, request log.
+func BenchmarkGetNote(b *testing.B) { benchGetNote(b, sqlite.Options{}) }
+
+// BenchmarkGetNoteUncached is BenchmarkGetNote without the note cache:
+// every request reads SQLite.
+func BenchmarkGetNoteUncached(b *testing.B) { benchGetNote(b, sqlite.Options{NoteCache: -1}) }
+
+func benchGetNote(b *testing.B, o sqlite.Options) {
+	e, tok, _, id := benchEnvWith(b, o)
 	benchHandler(b, e.api, func() *http.Request {
 		r := httptest.NewRequest("GET", fmtPath("/notes/%d", id), nil)
 		r.Header.Set("Authorization", "Bearer "+tok)

@@ -41,11 +41,17 @@ var fastArgon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
 func newEnv(t testing.TB, opts ...func(*httpapi.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, sqlite.Options{}, opts...)
+}
+
+// newEnvWith is newEnv on a database opened with o.
+func newEnvWith(t testing.TB, o sqlite.Options, opts ...func(*httpapi.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "notesd.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.OpenWith(ctx, path, o)
 	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
+		t.Fatalf("sqlite.OpenWith: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {

@@ -49,8 +49,10 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (in
 		return txQueryRow(ctx, tx, st, id).Scan(&owner)
 	})
 	if err != nil {
+		db.notes.dropAll() // whose note it was, if any, is not known
 		return 0, fmt.Errorf("sqlite: delete any note: %w", sqlitestore.MapError(err))
 	}
+	db.notes.drop(owner, id)
 	return owner, nil
 }
 
@@ -102,16 +104,21 @@ func (s noteStore) Get(ctx context.Context, id int64) (notes.Note, error) {
 	if !s.o.Valid() {
 		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", notes.ErrNotFound)
 	}
+	n, ok, epoch := s.db.notes.get(s.o.ID(), id)
+	if ok {
+		return n, nil
+	}
 	// id and owner are known: the hottest read selects only the rest (the
 	// driver allocates per column and query).
 	row := s.db.ReadOne(ctx,
 		`SELECT title, body, created_at, updated_at FROM notes WHERE id = ? AND owner_id = ?`, id, s.o.ID())
-	n := notes.Note{ID: id, OwnerID: s.o.ID()}
+	n = notes.Note{ID: id, OwnerID: s.o.ID()}
 	var created, updated int64
 	if err := row.Scan(&n.Title, &n.Body, &created, &updated); err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: get note: %w", sqlitestore.MapError(err))
 	}
 	n.CreatedAt, n.UpdatedAt = fromDB(created), fromDB(updated)
+	s.db.notes.put(epoch, n)
 	return n, nil
 }
 
@@ -164,6 +171,7 @@ RETURNING `+noteColumns)
 		n, err = scanNote(txQueryRow(ctx, tx, st, p.Title, p.Body, t, id, s.o.ID()))
 		return err
 	})
+	s.db.notes.drop(s.o.ID(), id)
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", sqlitestore.MapError(err))
 	}
@@ -186,6 +194,7 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 		}
 		return oneRow(res)
 	})
+	s.db.notes.drop(s.o.ID(), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}

@@ -16,14 +16,13 @@ import (
 // for concurrent use. Create it with Open, then call Migrate.
 type DB struct {
 	*sqlitestore.Store
+	notes *noteCache // the notes Get read; nil keeps none
 }
 
 var _ notes.Store = (*DB)(nil)
 
 // The engine's settings and errors, which are sqlitestore's.
 type (
-	// Options tune how OpenWith opens a database (sqlitestore.Options).
-	Options = sqlitestore.Options
 	// Synchronous is SQLite's synchronous setting (sqlitestore.Synchronous).
 	Synchronous = sqlitestore.Synchronous
 )
@@ -33,6 +32,19 @@ const (
 	SyncFull   = sqlitestore.SyncFull
 	SyncNormal = sqlitestore.SyncNormal
 )
+
+// Options tune how OpenWith opens a database. The zero Options are the
+// defaults: synchronous FULL, no lock, a note cache of DefaultNoteCache.
+type Options struct {
+	// Synchronous is SyncFull (the default when empty) or SyncNormal.
+	Synchronous Synchronous
+	// Lock claims the file as OpenLocked does.
+	Lock bool
+	// NoteCache is the most bytes of notes the DB keeps in memory, so that
+	// a note read again is not read from SQLite: DefaultNoteCache when 0,
+	// none when negative.
+	NoteCache int
+}
 
 // ErrInUse is returned by OpenLocked for a file another process serves
 // (sqlitestore.ErrInUse).
@@ -56,11 +68,11 @@ func OpenLocked(ctx context.Context, path string) (*DB, error) {
 
 // OpenWith is Open, or OpenLocked when o.Lock is set, with the settings of o.
 func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
-	st, err := sqlitestore.OpenWith(ctx, path, o)
+	st, err := sqlitestore.OpenWith(ctx, path, sqlitestore.Options{Synchronous: o.Synchronous, Lock: o.Lock})
 	if err != nil {
 		return nil, err
 	}
-	return &DB{Store: st}, nil
+	return &DB{Store: st, notes: newNoteCache(o.NoteCache)}, nil
 }
 
 // app is the name the notes' migrations are recorded under.

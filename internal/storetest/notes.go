@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ var noteBehaviours = []behaviour{
 	{"NoteOwnerWithoutUser", testNoteOwnerWithoutUser},
 	{"DeleteAnyNote", testDeleteAnyNote},
 	{"ConcurrentWrites", testConcurrentWrites},
+	{"ReadsRacingWrites", testReadsRacingWrites},
 }
 
 func testNoteCreateGet(t *testing.T, s Store) {
@@ -69,6 +71,9 @@ func testNoteOwnerIsolation(t *testing.T, s Store) {
 	got, err := s.Notes(owner(a)).Get(ctx, na.ID)
 	noErr(t, "Notes(a).Get", err)
 	diff(t, "A's note after B's attempts", na, got)
+	// Once A has read it (a store may keep what it read), still not B's.
+	_, err = bob.Get(ctx, na.ID)
+	wantErr(t, fmt.Sprintf("Notes(b).Get(%d) after A's read", na.ID), err, notes.ErrNotFound)
 
 	list, _, err := bob.List(ctx, notes.Page{})
 	noErr(t, "Notes(b).List", err)
@@ -147,6 +152,9 @@ func testNoteDelete(t *testing.T, s Store) {
 	n1 := newNote(t, s, owner(u), "keep")
 	n2 := newNote(t, s, owner(u), "drop")
 
+	if _, err := mine.Get(ctx, n2.ID); err != nil { // read before, as a client would
+		t.Fatalf("Notes.Get(%d) = %v, want the note", n2.ID, err)
+	}
 	noErr(t, "Notes.Delete", mine.Delete(ctx, n2.ID))
 	_, err := mine.Get(ctx, n2.ID)
 	wantErr(t, fmt.Sprintf("Notes.Get(%d) after Delete", n2.ID), err, notes.ErrNotFound)
@@ -339,5 +347,58 @@ func testConcurrentWrites(t *testing.T, s Store) {
 		if want := workers / len(users) * each; len(list) != want {
 			t.Errorf("Notes(%d).List() = %d notes after concurrent creates, want %d", u.ID, len(list), want)
 		}
+	}
+}
+
+// testReadsRacingWrites: while readers keep reading a note, every Update
+// is seen by the next Get, and after the Delete no Get finds the note. A
+// store that keeps what it reads must not keep a read that raced a write.
+func testReadsRacingWrites(t *testing.T, s Store) {
+	ctx := t.Context()
+	u := newUser(t, s, "ann", "")
+	mine := s.Notes(owner(u))
+	n := newNote(t, s, owner(u), "v0")
+
+	const readers, updates = 8, 200
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range readers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := mine.Get(ctx, n.ID); err != nil && !errors.Is(err, notes.ErrNotFound) {
+					t.Errorf("Notes.Get(%d) during writes = %v", n.ID, err)
+					return
+				}
+			}
+		})
+	}
+	defer func() { close(stop); wg.Wait() }()
+
+	stale := 0
+	for i := 1; i <= updates; i++ {
+		title := fmt.Sprintf("v%d", i)
+		if _, err := mine.Update(ctx, n.ID, notes.NotePatch{Title: &title}); err != nil {
+			t.Fatalf("Notes.Update(%s) = %v", title, err)
+		}
+		got, err := mine.Get(ctx, n.ID)
+		noErr(t, "Notes.Get", err)
+		if got.Title != title {
+			stale++
+		}
+	}
+	if stale > 0 {
+		t.Errorf("Notes.Get() after Update returned an older title %d times of %d, want 0", stale, updates)
+	}
+	noErr(t, "Notes.Delete", mine.Delete(ctx, n.ID))
+	for range 50 {
+		if _, err := mine.Get(ctx, n.ID); !errors.Is(err, notes.ErrNotFound) {
+			t.Fatalf("Notes.Get(%d) after Delete = %v, want ErrNotFound", n.ID, err)
+		}
+		time.Sleep(100 * time.Microsecond)
 	}
 }
