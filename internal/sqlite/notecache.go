@@ -13,7 +13,7 @@ const DefaultNoteCache = 8 << 20
 
 // noteOverhead is what a cached note costs beside its title and body: the
 // Note itself, its two strings' headers and the map's slot.
-const noteOverhead = 128
+const noteOverhead = 192
 
 // noteCache keeps the notes Get read, by owner and id, so a note read
 // again by its owner is not read from SQLite. An entry is the answer of

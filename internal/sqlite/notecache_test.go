@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,4 +107,43 @@ func newTestUser(t *testing.T, db *DB) int64 {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// TestNoteCacheKeptByOthersWrites: another user's PATCH or DELETE of a
+// note (404: not theirs) does not evict it, so probing ids cannot empty
+// the cache; the owner's next read is still a hit.
+func TestNoteCacheKeptByOthersWrites(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db := openTest(t, true)
+	ann := db.Notes(gatehousetest.Owner(newTestUser(t, db)))
+	u, err := db.CreateUser(ctx, accounts.NewUser{Email: "bob@x.test", PasswordHash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := db.Notes(gatehousetest.Owner(u.ID))
+	n, err := ann.Create(ctx, notes.NoteInput{Title: "ann's"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ann.Get(ctx, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	title := "bob's"
+	if _, err := bob.Update(ctx, n.ID, notes.NotePatch{Title: &title}); !errors.Is(err, notes.ErrNotFound) {
+		t.Fatalf("bob's Update = %v, want ErrNotFound", err)
+	}
+	if err := bob.Delete(ctx, n.ID); !errors.Is(err, notes.ErrNotFound) {
+		t.Fatalf("bob's Delete = %v, want ErrNotFound", err)
+	}
+	if _, err := db.DeleteAnyNote(ctx, gatehousetest.Grant("admin"), n.ID+1); !errors.Is(err, notes.ErrNotFound) {
+		t.Fatalf("DeleteAnyNote(unknown) = %v, want ErrNotFound", err)
+	}
+	before := db.NoteCacheStats()
+	if got, err := ann.Get(ctx, n.ID); err != nil || got.Title != "ann's" {
+		t.Fatalf("ann's Get = %q, %v", got.Title, err)
+	}
+	if after := db.NoteCacheStats(); after.Hits != before.Hits+1 {
+		t.Errorf("ann's read after bob's writes: hits %d -> %d, want a hit", before.Hits, after.Hits)
+	}
 }

@@ -49,7 +49,9 @@ func (db *DB) DeleteAnyNote(ctx context.Context, g auth.RoleGrant, id int64) (in
 		return txQueryRow(ctx, tx, st, id).Scan(&owner)
 	})
 	if err != nil {
-		db.notes.dropAll() // whose note it was, if any, is not known
+		if !matchedNone(err) {
+			db.notes.dropAll() // whose note it was, if any, is not known
+		}
 		return 0, fmt.Errorf("sqlite: delete any note: %w", sqlitestore.MapError(err))
 	}
 	db.notes.drop(owner, id)
@@ -171,7 +173,9 @@ RETURNING `+noteColumns)
 		n, err = scanNote(txQueryRow(ctx, tx, st, p.Title, p.Body, t, id, s.o.ID()))
 		return err
 	})
-	s.db.notes.drop(s.o.ID(), id)
+	if !matchedNone(err) {
+		s.db.notes.drop(s.o.ID(), id)
+	}
 	if err != nil {
 		return notes.Note{}, fmt.Errorf("sqlite: update note: %w", sqlitestore.MapError(err))
 	}
@@ -194,11 +198,21 @@ func (s noteStore) Delete(ctx context.Context, id int64) error {
 		}
 		return oneRow(res)
 	})
-	s.db.notes.drop(s.o.ID(), id)
+	if !matchedNone(err) {
+		s.db.notes.drop(s.o.ID(), id)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: delete note: %w", err)
 	}
 	return nil
+}
+
+// matchedNone reports whether err, a write's, says that its statement
+// matched no note of the owner, so the write changed nothing and the note
+// cache keeps what it has: someone else's id in a PATCH or a DELETE evicts
+// nothing.
+func matchedNone(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, notes.ErrNotFound)
 }
 
 // txQueryRow runs the writer's prepared query st (DB.WriteStmt, prepared
