@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -146,4 +147,28 @@ func TestNoteCacheKeptByOthersWrites(t *testing.T) {
 	if after := db.NoteCacheStats(); after.Hits != before.Hits+1 {
 		t.Errorf("ann's read after bob's writes: hits %d -> %d, want a hit", before.Hits, after.Hits)
 	}
+}
+
+// TestNoteCacheMemory: a full cache costs about what it counts. Filled to
+// its bytes with notes of a short title and a 100-byte body (the costliest
+// case: the per-note overhead dominates), the heap grows by less than 1.5×
+// the cache's bytes.
+func TestNoteCacheMemory(t *testing.T) {
+	const max = 4 << 20
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c := newNoteCache(max)
+	body := strings.Repeat("b", 100)
+	for i := int64(1); c.size+noteBytes(notes.Note{Title: "title", Body: body}) <= max; i++ {
+		c.put(c.epoch, notes.Note{ID: i, OwnerID: 7, Title: strings.Clone("title"), Body: strings.Clone(body)})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d notes, %d bytes counted, heap grown by %d", len(c.notes), c.size, grown)
+	if grown > max*3/2 {
+		t.Errorf("a full cache of %d bytes (%d notes) grew the heap by %d bytes, want < %d", max, len(c.notes), grown, max*3/2)
+	}
+	runtime.KeepAlive(c)
 }
