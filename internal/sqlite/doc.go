@@ -9,4 +9,9 @@
 // INTEGER unix microseconds and returned in UTC. Every query that reads or
 // changes notes has the owner's id in its WHERE clause, so a note of
 // someone else is indistinguishable from a missing one (notes.ErrNotFound).
+//
+// A DB keeps the notes Get read in memory (Options.NoteCache), each under
+// the owner whose query found it, and drops a note when a write of this
+// package changes or deletes it; so a note read again by its owner is not
+// read from SQLite, and the ownership rule stays the queries'.
 package sqlite
