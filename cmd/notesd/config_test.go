@@ -168,7 +168,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "env synchronous", env: []string{"NOTESD_SQLITE_SYNCHRONOUS=extra"}, wantErr: "NOTESD_SQLITE_SYNCHRONOUS"},
 		{name: "zero db timeout", args: []string{"--db-timeout=0s"}, wantErr: "db-timeout"},
 		{name: "negative note cache", args: []string{"--sqlite-note-cache=-1"}, wantErr: "between 0 and"},
-		{name: "huge note cache", args: []string{"--sqlite-note-cache=99999999999"}, wantErr: "between 0 and"},
+		{name: "huge note cache", args: []string{"--sqlite-note-cache=1025"}, wantErr: "between 0 and"},
 		{name: "env note cache", env: []string{"NOTESD_SQLITE_NOTE_CACHE=8MiB"}, wantErr: "NOTESD_SQLITE_NOTE_CACHE"},
 		{name: "zero db max conns", args: []string{"--db-max-conns=0"}, wantErr: "not positive"},
 		{name: "env db max conns", env: []string{"NOTESD_DB_MAX_CONNS=lots"}, wantErr: "NOTESD_DB_MAX_CONNS"},

@@ -292,8 +292,9 @@ func (v positiveIntValue) Set(s string) error {
 // sizeMiBValue is a flag.Value of a size in MiB, 0 (off) to maxSizeMiB.
 type sizeMiBValue struct{ p *int }
 
-// maxSizeMiB bounds sizeMiBValue: 64 GiB, within an int's bytes everywhere.
-const maxSizeMiB = 64 << 10
+// maxSizeMiB bounds sizeMiBValue: 1 GiB, whose bytes fit an int on every
+// platform (32-bit ones included).
+const maxSizeMiB = 1 << 10
 
 func (v sizeMiBValue) String() string { return positiveIntValue(v).String() }
 

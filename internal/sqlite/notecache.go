@@ -22,13 +22,14 @@ const noteOverhead = 192
 // which finds nothing. It is correct for the same reasons as the auth cache
 // of sqlitestore: every statement that changes or deletes a note runs in
 // this package (Update, Delete, DeleteAnyNote) and drops the note after
-// its write returned, committed or not; a read that raced with such a
+// its write returned, committed or not (unless the statement matched no
+// note of the owner, so changed nothing); a read that raced with such a
 // write is never stored, since every drop advances the epoch and a note
 // read under an older epoch is thrown away; and only one process serves
 // a database (OpenLocked), the others only insert notes (notesd import),
 // whose new ids no entry holds (AUTOINCREMENT: an id is never reused).
-// The cache holds at most max bytes: when a note would
-// overflow it, it is emptied first. A nil *noteCache keeps nothing.
+// The cache holds at most max bytes: when a note would overflow it, it is
+// emptied first. A nil *noteCache keeps nothing.
 type noteCache struct {
 	mu    sync.Mutex
 	epoch uint64
