@@ -326,6 +326,9 @@ func (t dbTarget) notesdArgs(cfg *config) []string {
 	var args []string
 	if t.engine == engineSQLite {
 		args = append(args, "--database-url", t.url)
+		if cfg.noteCacheMiB >= 0 {
+			args = append(args, "--sqlite-note-cache", strconv.Itoa(cfg.noteCacheMiB))
+		}
 	}
 	if cfg.dbMaxConns > 0 {
 		args = append(args, "--db-max-conns", strconv.Itoa(cfg.dbMaxConns))
@@ -346,7 +349,14 @@ func (t dbTarget) notesdEnv() []string {
 // where it runs.
 func (t dbTarget) describe(cfg *config) string {
 	if t.engine == engineSQLite {
-		return "SQLite, a file in the working directory, inside notesd"
+		cache := "notesd's default note cache"
+		switch {
+		case cfg.noteCacheMiB == 0:
+			cache = "no note cache (--sqlite-note-cache 0)"
+		case cfg.noteCacheMiB > 0:
+			cache = fmt.Sprintf("--sqlite-note-cache %d", cfg.noteCacheMiB)
+		}
+		return "SQLite, a file in the working directory, inside notesd; " + cache
 	}
 	conns := "default pool"
 	if cfg.dbMaxConns > 0 {

@@ -94,7 +94,11 @@ type config struct {
 	self               string        // this program's binary, for the children
 	pgURL              *url.URL      // --database-url: PostgreSQL to make a schema in; nil: SQLite
 	dbMaxConns         int           // --db-max-conns passed to notesd; 0: notesd's default
+	noteCacheMiB       int           // --note-cache passed to notesd as --sqlite-note-cache; -1: notesd's default
 }
+
+// maxNoteCacheMiB bounds --note-cache, as notesd bounds --sqlite-note-cache.
+const maxNoteCacheMiB = 1024
 
 // maxDBConns bounds --db-max-conns, as notesd does.
 const maxDBConns = 10_000
@@ -135,6 +139,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.refreshEvery, "refresh-every", mixRefresh, "with --mix: mean `duration` between two token refreshes of a client (each wait drawn from half to 1.5 times it)")
 	var databaseURL string
 	fs.StringVar(&databaseURL, "database-url", "", "PostgreSQL `URL` (postgres://…) to benchmark notesd on: notesbench makes a private schema in it for the run and drops it at the end (default: a SQLite file in --dir)")
+	fs.IntVar(&cfg.noteCacheMiB, "note-cache", -1, "`MiB` of notesd's note cache on SQLite, passed to notesd --sqlite-note-cache; 0 turns it off, so every GET /notes/{id} reads the file (default: notesd's)")
 	fs.IntVar(&cfg.dbMaxConns, "db-max-conns", 0, "`number` of PostgreSQL connections of notesd's pool, passed to notesd --db-max-conns (default: notesd's)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -219,6 +224,8 @@ func (c *config) check() error {
 		return errors.New("--rounds must be 1 to 100")
 	case c.connections < 1 || c.connections > 10000:
 		return errors.New("--connections must be 1 to 10000")
+	case c.noteCacheMiB < -1 || c.noteCacheMiB > maxNoteCacheMiB:
+		return fmt.Errorf("--note-cache must be 0 (off) to %d MiB", maxNoteCacheMiB)
 	case c.dbMaxConns < 0 || c.dbMaxConns > maxDBConns:
 		return fmt.Errorf("--db-max-conns must be 0 (notesd's default) to %d", maxDBConns)
 	case c.nice < -20 || c.nice > 19:

@@ -40,6 +40,39 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
+// TestNoteCacheFlag: --note-cache reaches notesd's command line as
+// --sqlite-note-cache on SQLite and is said in the report's engine line;
+// by default notesd keeps its own.
+func TestNoteCacheFlag(t *testing.T) {
+	t.Parallel()
+	sqlite := dbTarget{engine: engineSQLite, url: "sqlite:x.db"}
+	for _, tc := range []struct {
+		args     []string
+		wantArgs []string
+		wantDesc string
+	}{
+		{nil, []string{"--database-url", "sqlite:x.db"}, "notesd's default note cache"},
+		{[]string{"--note-cache", "0"}, []string{"--database-url", "sqlite:x.db", "--sqlite-note-cache", "0"}, "no note cache"},
+		{[]string{"--note-cache=64"}, []string{"--database-url", "sqlite:x.db", "--sqlite-note-cache", "64"}, "--sqlite-note-cache 64"},
+	} {
+		cfg, err := parseFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Fatalf("parseFlags(%q) = %v", tc.args, err)
+		}
+		if got := sqlite.notesdArgs(&cfg); !slices.Equal(got, tc.wantArgs) {
+			t.Errorf("notesdArgs() with %q = %q, want %q", tc.args, got, tc.wantArgs)
+		}
+		if got := sqlite.describe(&cfg); !strings.Contains(got, tc.wantDesc) {
+			t.Errorf("describe() with %q = %q, want it to say %q", tc.args, got, tc.wantDesc)
+		}
+	}
+	for _, bad := range []string{"-2", "1025"} {
+		if _, err := parseFlags([]string{"--note-cache", bad}, io.Discard); err == nil || !strings.Contains(err.Error(), "--note-cache") {
+			t.Errorf("parseFlags(--note-cache %s) = %v, want a refusal naming the flag", bad, err)
+		}
+	}
+}
+
 func TestParseFlagsMix(t *testing.T) {
 	t.Parallel()
 	cfg, err := parseFlags([]string{"--mix"}, io.Discard)
