@@ -130,19 +130,19 @@ func (m *metrics) watchStore(db store) {
 			w, r := db.PoolStats()
 			return []poolStat{sqlPoolStat("sqlite-writer", w), sqlPoolStat("sqlite-reader", r)}
 		}))
+		counter := func(name, help string, n func() uint64) prometheus.Collector {
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+				func() float64 { return float64(n()) })
+		}
 		m.reg.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "notesd_auth_cache_hits_total", Help: "Session and API-key lookups answered from the SQLite store's auth cache.",
-			}, func() float64 { return float64(db.CacheStats().Hits) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "notesd_auth_cache_misses_total", Help: "Session and API-key lookups the SQLite store's auth cache passed to the database.",
-			}, func() float64 { return float64(db.CacheStats().Misses) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "notesd_note_cache_hits_total", Help: "Note reads (GET /notes/{id}) answered from the SQLite store's note cache.",
-			}, func() float64 { return float64(db.NoteCacheStats().Hits) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "notesd_note_cache_misses_total", Help: "Note reads (GET /notes/{id}) the SQLite store's note cache passed to the database.",
-			}, func() float64 { return float64(db.NoteCacheStats().Misses) }),
+			counter("notesd_auth_cache_hits_total", "Session and API-key lookups answered from the SQLite store's auth cache.",
+				func() uint64 { return db.CacheStats().Hits }),
+			counter("notesd_auth_cache_misses_total", "Session and API-key lookups the SQLite store's auth cache passed to the database.",
+				func() uint64 { return db.CacheStats().Misses }),
+			counter("notesd_note_cache_hits_total", "Note reads (GET /notes/{id}) answered from the SQLite store's note cache.",
+				func() uint64 { return db.NoteCacheStats().Hits }),
+			counter("notesd_note_cache_misses_total", "Note reads (GET /notes/{id}) the SQLite store's note cache passed to the database.",
+				func() uint64 { return db.NoteCacheStats().Misses }),
 		)
 	case *postgres.DB:
 		m.reg.MustRegister(newPoolCollector(func() []poolStat {

@@ -76,7 +76,7 @@ func TestNoteCacheServes(t *testing.T) {
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			u := newTestUser(t, db)
+			u := newTestUser(t, db, "ann@x.test")
 			mine := db.Notes(gatehousetest.Owner(u))
 			n, err := mine.Create(ctx, notes.NoteInput{Title: "before"})
 			if err != nil {
@@ -100,10 +100,10 @@ func TestNoteCacheServes(t *testing.T) {
 	}
 }
 
-// newTestUser creates a user in db and returns its id.
-func newTestUser(t *testing.T, db *DB) int64 {
+// newTestUser creates the user of email in db and returns its id.
+func newTestUser(t *testing.T, db *DB, email string) int64 {
 	t.Helper()
-	u, err := db.CreateUser(t.Context(), accounts.NewUser{Email: "ann@x.test", PasswordHash: "h"})
+	u, err := db.CreateUser(t.Context(), accounts.NewUser{Email: email, PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +117,8 @@ func TestNoteCacheKeptByOthersWrites(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	db := openTest(t, true)
-	ann := db.Notes(gatehousetest.Owner(newTestUser(t, db)))
-	u, err := db.CreateUser(ctx, accounts.NewUser{Email: "bob@x.test", PasswordHash: "h"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob := db.Notes(gatehousetest.Owner(u.ID))
+	ann := db.Notes(gatehousetest.Owner(newTestUser(t, db, "ann@x.test")))
+	bob := db.Notes(gatehousetest.Owner(newTestUser(t, db, "bob@x.test")))
 	n, err := ann.Create(ctx, notes.NoteInput{Title: "ann's"})
 	if err != nil {
 		t.Fatal(err)
