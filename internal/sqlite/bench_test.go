@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse-dev/gatehouse/accounts"
@@ -97,4 +99,115 @@ func BenchmarkNoteGet(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkNoteGetScale is the read behind GET /notes/{id} with the note
+// cache off, over databases of 1,000 notes (1,000 users) and 1,000,000
+// (100,000 users): the share of "flat from 1k to 1M notes" that SQLite
+// itself decides. Each case reads the notes of 64 users spread over all of
+// them, as notesbench does. Notes are seeded round-robin over the users,
+// as notes made over time by many users lie in the table, and, for 1M,
+// also by owner ("1M-by-owner"): what a table clustered by owner would give.
+func BenchmarkNoteGetScale(b *testing.B) {
+	for _, c := range []struct {
+		name         string
+		users, notes int64
+		byOwner      bool
+	}{
+		{"1k", 1000, 1000, false},
+		{"1M", 100_000, 1_000_000, false},
+		{"1M-by-owner", 100_000, 1_000_000, true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			reads := scaleDB(b, c.users, c.notes, c.byOwner)
+			ctx := b.Context()
+			for _, r := range reads { // warm the page cache
+				if _, err := r.ns.Get(ctx, r.id); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				r := reads[i%len(reads)]
+				if _, err := r.ns.Get(ctx, r.id); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// scaleRead is one note read of BenchmarkNoteGetScale: an id through its
+// owner's store.
+type scaleRead struct {
+	ns notes.NoteStore
+	id int64
+}
+
+// scaleDB seeds a migrated database in b's temporary directory with users
+// users and notes notes (round-robin over the users, or by owner), opens
+// it without a note cache (closed when b ends) and returns the reads of
+// the notes of 64 users spread evenly over all of them, at most 16 each, interleaved
+// across users as notesbench sends them.
+func scaleDB(b *testing.B, users, nNotes int64, byOwner bool) []scaleRead {
+	b.Helper()
+	ctx := b.Context()
+	path := filepath.Join(b.TempDir(), "notesd.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	per := (nNotes + users - 1) / users
+	owner := fmt.Sprintf("(value - 1) %% %d + 1", users) // round-robin
+	if byOwner {
+		owner = fmt.Sprintf("(value - 1) / %d + 1", per)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=synchronous(OFF)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{
+		series(users) + `INSERT INTO users (id, email, name, password_hash, created_at)
+			SELECT value, 'user' || value || '@bench.test', 'User ' || value, 'h', 0 FROM s`,
+		series(nNotes) + fmt.Sprintf(`INSERT INTO notes (id, owner_id, title, body, created_at, updated_at)
+			SELECT value, %s, printf('Benchmark note %%07d', value), '%s', 0, 0 FROM s`,
+			owner, strings.Repeat("The quick brown fox jumps over the lazy dog. ", 3)),
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if db, err = OpenWith(ctx, path, Options{NoteCache: -1}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	var reads []scaleRead
+	for k := range min(per, 16) {
+		for j := range int64(64) {
+			u := 1 + j*users/64
+			id := u + k*users
+			if byOwner {
+				id = (u-1)*per + 1 + k
+			}
+			reads = append(reads, scaleRead{db.Notes(gatehousetest.Owner(u)), id})
+		}
+	}
+	return reads
+}
+
+// series is a WITH clause naming s(value) the integers 1 to n.
+func series(n int64) string {
+	return fmt.Sprintf("WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < %d) ", n)
 }
