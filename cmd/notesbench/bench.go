@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,6 +78,13 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		defer normal.stop()
 		logf("notesd with --sqlite-synchronous normal (pid %d) on %s, on a copy of the database", normal.pid(), normal.addr)
 	}
+	var flat *child
+	if cfg.flatNotes > 0 {
+		if flat, err = startFlat(ctx, cfg, notesd, dir, budget, logf); err != nil {
+			return err
+		}
+		defer flat.stop()
+	}
 	bl, err := startChild(ctx, "baseline", cfg.pinned(cfg.cpuServer, cfg.self, "baseline", "--addr", "127.0.0.1:0"),
 		nil, cfg.nice, filepath.Join(dir, "baseline.log"))
 	if err != nil {
@@ -117,23 +125,36 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		servers[routeGuarded] = guardedServer
 	}
 
-	start := time.Now()
-	sessions, err := loginSample(ctx, "http://"+nd.addr, cfg.users, cfg.notes, cfg.logins)
-	if err != nil {
-		return withLogTail(ctx, err, nd)
+	login := func(c *child, users, notes int) ([]session, error) {
+		start := time.Now()
+		ss, err := loginSample(ctx, "http://"+c.addr, users, notes, cfg.logins)
+		if err != nil {
+			return nil, withLogTail(ctx, err, c)
+		}
+		logf("logged in %d users on %s in %v", len(ss), c.name, time.Since(start).Round(time.Millisecond))
+		return ss, nil
 	}
-	logf("logged in %d users in %v", len(sessions), time.Since(start).Round(time.Millisecond))
+	sessions, err := login(nd, cfg.users, cfg.notes)
+	if err != nil {
+		return err
+	}
 	reqs := routeRequests(sessions, keys)
 	order := measureOrder(cfg)
 	if normal != nil {
-		start := time.Now()
-		ns, err := loginSample(ctx, "http://"+normal.addr, cfg.users, cfg.notes, cfg.logins)
+		ns, err := login(normal, cfg.users, cfg.notes)
 		if err != nil {
-			return withLogTail(ctx, err, normal)
+			return err
 		}
-		logf("logged in %d users on notesd normal in %v", len(ns), time.Since(start).Round(time.Millisecond))
 		reqs[routeCreateNormal] = createRequests(ns)
 		servers[routeCreateNormal] = normal
+	}
+	if flat != nil {
+		fs, err := login(flat, cfg.flatNotes, cfg.flatNotes)
+		if err != nil {
+			return err
+		}
+		reqs[routeNotesFlat] = routeRequests(fs, nil)[routeNotes]
+		servers[routeNotesFlat] = flat
 	}
 	for _, route := range order {
 		srv := serverOf(route, nd, servers)
@@ -151,7 +172,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		Users: cfg.users, Notes: cfg.notes, Keys: cfg.keys, Logins: len(sessions),
 		Connections: cfg.connections, Rounds: cfg.rounds, Duration: cfg.duration.String(),
 		Generator: generatorName(gen), Pinning: cfg.pinningText(), SeedSeconds: seeded.Seconds(),
-		Engine: db.engine, Database: db.describe(cfg),
+		Engine: db.engine, Database: db.describe(cfg), FlatNotes: cfg.flatNotes,
 	}
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, route := range order {
@@ -228,6 +249,31 @@ func measure(ctx context.Context, cfg *config, gen, dir string, srv *child, rout
 	return res, nil
 }
 
+// startFlat seeds the small twin database of --flat-notes users with one
+// note each (no API keys) in dir/flat and starts a second notesd on it,
+// with the main one's settings.
+func startFlat(ctx context.Context, cfg *config, notesd, dir string, budget time.Duration, logf func(string, ...any)) (*child, error) {
+	fdir := filepath.Join(dir, "flat")
+	if err := os.Mkdir(fdir, 0o700); err != nil {
+		return nil, err
+	}
+	db := dbTarget{engine: engineSQLite, sqlite: filepath.Join(fdir, "notesd.db")}
+	db.url = "sqlite:" + db.sqlite
+	start := time.Now()
+	if _, err := migrateAndSeed(ctx, notesd, fdir, db, nil, seedSpec{Users: cfg.flatNotes, Notes: cfg.flatNotes}); err != nil {
+		return nil, fmt.Errorf("flat twin: %w", err)
+	}
+	logf("seeded the flat twin: %d users, %d notes in %v", cfg.flatNotes, cfg.flatNotes, time.Since(start).Round(time.Millisecond))
+	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
+		"--access-ttl", (budget + time.Hour).String()}, db.notesdArgs(cfg)...)
+	c, err := startChild(ctx, "notesd flat", cfg.pinned(cfg.cpuServer, serve...), nil, cfg.nice, filepath.Join(fdir, "notesd.log"))
+	if err != nil {
+		return nil, err
+	}
+	logf("notesd flat (pid %d) on %s, over %d notes", c.pid(), c.addr, cfg.flatNotes)
+	return c, nil
+}
+
 // withNormal reports whether the run measures POST /notes on a second
 // notesd with --sqlite-synchronous normal: on SQLite, when create is a route.
 func withNormal(cfg *config) bool {
@@ -235,7 +281,8 @@ func withNormal(cfg *config) bool {
 }
 
 // measureOrder is the order of the loads of each round: the baselines, the
-// routes, and the normal twin of create right after it.
+// routes, the normal twin of create right after it and the flat twin of
+// notes right after that.
 func measureOrder(cfg *config) []string {
 	order := []string{routeFixed}
 	if cfg.guarded {
@@ -250,8 +297,11 @@ func measureOrder(cfg *config) []string {
 	}
 	for _, r := range cfg.routes {
 		order = append(order, r)
-		if r == routeCreate && withNormal(cfg) {
+		switch {
+		case r == routeCreate && withNormal(cfg):
 			order = append(order, routeCreateNormal)
+		case r == routeNotes && cfg.flatNotes > 0:
+			order = append(order, routeNotesFlat)
 		}
 	}
 	return order
@@ -405,7 +455,8 @@ func prepareDatabase(ctx context.Context, cfg *config, dir string, logf func(str
 		}()
 	}
 	start := time.Now()
-	if keys, err = migrateAndSeed(ctx, notesd, dir, db, cfg); err != nil {
+	spec := seedSpec{Users: cfg.users, Notes: cfg.notes, Keys: cfg.keys, SampleKeys: cfg.logins}
+	if keys, err = migrateAndSeed(ctx, notesd, dir, db, cfg.pgURL, spec); err != nil {
 		return "", db, nil, 0, err
 	}
 	seeded = time.Since(start)
@@ -472,8 +523,9 @@ func buildNotesd(ctx context.Context, dir string) (string, error) {
 }
 
 // migrateAndSeed creates the database's schema with notesd migrate (run
-// in dir) and seeds it.
-func migrateAndSeed(ctx context.Context, notesd, dir string, db dbTarget, cfg *config) ([]sampleKey, error) {
+// in dir) and seeds spec into it (pgURL: the PostgreSQL server of db's
+// schema; nil for SQLite), every user with benchPassword.
+func migrateAndSeed(ctx context.Context, notesd, dir string, db dbTarget, pgURL *url.URL, spec seedSpec) ([]sampleKey, error) {
 	argv := []string{"migrate"}
 	if db.engine == engineSQLite {
 		argv = append(argv, "--database-url", db.url)
@@ -488,9 +540,9 @@ func migrateAndSeed(ctx context.Context, notesd, dir string, db dbTarget, cfg *c
 	if err != nil {
 		return nil, err
 	}
-	spec := seedSpec{Users: cfg.users, Notes: cfg.notes, Keys: cfg.keys, PasswordHash: hash, SampleKeys: cfg.logins}
+	spec.PasswordHash = hash
 	if db.engine == enginePostgres {
-		return seedPostgres(ctx, cfg.pgURL, db.url, spec)
+		return seedPostgres(ctx, pgURL, db.url, spec)
 	}
 	return seed(ctx, db.sqlite, spec)
 }

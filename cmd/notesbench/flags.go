@@ -21,8 +21,10 @@ import (
 var knownRoutes = []string{routeNotes, routeMe, routeData, routeCreate}
 
 // Route names: the three baselines, then notesd's routes. routeCreateNormal
-// is not named by --routes: on SQLite it follows routeCreate, on a second
-// notesd with --sqlite-synchronous normal.
+// and routeNotesFlat are not named by --routes: on SQLite the first follows
+// routeCreate, on a second notesd with --sqlite-synchronous normal, and
+// with --flat-notes the second follows routeNotes, on a second notesd over
+// a small database.
 const (
 	routeFixed        = "fixed"
 	routeGuarded      = "guarded"
@@ -35,6 +37,7 @@ const (
 	routeData         = "data"
 	routeCreate       = "create"
 	routeCreateNormal = "create-normal"
+	routeNotesFlat    = "notes-flat"
 )
 
 // maxLogins bounds --logins: notesd allows 100 login attempts per client
@@ -95,6 +98,7 @@ type config struct {
 	pgURL              *url.URL      // --database-url: PostgreSQL to make a schema in; nil: SQLite
 	dbMaxConns         int           // --db-max-conns passed to notesd; 0: notesd's default
 	noteCacheMiB       int           // --note-cache passed to notesd as --sqlite-note-cache; -1: notesd's default
+	flatNotes          int           // --flat-notes: users and notes of the small twin database; 0: none
 }
 
 // maxNoteCacheMiB bounds --note-cache, as notesd bounds --sqlite-note-cache.
@@ -140,6 +144,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var databaseURL string
 	fs.StringVar(&databaseURL, "database-url", "", "PostgreSQL `URL` (postgres://…) to benchmark notesd on: notesbench makes a private schema in it for the run and drops it at the end (default: a SQLite file in --dir)")
 	fs.IntVar(&cfg.noteCacheMiB, "note-cache", -1, "`MiB` of notesd's note cache on SQLite, passed to notesd --sqlite-note-cache; 0 turns it off, so every GET /notes/{id} reads the file (default: notesd's)")
+	fs.IntVar(&cfg.flatNotes, "flat-notes", 0, "`number` of users, with one note each, of a second SQLite database served by a second notesd, on which GET /notes/{id} is measured right after the main one in every round, for the flat-from-small-to-large target (fewer than --notes, at least the users logged in; default 0: none)")
 	fs.IntVar(&cfg.dbMaxConns, "db-max-conns", 0, "`number` of PostgreSQL connections of notesd's pool, passed to notesd --db-max-conns (default: notesd's)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -234,6 +239,13 @@ func (c *config) check() error {
 		return fmt.Errorf("--clients must be 2 to %d", maxMixClients)
 	case c.mix && (c.reloginEvery < 10*time.Millisecond || c.refreshEvery < 10*time.Millisecond):
 		return errors.New("--relogin-every and --refresh-every must be at least 10ms")
+	case c.flatNotes < 0:
+		return errors.New("--flat-notes must not be negative")
+	case c.flatNotes > 0 && (c.mix || c.pgURL != nil || !slices.Contains(c.routes, routeNotes)):
+		return errors.New("--flat-notes needs SQLite and the notes route, without --mix")
+	case c.flatNotes > 0 && (c.flatNotes < min(c.logins, c.users, c.notes) || c.flatNotes >= c.notes):
+		// As many users log in on the twin as on the main notesd.
+		return fmt.Errorf("--flat-notes must be at least the users logged in (%d) and fewer than --notes (%d)", min(c.logins, c.users, c.notes), c.notes)
 	case c.mix && c.clients > c.users:
 		return fmt.Errorf("--clients (%d) must not exceed --users (%d): each client is a seeded user", c.clients, c.users)
 	}

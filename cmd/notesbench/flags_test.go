@@ -102,6 +102,16 @@ func TestBudgets(t *testing.T) {
 	if got, want := benchBudget(cfg), setupBudget+30*15*time.Second; got != want {
 		t.Errorf("benchBudget() = %v, want %v", got, want)
 	}
+	cfg.flatNotes = 1000
+	// The flat twin of notes: one load more per round.
+	if got, want := benchBudget(cfg), setupBudget+33*15*time.Second; got != want {
+		t.Errorf("benchBudget() with --flat-notes = %v, want %v", got, want)
+	}
+	if got, want := strings.Join(measureOrder(cfg), ","),
+		"fixed,baseline,verify,verify-me,verify-data,notes,notes-flat,me,data,create,create-normal"; got != want {
+		t.Errorf("measureOrder() = %s, want %s", got, want)
+	}
+	cfg.flatNotes = 0
 	cfg.pgURL = &url.URL{Scheme: "postgres", Host: "127.0.0.1"}
 	// On PostgreSQL there is no twin: 3 × 9 loads.
 	if got, want := benchBudget(cfg), setupBudget+27*15*time.Second; got != want {
@@ -136,6 +146,12 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"one client", []string{"--mix", "--clients", "1"}, "--clients"},
 		{"no refresh interval", []string{"--mix", "--refresh-every", "0s"}, "--refresh-every"},
 		{"more clients than users", []string{"--mix", "--users", "10", "--clients", "11"}, "must not exceed --users"},
+		{"negative flat twin", []string{"--flat-notes", "-1"}, "--flat-notes must not be negative"},
+		{"flat twin with the mix", []string{"--mix", "--flat-notes", "100"}, "--flat-notes needs SQLite"},
+		{"flat twin without notes", []string{"--routes", "me", "--notes", "10000", "--flat-notes", "100"}, "--flat-notes needs SQLite"},
+		{"flat twin on PostgreSQL", []string{"--notes", "10000", "--flat-notes", "100", "--database-url", "postgres://127.0.0.1/test"}, "--flat-notes needs SQLite"},
+		{"flat twin with fewer users than logins", []string{"--notes", "10000", "--flat-notes", "63"}, "at least the users logged in (64)"},
+		{"flat twin not smaller", []string{"--notes", "1000", "--flat-notes", "1000"}, "fewer than --notes (1000)"},
 	}
 	for _, tt := range tests {
 		_, err := parseFlags(tt.args, io.Discard)

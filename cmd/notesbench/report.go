@@ -15,6 +15,7 @@ const (
 	targetNotesRatio = 0.5
 	targetOtherRatio = 0.8
 	targetWriteRatio = 0.5 // POST /notes with synchronous=FULL over NORMAL
+	targetFlatRatio  = 0.9 // GET /notes/{id} over --notes against the flat twin's --flat-notes
 	targetP99        = 1500 * time.Microsecond
 	targetRSSMB      = 60
 )
@@ -72,6 +73,7 @@ type report struct {
 	Engine      string         `json:"engine"`   // engineSQLite or enginePostgres
 	Database    string         `json:"database"` // which database and where it runs, without a password
 	SeedSeconds float64        `json:"seed_seconds"`
+	FlatNotes   int            `json:"flat_notes,omitempty"` // notes of the flat twin; 0: none
 	Results     []roundResult  `json:"results"`
 	Summary     []routeSummary `json:"summary"`
 	Targets     []targetResult `json:"targets"`
@@ -103,6 +105,8 @@ func routeLabel(route string) string {
 		return "POST /notes"
 	case routeCreateNormal:
 		return "POST /notes normal"
+	case routeNotesFlat:
+		return "GET /notes/{id} flat"
 	}
 	return route
 }
@@ -182,7 +186,7 @@ func (r *report) targets(by map[string][]roundResult) []targetResult {
 	rate := map[string]float64{}
 	for _, s := range r.Summary {
 		rate[s.Route] = s.ReqPerSec
-		if isBaseline(s.Route) || isWrite(s.Route) {
+		if isBaseline(s.Route) || isWrite(s.Route) || s.Route == routeNotesFlat {
 			continue
 		}
 		want := targetOtherRatio
@@ -202,6 +206,13 @@ func (r *report) targets(by map[string][]roundResult) []targetResult {
 			Met:    full/normal >= targetWriteRatio,
 		})
 	}
+	if flat, ok := flatRatio(by[routeNotes], by[routeNotesFlat]); ok {
+		out = append(out, targetResult{
+			Target: fmt.Sprintf("GET /notes/{id} at %d notes ≥ %.2f× at %d (flat)", r.Notes, targetFlatRatio, r.FlatNotes),
+			Value:  fmt.Sprintf("%.2f×", flat),
+			Met:    flat >= targetFlatRatio,
+		})
+	}
 	for _, s := range r.Summary {
 		if isBaseline(s.Route) {
 			continue
@@ -212,6 +223,9 @@ func (r *report) targets(by map[string][]roundResult) []targetResult {
 				maxRSS = max(maxRSS, x.RSSMB)
 			}
 			continue
+		}
+		if s.Route == routeNotesFlat {
+			continue // the twin's latency is not a target; its memory counts
 		}
 		out = append(out, targetResult{
 			Target: fmt.Sprintf("%s p99 ≤ %v at %d connections", routeLabel(s.Route), targetP99, r.Connections),
@@ -230,6 +244,27 @@ func (r *report) targets(by map[string][]roundResult) []targetResult {
 		})
 	}
 	return out
+}
+
+// flatRatio is the median over the rounds of GET /notes/{id}'s req/s on
+// the main database over the flat twin's, each round's pair measured one
+// after the other, so that a slow stretch of the machine weighs on both;
+// false without both routes in the same rounds.
+func flatRatio(large, small []roundResult) (float64, bool) {
+	byRound := map[int]float64{}
+	for _, x := range small {
+		byRound[x.Round] = x.ReqPerSec
+	}
+	var ratios []float64
+	for _, x := range large {
+		if s := byRound[x.Round]; s > 0 {
+			ratios = append(ratios, x.ReqPerSec/s)
+		}
+	}
+	if len(ratios) == 0 {
+		return 0, false
+	}
+	return median(ratios), true
 }
 
 // median returns the median of vs (the mean of the middle two for an even
@@ -295,6 +330,9 @@ func (r *report) writeTable(w io.Writer) error {
 	b.WriteString("vs fixed, vs enc: req/s over the baseline writing a precomputed body, and over the one encoding it with encoding/json.\n")
 	if slices.ContainsFunc(r.Summary, func(s routeSummary) bool { return s.Route == routeGuarded }) {
 		b.WriteString("baseline guarded: the fixed baseline with notesd's response headers, request id, written-through request line and server timeouts.\n")
+	}
+	if r.FlatNotes > 0 {
+		fmt.Fprintf(&b, "GET /notes/{id} flat: the same requests' shape on a second notesd, same flags, over %d users with one note each; the flat target is the median of the rounds' req/s ratios.\n", r.FlatNotes)
 	}
 	b.WriteString("baseline verify: the encoding baseline after an HS256 check of the bearer token (golang-jwt, alg, iss, aud, exp), the note from a map;\n")
 	b.WriteString("  baseline verify me: the same check, then the token's user from a map (GET /me's requests);\n")

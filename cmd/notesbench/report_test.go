@@ -136,3 +136,50 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+// TestFlatTarget checks the flat target: the median over the rounds of
+// each round's ratio of GET /notes/{id} on the main database to the flat
+// twin's, and that the twin has no ratio or latency target of its own.
+func TestFlatTarget(t *testing.T) {
+	t.Parallel()
+	const flatTarget = "GET /notes/{id} at 1000000 notes ≥ 0.90× at 1000 (flat)"
+	tests := []struct {
+		name         string
+		large, small []float64 // req/s per round
+		want         string
+		met          bool
+	}{
+		// Ratios 0.95, 0.80, 1.00: the median is 0.95, although the
+		// medians' ratio (29,000 / 31,000) is 0.94 and the mean 0.92.
+		{"paired", []float64{28500, 20000, 29000}, []float64{30000, 25000, 29000}, "0.95×", true},
+		// Ratios 0.85, 0.80, 1.00.
+		{"slower", []float64{25500, 20000, 29000}, []float64{30000, 25000, 29000}, "0.85×", false},
+	}
+	for _, tt := range tests {
+		r := &report{Users: 100000, Notes: 1000000, Connections: 32, FlatNotes: 1000}
+		for i := range tt.large {
+			r.Results = append(r.Results,
+				roundResult{Route: routeFixed, Round: i + 1, ReqPerSec: 60000, P99us: 1000},
+				roundResult{Route: routeNotes, Round: i + 1, ReqPerSec: tt.large[i], P99us: 2000, RSSMB: 40},
+				roundResult{Route: routeNotesFlat, Round: i + 1, ReqPerSec: tt.small[i], P99us: 2000, RSSMB: 30})
+		}
+		r.summarize()
+		var got []string
+		for _, tg := range r.Targets {
+			got = append(got, tg.Target)
+			if strings.HasPrefix(tg.Target, routeLabel(routeNotesFlat)) {
+				t.Errorf("%s: the flat twin has a target of its own: %q", tt.name, tg.Target)
+			}
+			if tg.Target == flatTarget && (tg.Value != tt.want || tg.Met != tt.met) {
+				t.Errorf("%s: flat target = %s met %v, want %s met %v", tt.name, tg.Value, tg.Met, tt.want, tt.met)
+			}
+		}
+		if !strings.Contains(strings.Join(got, "\n"), flatTarget) {
+			t.Errorf("%s: targets %q lack %q", tt.name, got, flatTarget)
+		}
+	}
+	// Without the twin's rounds there is no flat target.
+	if _, ok := flatRatio([]roundResult{{Route: routeNotes, Round: 1, ReqPerSec: 1}}, nil); ok {
+		t.Error("flatRatio() without the twin = true, want false")
+	}
+}

@@ -30,19 +30,20 @@ func TestSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, []string{"--users", "20", "--notes", "100", "--duration", "1s", "--rounds", "1",
+	err := run(ctx, []string{"--users", "20", "--notes", "100", "--flat-notes", "20", "--duration", "1s", "--rounds", "1",
 		"--connections", "8", "--wrk", "off"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run() = %v\n%s", err, stderr.String())
 	}
 	out := stdout.String()
 	for _, want := range []string{"baseline fixed", "baseline encoding", "baseline verify", "baseline verify me", "baseline verify data", "GET /notes/{id}", "GET /me", "GET /data",
-		"POST /notes ", "POST /notes normal", "synchronous=FULL ≥ 0.50× NORMAL", "load: Go client", "20 users logged in"} {
+		"POST /notes ", "POST /notes normal", "synchronous=FULL ≥ 0.50× NORMAL", "load: Go client", "20 users logged in",
+		"GET /notes/{id} flat", "GET /notes/{id} at 100 notes ≥ 0.90× at 20 (flat)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run() output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(stderr.String(), "seeded 20 users, 100 notes, 20 API keys") {
+	if !strings.Contains(stderr.String(), "seeded 20 users, 100 notes, 20 API keys") || !strings.Contains(stderr.String(), "seeded the flat twin: 20 users, 20 notes") {
 		t.Errorf("run() progress lacks the seeding line:\n%s", stderr.String())
 	}
 	t.Logf("\n%s", out)
