@@ -86,13 +86,19 @@ func (r Row) Scan(dest ...any) error {
 }
 
 // directPool is the reader connections of ReadOne: at most cap(open),
-// opened on first use, kept until Close.
+// opened on first use, kept until Close. The idle ones are a stack: get
+// takes the one put back last, so that at a low load one connection,
+// whose page cache and prepared statements are warm, serves the reads,
+// and those opened during a burst serve only bursts. (Handed out in turn,
+// each connection's page cache would have to hold all the rows read, and
+// the CPU's caches would hold none of them for long.)
 type directPool struct {
 	connector driver.Connector
-	idle      chan *directConn // the connections not in use
-	open      chan struct{}    // a token per open connection
+	ready     chan struct{} // a token per connection in idle
+	open      chan struct{} // a token per open connection
 
-	mu     sync.Mutex // orders put against close
+	mu     sync.Mutex    // guards idle and closed; orders put against close
+	idle   []*directConn // the connections not in use, the last put back on top
 	closed bool
 }
 
@@ -108,7 +114,20 @@ type directConn struct {
 
 // newDirectPool returns a pool of at most size connections of connector.
 func newDirectPool(connector driver.Connector, size int) *directPool {
-	return &directPool{connector: connector, idle: make(chan *directConn, size), open: make(chan struct{}, size)}
+	return &directPool{connector: connector, ready: make(chan struct{}, size), open: make(chan struct{}, size),
+		idle: make([]*directConn, 0, size)}
+}
+
+// pop takes the connection put back last off the idle stack, for a token
+// of ready just taken (its connection, or another, is on the stack: put
+// pushes before it sends the token).
+func (p *directPool) pop() *directConn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.idle[len(p.idle)-1]
+	p.idle[len(p.idle)-1] = nil
+	p.idle = p.idle[:len(p.idle)-1]
+	return c
 }
 
 // get returns an idle connection, or a new one while fewer than the
@@ -116,13 +135,13 @@ func newDirectPool(connector driver.Connector, size int) *directPool {
 // after close.
 func (p *directPool) get() (*directConn, error) {
 	select {
-	case c := <-p.idle:
-		return c, nil
+	case <-p.ready:
+		return p.pop(), nil
 	default:
 	}
 	select {
-	case c := <-p.idle:
-		return c, nil
+	case <-p.ready:
+		return p.pop(), nil
 	case p.open <- struct{}{}:
 		p.mu.Lock()
 		closed := p.closed
@@ -144,8 +163,9 @@ func (p *directPool) get() (*directConn, error) {
 func (p *directPool) put(c *directConn) {
 	p.mu.Lock()
 	if !p.closed {
-		p.idle <- c // never blocks: no more connections than its capacity
+		p.idle = append(p.idle, c) // within its capacity: no more connections than that
 		p.mu.Unlock()
+		p.ready <- struct{}{} // never blocks, for the same reason
 		return
 	}
 	p.mu.Unlock()
@@ -171,8 +191,8 @@ func (p *directPool) close() error {
 	var err error
 	for held := 0; held < cap(p.open); {
 		select {
-		case c := <-p.idle:
-			err = errors.Join(err, c.close())
+		case <-p.ready:
+			err = errors.Join(err, p.pop().close())
 			<-p.open
 		case p.open <- struct{}{}:
 			held++

@@ -290,3 +290,42 @@ func (r *fakeRows) Next(dest []driver.Value) error {
 	dest[0] = int64(7)
 	return nil
 }
+
+// TestDirectPoolLastIn: get hands out the connection put back last, so
+// that on a quiet server one connection, whose page cache and prepared
+// statements are warm, serves the reads, and one opened during a burst
+// only serves the next burst (a first-in pool rotates over all of them:
+// every connection's page cache must then hold the whole working set).
+func TestDirectPoolLastIn(t *testing.T) {
+	t.Parallel()
+	p := newDirectPool(&fakeConnector{}, 3)
+	var got [3]*directConn
+	for i := range got {
+		c, err := p.get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[i] = c
+	}
+	for _, c := range got {
+		p.put(c)
+	}
+	for _, want := range []int{2, 1} {
+		c, err := p.get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c != got[want] {
+			t.Errorf("get() = a connection other than the one put back last (%d)", want)
+		}
+		p.put(c)
+		if c, err = p.get(); err != nil || c != got[want] {
+			t.Errorf("get() after putting it back = another connection, want %d again", want)
+		}
+		// Keep it out, so that the next get sees the one put back before it.
+		defer p.put(c)
+	}
+	if len(p.open) != 3 {
+		t.Errorf("%d connections open, want the 3 made", len(p.open))
+	}
+}
