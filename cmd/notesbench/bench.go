@@ -509,6 +509,12 @@ func workDir(dir string) (string, func() error, error) {
 			return "", nil, err
 		}
 	}
+	// The twins' directories, which a run makes anew.
+	for _, name := range []string{"normal", "flat"} {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return "", nil, err
+		}
+	}
 	return dir, func() error { return nil }, nil
 }
 
