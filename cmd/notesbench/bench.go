@@ -60,8 +60,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 		}
 	}
 	secret := randomSecret() // notesd's, and the verify baseline's
-	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", secret,
-		"--access-ttl", (budget + time.Hour).String()}, db.notesdArgs(cfg)...)
+	serve := serveArgs(notesd, secret, budget, db.notesdArgs(cfg)...)
 	nd, err := startChild(ctx, "notesd", cfg.pinned(cfg.cpuServer, serve...), db.notesdEnv(), cfg.nice, filepath.Join(dir, "notesd.log"))
 	if err != nil {
 		return err
@@ -69,8 +68,7 @@ func bench(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err erro
 	defer nd.stop()
 	var normal *child
 	if normalDB != "" {
-		serve := []string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
-			"--access-ttl", (budget + time.Hour).String(), "--database-url", "sqlite:" + normalDB, "--sqlite-synchronous", "normal"}
+		serve := serveArgs(notesd, randomSecret(), budget, "--database-url", "sqlite:"+normalDB, "--sqlite-synchronous", "normal")
 		normal, err = startChild(ctx, "notesd normal", cfg.pinned(cfg.cpuServer, serve...), nil, cfg.nice, filepath.Join(dir, "normal", "notesd.log"))
 		if err != nil {
 			return err
@@ -264,14 +262,20 @@ func startFlat(ctx context.Context, cfg *config, notesd, dir string, budget time
 		return nil, fmt.Errorf("flat twin: %w", err)
 	}
 	logf("seeded the flat twin: %d users, %d notes in %v", cfg.flatNotes, cfg.flatNotes, time.Since(start).Round(time.Millisecond))
-	serve := append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", randomSecret(),
-		"--access-ttl", (budget + time.Hour).String()}, db.notesdArgs(cfg)...)
+	serve := serveArgs(notesd, randomSecret(), budget, db.notesdArgs(cfg)...)
 	c, err := startChild(ctx, "notesd flat", cfg.pinned(cfg.cpuServer, serve...), nil, cfg.nice, filepath.Join(fdir, "notesd.log"))
 	if err != nil {
 		return nil, err
 	}
 	logf("notesd flat (pid %d) on %s, over %d notes", c.pid(), c.addr, cfg.flatNotes)
 	return c, nil
+}
+
+// serveArgs is the command line of notesd serve on a free loopback port
+// with secret as its key and access tokens that outlive budget, then extra.
+func serveArgs(notesd, secret string, budget time.Duration, extra ...string) []string {
+	return append([]string{notesd, "serve", "--addr", "127.0.0.1:0", "--secret-key", secret,
+		"--access-ttl", (budget + time.Hour).String()}, extra...)
 }
 
 // withNormal reports whether the run measures POST /notes on a second

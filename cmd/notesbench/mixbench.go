@@ -33,9 +33,8 @@ func mixBudget(cfg *config) time.Duration { return setupBudget + cfg.duration + 
 // the per-IP login and refresh limits raised to mixRateLimit.
 func mixServeArgs(cfg *config, notesd string, db dbTarget, budget time.Duration) []string {
 	limit := strconv.Itoa(mixRateLimit)
-	return append([]string{notesd, "serve", "--addr", "127.0.0.1:0",
-		"--secret-key", randomSecret(), "--access-ttl", (budget + time.Hour).String(),
-		"--login-limit-per-ip", limit, "--refresh-limit-per-ip", limit}, db.notesdArgs(cfg)...)
+	return serveArgs(notesd, randomSecret(), budget,
+		append([]string{"--login-limit-per-ip", limit, "--refresh-limit-per-ip", limit}, db.notesdArgs(cfg)...)...)
 }
 
 // mixUsers returns the clients of the mix: --clients users spread over

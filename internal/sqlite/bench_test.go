@@ -149,8 +149,8 @@ type scaleRead struct {
 // scaleDB seeds a migrated database in b's temporary directory with users
 // users and notes notes (round-robin over the users, or by owner), opens
 // it without a note cache (closed when b ends) and returns the reads of
-// the notes of 64 users spread evenly over all of them, at most 16 each, interleaved
-// across users as notesbench sends them.
+// the notes of 64 users spread evenly over all of them, at most 16 each,
+// interleaved across users as notesbench sends them.
 func scaleDB(b *testing.B, users, nNotes int64, byOwner bool) []scaleRead {
 	b.Helper()
 	ctx := b.Context()
