@@ -32,6 +32,10 @@ func TestClientIP(t *testing.T) {
 		{"IPv6 proxy", proxies, "[fd00::1]:4000", []string{"2001:db8::7"}, "2001:db8::7"},
 		{"IPv4-mapped peer", nil, "[::ffff:192.0.2.5]:4000", nil, "192.0.2.5"},
 		{"IPv4-mapped trusted proxy", proxies, "[::ffff:10.1.2.3]:4000", []string{"::ffff:198.51.100.1"}, "198.51.100.1"},
+		{"IPv6 peer in capitals, zeros spelled out", nil, "[2001:DB8:0:0::1]:4000", nil, "2001:db8::1"},
+		{"IPv6 peer with a zone", nil, "[fe80::1%eth0]:4000", nil, "fe80::1%eth0"},
+		{"IPv4 peer", nil, "192.0.2.5:4000", nil, "192.0.2.5"},
+		{"no port", nil, "192.0.2.5", nil, "192.0.2.5"},
 	}
 	for _, c := range cases {
 		r := httptest.NewRequest("GET", "/", nil)
@@ -47,5 +51,19 @@ func TestClientIP(t *testing.T) {
 	r.RemoteAddr = "[::ffff:192.0.2.5]:1"
 	if got := accounts.PeerIP(r); got != "192.0.2.5" {
 		t.Errorf("PeerIP = %q, want 192.0.2.5", got)
+	}
+}
+
+// TestClientIPNoAllocation: the usual case, a peer already written the
+// canonical way, is told without allocating (it runs on every request,
+// for the request line).
+func TestClientIPNoAllocation(t *testing.T) {
+	clientIP := accounts.ClientIP(nil)
+	for _, peer := range []string{"192.0.2.5:4000", "[2001:db8::1]:4000"} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = peer
+		if n := testing.AllocsPerRun(100, func() { _ = clientIP(r) }); n != 0 {
+			t.Errorf("ClientIP of %s: %.0f allocations, want 0", peer, n)
+		}
 	}
 }

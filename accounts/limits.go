@@ -124,7 +124,7 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	if err != nil {
 		return host
 	}
-	host = addr.Unmap().String()
+	host = canonical(host, addr.Unmap())
 	if !isTrusted(trusted, addr) {
 		return host
 	}
@@ -137,6 +137,16 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 		if !isTrusted(trusted, a) {
 			return a.Unmap().String()
 		}
+	}
+	return host
+}
+
+// canonical is a's text, as host when host spells it already: the peer's
+// address usually is, and then nothing is allocated.
+func canonical(host string, a netip.Addr) string {
+	var buf [64]byte // IPv6 at its longest (45 bytes) fits; a long zone grows b
+	if b := a.AppendTo(buf[:0]); string(b) != host {
+		return string(b)
 	}
 	return host
 }
