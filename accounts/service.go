@@ -87,6 +87,23 @@ func (s *Service) Authenticator() *auth.Authenticator[User] { return s.authn }
 // session used constantly costs one write a minute, not one per request.
 const touchEvery = time.Minute
 
+// touchDue reports whether the use at now of the session or key id, whose
+// use was last recorded at last, is recorded: once that record is older
+// than touchEvery less a part of its second half fixed by id. Sessions
+// made together (a burst of logins) then spread their writes over half a
+// minute instead of all writing in the same second of every minute, and
+// no record gets older than touchEvery while in use.
+func touchDue(id int64, last, now time.Time) bool {
+	return now.Sub(last) >= touchEvery-touchSpread(id)
+}
+
+// touchSpread is id's point in [0, touchEvery/2): Fibonacci hashing, so
+// consecutive ids land far apart.
+func touchSpread(id int64) time.Duration {
+	h := uint64(id) * 0x9E3779B97F4A7C15
+	return time.Duration(uint64(touchEvery/2) * (h >> 40) >> 24) // 24 bits of h: no overflow
+}
+
 // sessionFinder is the auth.SessionStore: user and live session in one
 // indexed lookup.
 type sessionFinder struct{ s *Service }
@@ -102,7 +119,7 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 	if errors.Is(err, ErrNotFound) {
 		return u, auth.ErrUnknown
 	}
-	if err == nil && now.Sub(sess.LastSeenAt) >= touchEvery {
+	if err == nil && touchDue(sid, sess.LastSeenAt, now) {
 		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sid, now); err != nil {
 			f.s.cfg.Logger.WarnContext(ctx, "record session use", "session_id", sid, "error", err)
 		}
@@ -160,11 +177,8 @@ func (f apiKeyFinder) FindAPIKey(ctx context.Context, prefix string) (auth.Store
 }
 
 func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[User], at time.Time) {
-	if at.Sub(k.LastUsedAt) < touchEvery {
-		return
-	}
 	id, ok := parseID(k.ID)
-	if !ok {
+	if !ok || !touchDue(id, k.LastUsedAt, at) {
 		return
 	}
 	if err := f.s.cfg.Stores.APIKeys.TouchAPIKey(ctx, id, at); err != nil {
@@ -174,8 +188,8 @@ func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[User], at
 
 // webSessionFinder is the auth.WebSessionStore: a cookie value is looked
 // up by its SHA-256 among the live web sessions (not revoked, not past
-// WebMaxAge, used within WebIdleTimeout), and its use is recorded at most
-// once per minute.
+// WebMaxAge, used within WebIdleTimeout), and its use is recorded when
+// touchDue.
 type webSessionFinder struct{ s *Service }
 
 func (f webSessionFinder) FindWebSession(ctx context.Context, cookie string) (auth.WebSession[User], error) {
@@ -187,7 +201,7 @@ func (f webSessionFinder) FindWebSession(ctx context.Context, cookie string) (au
 	if err != nil {
 		return auth.WebSession[User]{}, err
 	}
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
+	if touchDue(sess.ID, sess.LastSeenAt, now) {
 		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sess.ID, now); err != nil {
 			f.s.cfg.Logger.WarnContext(ctx, "record web session use", "session_id", sess.ID, "error", err)
 		}
