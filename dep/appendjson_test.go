@@ -2,8 +2,10 @@ package dep
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -107,6 +109,33 @@ func TestWriteJSONAppender(t *testing.T) {
 		if tc.rec.Code != tc.code || tc.rec.Body.String() != tc.body || tc.rec.Header().Get("Content-Type") != "application/json" {
 			t.Errorf("response = %d %q %q, want %d %q application/json", tc.rec.Code, tc.rec.Body.String(),
 				tc.rec.Header().Get("Content-Type"), tc.code, tc.body)
+		}
+	}
+}
+
+// TestEndpointAppendedResults: a handler's result that is a JSONAppender,
+// by value or by pointer, is written by its AppendJSON.
+func TestEndpointAppendedResults(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	byValue := Handler(None, func(context.Context, struct{}) (appended, error) {
+		return appended{A: "<v>", calls: &calls}, nil
+	})
+	byPointer := Handler(None, func(context.Context, struct{}) (*appended, error) {
+		return &appended{A: "<p>", calls: &calls}, nil
+	})
+	for _, tc := range []struct {
+		h    http.Handler
+		body string
+	}{
+		{byValue, `{"a":"\u003cv\u003e"}` + "\n"},
+		{byPointer, `{"a":"\u003cp\u003e"}` + "\n"},
+	} {
+		before := calls
+		rec := httptest.NewRecorder()
+		tc.h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != 200 || rec.Body.String() != tc.body || calls != before+1 {
+			t.Errorf("response = %d %q with %d AppendJSON calls, want 200 %q with 1", rec.Code, rec.Body.String(), calls-before, tc.body)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"sync"
 
 	"github.com/gatehouse-dev/gatehouse/problem"
 )
@@ -116,6 +117,22 @@ func writeJSON(w http.ResponseWriter, code int, v any) error {
 	return writeBody(w, code, append(b, '\n'))
 }
 
+// writeBoxed is writeJSON of out, a JSONAppender, through a *R of boxes
+// (so that no copy of out is allocated to be made an interface), cleared
+// before it goes back: the pool keeps no response alive.
+func writeBoxed[R any](w http.ResponseWriter, boxes *sync.Pool, out R) error {
+	p, _ := boxes.Get().(*R)
+	if p == nil {
+		p = new(R)
+	}
+	*p = out
+	err := writeJSON(w, http.StatusOK, p) // *R's methods include R's AppendJSON
+	var zero R
+	*p = zero
+	boxes.Put(p)
+	return err
+}
+
 // writeBody writes the JSON body b of a code response.
 func writeBody(w http.ResponseWriter, code int, b []byte) error {
 	w.Header()["Content-Type"] = jsonContentType
@@ -141,6 +158,13 @@ type Endpoint struct {
 func newEndpoint[R any](fn any, call func(s *Scope) (R, error), roots ...*node) *Endpoint {
 	var zero R
 	_, renders := any(zero).(Renderer)
+	// A value R that appends its JSON is written through a *R (out boxed
+	// as any would allocate a copy); not a pointer R, whose *R has no
+	// methods and which is boxed without an allocation anyway.
+	_, appends := any(zero).(JSONAppender)
+	_, boxable := any((*R)(nil)).(JSONAppender)
+	appends = appends && boxable
+	var boxes sync.Pool // of *R
 	return &Endpoint{
 		name: funcName(fn),
 		plan: compile(roots...),
@@ -150,9 +174,12 @@ func newEndpoint[R any](fn any, call func(s *Scope) (R, error), roots ...*node) 
 				onError(w, s.r, err)
 				return
 			}
-			if renders {
+			switch {
+			case renders:
 				err = any(out).(Renderer).Render(w, s.r)
-			} else {
+			case appends:
+				err = writeBoxed(w, &boxes, out)
+			default:
 				err = writeJSON(w, http.StatusOK, out)
 			}
 			if err != nil {
