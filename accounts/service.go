@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/auth"
@@ -21,9 +22,10 @@ type Principal = auth.Principal[User]
 // plain Go without HTTP, and Routes mounts them as JSON routes. It is
 // safe for concurrent use.
 type Service struct {
-	cfg    Config
-	authn  *auth.Authenticator[User]
-	limits limiter
+	cfg      Config
+	authn    *auth.Authenticator[User]
+	limits   limiter
+	touching touching
 }
 
 // New returns a Service built from cfg; a Config without a Keyring, a
@@ -97,6 +99,50 @@ func touchDue(id int64, last, now time.Time) bool {
 	return now.Sub(last) >= touchEvery-touchSpread(id)
 }
 
+// touching is the set of sessions and keys whose last use is being
+// written. One request writes it; the others that meet the write neither
+// write it again nor wait for it (on a disk slow to commit, every request
+// of the session would otherwise queue a write and wait on it).
+type touching struct {
+	mu  sync.Mutex
+	ids map[touchID]struct{}
+}
+
+// touchID is a session's or a key's id, apart: the two count from 1 each.
+type touchID struct {
+	key bool
+	id  int64
+}
+
+// touch writes a use of id with write, unless one is being written; a
+// failed write is logged as a warning with what, never the request's.
+func (t *touching) touch(ctx context.Context, log *slog.Logger, id touchID, what string, write func() error) {
+	t.mu.Lock()
+	_, busy := t.ids[id]
+	if !busy {
+		if t.ids == nil {
+			t.ids = map[touchID]struct{}{}
+		}
+		t.ids[id] = struct{}{}
+	}
+	t.mu.Unlock()
+	if busy {
+		return
+	}
+	defer func() {
+		t.mu.Lock()
+		delete(t.ids, id)
+		t.mu.Unlock()
+	}()
+	if err := write(); err != nil {
+		attr := "session_id"
+		if id.key {
+			attr = "key_id"
+		}
+		log.WarnContext(ctx, what, attr, id.id, "error", err)
+	}
+}
+
 // touchSpread is id's point in [0, touchEvery/2): Fibonacci hashing, so
 // consecutive ids land far apart.
 func touchSpread(id int64) time.Duration {
@@ -120,11 +166,16 @@ func (f sessionFinder) FindSession(ctx context.Context, subject, sessionID strin
 		return u, auth.ErrUnknown
 	}
 	if err == nil && touchDue(sid, sess.LastSeenAt, now) {
-		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sid, now); err != nil {
-			f.s.cfg.Logger.WarnContext(ctx, "record session use", "session_id", sid, "error", err)
-		}
+		f.s.touchSession(ctx, sid, now, "record session use")
 	}
 	return u, err
+}
+
+// touchSession writes that session id was used at now (touching.touch).
+func (s *Service) touchSession(ctx context.Context, id int64, now time.Time, what string) {
+	s.touching.touch(ctx, s.cfg.Logger, touchID{id: id}, what, func() error {
+		return s.cfg.Stores.Sessions.TouchSession(ctx, id, now)
+	})
 }
 
 // legacyFinder is the auth.LegacyUserStore of Config.Legacy.
@@ -181,9 +232,9 @@ func (f apiKeyFinder) APIKeyUsed(ctx context.Context, k auth.StoredKey[User], at
 	if !ok || !touchDue(id, k.LastUsedAt, at) {
 		return
 	}
-	if err := f.s.cfg.Stores.APIKeys.TouchAPIKey(ctx, id, at); err != nil {
-		f.s.cfg.Logger.WarnContext(ctx, "record api key use", "key_id", id, "error", err)
-	}
+	f.s.touching.touch(ctx, f.s.cfg.Logger, touchID{key: true, id: id}, "record api key use", func() error {
+		return f.s.cfg.Stores.APIKeys.TouchAPIKey(ctx, id, at)
+	})
 }
 
 // webSessionFinder is the auth.WebSessionStore: a cookie value is looked
@@ -202,9 +253,7 @@ func (f webSessionFinder) FindWebSession(ctx context.Context, cookie string) (au
 		return auth.WebSession[User]{}, err
 	}
 	if touchDue(sess.ID, sess.LastSeenAt, now) {
-		if err := f.s.cfg.Stores.Sessions.TouchSession(ctx, sess.ID, now); err != nil {
-			f.s.cfg.Logger.WarnContext(ctx, "record web session use", "session_id", sess.ID, "error", err)
-		}
+		f.s.touchSession(ctx, sess.ID, now, "record web session use")
 	}
 	return auth.WebSession[User]{
 		ID:     strconv.FormatInt(sess.ID, 10),
