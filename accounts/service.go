@@ -86,7 +86,8 @@ func New(cfg Config) (*Service, error) {
 func (s *Service) Authenticator() *auth.Authenticator[User] { return s.authn }
 
 // touchEvery is how stale last_used_at and last_seen_at may get: a key or
-// session used constantly costs one write a minute, not one per request.
+// session used constantly costs one write every 30 to 60 s (touchDue),
+// not one per request.
 const touchEvery = time.Minute
 
 // touchDue reports whether the use at now of the session or key id, whose
@@ -97,6 +98,13 @@ const touchEvery = time.Minute
 // no record gets older than touchEvery while in use.
 func touchDue(id int64, last, now time.Time) bool {
 	return now.Sub(last) >= touchEvery-touchSpread(id)
+}
+
+// touchSpread is id's point in [0, touchEvery/2): Fibonacci hashing, so
+// consecutive ids land far apart.
+func touchSpread(id int64) time.Duration {
+	h := uint64(id) * 0x9E3779B97F4A7C15
+	return time.Duration(uint64(touchEvery/2) * (h >> 40) >> 24) // 24 bits of h: no overflow
 }
 
 // touching is the set of sessions and keys whose last use is being
@@ -141,13 +149,6 @@ func (t *touching) touch(ctx context.Context, log *slog.Logger, id touchID, what
 		}
 		log.WarnContext(ctx, what, attr, id.id, "error", err)
 	}
-}
-
-// touchSpread is id's point in [0, touchEvery/2): Fibonacci hashing, so
-// consecutive ids land far apart.
-func touchSpread(id int64) time.Duration {
-	h := uint64(id) * 0x9E3779B97F4A7C15
-	return time.Duration(uint64(touchEvery/2) * (h >> 40) >> 24) // 24 bits of h: no overflow
 }
 
 // sessionFinder is the auth.SessionStore: user and live session in one
