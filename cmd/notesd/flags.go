@@ -520,6 +520,7 @@ type config struct {
 	sqliteNoteCacheMiB int // 0: off
 	dbMaxConns         int
 	dbTimeout          time.Duration
+	hashWorkers        int // 0: GOMAXPROCS
 	// The account mails (mail.go).
 	smtpURL              string // may hold a password: never echoed
 	mailFrom             string
@@ -645,6 +646,9 @@ func (c *config) addServerFlags(fs *flagSet) {
 	fs.envVar(positiveIntValue{&c.refreshPerIP}, "refresh-limit-per-ip", "`number` of refresh attempts (POST /auth/refresh) per client address per rate window")
 	fs.envVar(positiveIntValue{&c.registerPerIP}, "register-limit-per-ip", "`number` of registrations per client address per rate window")
 	fs.envVar(durationValue{&c.rateWindow}, "rate-window", "fixed window of the rate limits, a `duration`")
+	fs.envVar(positiveIntValue{&c.hashWorkers}, "hash-workers",
+		"`number` of password hashes (argon2id, 46 MiB each) computed at once, for logins, registrations and password changes; "+
+			"four times as many callers may wait, any further one gets 503; default GOMAXPROCS")
 	fs.envVar(prefixListValue{&c.trustedProxies}, "trusted-proxies",
 		"comma-separated `CIDRs` or IPs of reverse proxies whose X-Forwarded-For names the client address; none by default")
 	fs.envVar(originListValue{&c.corsOrigins}, "cors-origins",
@@ -671,6 +675,10 @@ func (c *config) limits() httpapi.Limits {
 	}
 }
 
+// maxHashWorkers bounds --hash-workers: 256 hashes at once already take
+// 11.5 GiB.
+const maxHashWorkers = 256
+
 // checkServer checks the settings that serve needs beyond their syntax.
 func (c *config) checkServer() error {
 	switch {
@@ -680,6 +688,8 @@ func (c *config) checkServer() error {
 		return errors.New("--issuer is empty")
 	case c.audience == "":
 		return errors.New("--audience is empty")
+	case c.hashWorkers > maxHashWorkers:
+		return fmt.Errorf("--hash-workers: %d is more than %d", c.hashWorkers, maxHashWorkers)
 	case c.legacySecret == "" && !c.legacyUntil.IsZero():
 		return errors.New("--legacy-token-until needs --legacy-token-secret")
 	case c.legacySecret != "" && c.legacyUntil.IsZero():

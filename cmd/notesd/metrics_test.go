@@ -38,12 +38,12 @@ func scrape(t *testing.T, u string) map[string]float64 {
 
 // TestServeMetrics runs serve with --metrics-addr, makes traffic on the
 // API and checks that the series of SPEC §8 move, on a listener that is
-// not the API's.
+// not the API's, and that the hash pool has --hash-workers' size.
 func TestServeMetrics(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := startServer(t, envOf(), "--database-url", "sqlite:"+filepath.Join(dir, "n.db"),
-		"--metrics-addr", "127.0.0.1:0", "--login-limit-per-account", "1")
+		"--metrics-addr", "127.0.0.1:0", "--login-limit-per-account", "1", "--hash-workers", "3")
 	m := metricsLine.FindStringSubmatch(s.stdout.String())
 	if m == nil {
 		t.Fatalf("serve printed %q, want the metrics address", s.stdout.String())
@@ -132,8 +132,8 @@ func TestServeMetrics(t *testing.T) {
 			t.Errorf("%s missing from the scrape", series)
 		}
 	}
-	if after[`notesd_hash_workers`] < 1 {
-		t.Errorf("notesd_hash_workers = %v, want at least 1", after[`notesd_hash_workers`])
+	if w, q := after[`notesd_hash_workers`], after[`notesd_hash_queue_capacity`]; w != 3 || q != 12 {
+		t.Errorf("notesd_hash_workers = %v, notesd_hash_queue_capacity = %v; want --hash-workers' 3 and 4 × 3", w, q)
 	}
 	s.shutdown(t)
 }

@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg *config, c cli) (err error) {
 	}
 	defer stopStreams()
 
-	hasher := auth.NewHasher(auth.HasherConfig{ObserveWait: m.hashObserver()})
+	hasher := auth.NewHasher(auth.HasherConfig{Workers: cfg.hashWorkers, ObserveWait: m.hashObserver()})
 	mailq, err := cfg.newMail(dbase.dataDir(), logger)
 	if err != nil {
 		return err
