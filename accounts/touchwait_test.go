@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,10 +35,12 @@ func (s *stallingTouches) TouchSession(ctx context.Context, id int64, t time.Tim
 func TestTouchNotWaitedOnTwice(t *testing.T) {
 	t.Parallel()
 	st := &stallingTouches{started: make(chan struct{}, 8), release: make(chan struct{})}
+	release := sync.OnceFunc(func() { close(st.release) })
 	f := newFixture(t, func(c *accounts.Config) {
 		st.sessionStore = c.Stores.Sessions
 		c.Stores.Sessions = st
 	})
+	t.Cleanup(release) // before the database closes: no write is left waiting, whichever way the test ends
 	f.user(t, "ada@example.com", accounts.RoleUser)
 	tok := f.login(t, "ada@example.com").AccessToken
 	bearerDep := f.svc.Authenticator().Bearer()
@@ -64,13 +67,12 @@ func TestTouchNotWaitedOnTwice(t *testing.T) {
 			t.Fatalf("second request: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		close(st.release)
 		t.Fatal("the second request waited for the first one's write of the last use")
 	}
 	if n := st.touches.Load(); n != 1 {
 		t.Errorf("%d writes of the last use while one was being written, want 1", n)
 	}
-	close(st.release)
+	release()
 	if err := <-first; err != nil {
 		t.Fatalf("first request: %v", err)
 	}
